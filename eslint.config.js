@@ -1,0 +1,46 @@
+// Lint is part of `npm test`: type-aware rules catch the two bugs that hurt a long-running
+// lab most — a promise nobody awaits (lost errors, teardown races) and a switch over an event
+// or phase union that forgot a new member.
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'reports/runs/**', '**/*.js', '!eslint.config.js'] },
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      parser: tseslint.parser,
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { '@typescript-eslint': tseslint.plugin },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
+    },
+  },
+  {
+    // DESIGN layering: lab/ is the lab itself and knows nothing of how runs are driven or reported.
+    files: ['lab/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['**/harness/**', '**/harness', '**/scenarios/**', '**/reports/**'], message: 'lab/ must not import harness/, scenarios/ or reports/ (DESIGN layering)' },
+      ] }],
+    },
+  },
+  {
+    files: ['reports/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['**/harness/**', '**/lab/**', '**/fixtures/**'], allowTypeImports: true, message: 'reports/ reads the event log; it imports types only (DESIGN layering)' },
+      ] }],
+    },
+  },
+  {
+    files: ['scenarios/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['**/lab/**', '**/harness/**', '**/fixtures/**', '**/reports/**', '!**/harness/index.ts'], message: 'scenarios import only the public API (harness/index.ts)' },
+      ] }],
+    },
+  },
+);

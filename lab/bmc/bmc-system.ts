@@ -1,0 +1,21 @@
+/**
+ * One emulated BMC: the machine it controls, its credentials and where it listens. The Redfish
+ * and IPMI emulators serve the same list of these, so a node has one identity under both.
+ */
+import type { Machine } from '../nodes/machine.ts';
+
+export interface BmcCredentials {
+  username: string;
+  password: string;
+}
+
+export interface BmcSystem {
+  /** Redfish system id (`/redfish/v1/Systems/{id}`) and the `bmc` field of bmc.request events. */
+  id: string;
+  machine: Machine;
+  credentials: BmcCredentials;
+  /** Own IPMI listener (e.g. 127.30.0.5:623, or 127.0.0.1:<port>) when the lab gives one. */
+  ipmi?: { host: string; port: number };
+  /** Own Redfish listener in addition to the shared one, when configured. */
+  redfish?: { host: string; port: number };
+}

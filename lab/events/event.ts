@@ -1,0 +1,94 @@
+/**
+ * The spine of fleetlab: everything that happens in a run is one of these events.
+ *
+ *   lab (nodes, BMCs, links, faults) ──emit(body)──▶ EventSink ──stamp t──▶ events.ndjson
+ *                                                              └──────────▶ live listeners
+ *
+ * The union lives in lab/ because the lab emits most events and lab/ may not import harness/;
+ * harness/events re-exports it and owns the log writer.
+ *
+ * Invariants:
+ * - `t` is monotonic milliseconds since run start (never wall time); the wall clock at run
+ *   start is in the `run.start` event and in run.json.
+ * - Handlers over events use exhaustive maps (`EventHandlers`) so a new kind cannot be forgotten.
+ */
+
+/** Firmware / install phases a node passes through, in order, on a provisioning boot. */
+export const NODE_PHASES = [
+  'power-on', // power applied, POST running
+  'dhcp', // PXE ROM DHCP (DISCOVER … ACK)
+  'tftp', // boot file (iPXE) over TFTP
+  'ipxe-dhcp', // iPXE's own DHCP (user class iPXE)
+  'script', // iPXE script over HTTP and its interpretation
+  'kernel', // kernel + initrd fetched over HTTP
+  'boot', // kernel boot until the agent runs
+  'agent', // in-band agent persona talking to the target
+  'image', // image download + verify + write to disk
+  'callback', // install reports back to the target
+  'reboot', // reboot after install
+  'disk-boot', // boot from the written disk
+  'ready', // OS up from disk
+] as const;
+export type NodePhase = (typeof NODE_PHASES)[number];
+
+export type PowerState = 'on' | 'off';
+
+/** Phases of a target's view of a node (DESIGN Target.state). */
+export type TargetPhase =
+  | 'registered'
+  | 'ready'
+  | 'provisioning'
+  | 'agent'
+  | 'active'
+  | 'deprovisioning'
+  | 'failed';
+
+export type BmcProto = 'redfish' | 'ipmi';
+
+/** Event bodies, discriminated on `kind`. Node/site fields hold names from the lab spec. */
+export type EventBody =
+  | { kind: 'run.start'; runId: string; scenario: string; seed: number; wallStart: string; tier: string; nodes: number }
+  | { kind: 'run.end'; status: RunStatus; reason?: string }
+  | { kind: 'step.start'; step: string }
+  | { kind: 'step.end'; step: string; ok: boolean; ms: number; error?: string }
+  | { kind: 'node.power'; node: string; state: PowerState; cause?: string }
+  | { kind: 'node.phase'; node: string; phase: NodePhase; attempt?: number }
+  | { kind: 'node.ready'; node: string; image?: string }
+  | { kind: 'node.failed'; node: string; phase: NodePhase; code: string; message: string }
+  | { kind: 'node.error'; node: string; code: string; message: string }
+  | { kind: 'dhcp.discover'; node: string; site: string; stage: DhcpStage; attempt: number }
+  | { kind: 'dhcp.offer'; node: string; site: string; stage: DhcpStage; ip: string; ms: number }
+  | { kind: 'dhcp.ack'; node: string; site: string; stage: DhcpStage; ip: string; ms: number; bootFile?: string; nextServer?: string }
+  | { kind: 'tftp.done'; node: string; file: string; bytes: number; ms: number; blksize: number }
+  | { kind: 'http.done'; node: string; url: string; bytes: number; ms: number; status: number }
+  | { kind: 'boot.kernel'; node: string; cmdline: string }
+  | { kind: 'boot.disk'; node: string; image: string | null }
+  | { kind: 'agent.start'; node: string; persona: string }
+  | { kind: 'agent.step'; node: string; persona: string; step: string; detail?: string }
+  | { kind: 'agent.image'; node: string; url: string; bytes: number; ms: number; sha256: string; ok: boolean }
+  | { kind: 'agent.callback'; node: string; url: string; status: number }
+  | { kind: 'target.state'; node: string; native: string; phase: TargetPhase }
+  | { kind: 'bmc.request'; bmc: string; proto: BmcProto; op: string; status: number | string; ms: number }
+  | { kind: 'fault.start'; id: string; fault: string; selector: string; params: Record<string, unknown> }
+  | { kind: 'fault.stop'; id: string; fault: string }
+  | { kind: 'wave.decision'; wave: string; decision: 'start' | 'done' | 'halt' | 'rollback' | 'soak'; nodes: number; detail?: string }
+  | { kind: 'log'; level: 'info' | 'warn' | 'error'; msg: string; code?: string };
+
+export type DhcpStage = 'pxe' | 'ipxe';
+export type RunStatus = 'passed' | 'failed' | 'interrupted' | 'timedout';
+
+export type EventKind = EventBody['kind'];
+/** A stamped event as written to events.ndjson: `t` = ms since run start (monotonic). */
+export type FleetEvent = EventBody & { t: number };
+export type EventOf<K extends EventKind> = Extract<FleetEvent, { kind: K }>;
+
+/** Exhaustive handler map: adding a kind to the union is a compile error until every map handles it. */
+export type EventHandlers<R> = { [K in EventKind]: (e: EventOf<K>) => R };
+
+/** Where the lab sends events. Implementations stamp `t`, persist and fan out; emit never throws. */
+export interface EventSink {
+  emit(body: EventBody): void;
+}
+
+/** A sink that drops everything: for unit tests and standalone tools that do not record. */
+export const nullSink: EventSink = { emit() {} };
