@@ -3,6 +3,7 @@
  * and IPMI emulators serve the same list of these, so a node has one identity under both.
  */
 import type { Machine } from '../nodes/machine.ts';
+import type { BmcFaults } from '../faults/fault-hooks.ts';
 
 export interface BmcCredentials {
   username: string;
@@ -18,4 +19,6 @@ export interface BmcSystem {
   ipmi?: { host: string; port: number };
   /** Own Redfish listener in addition to the shared one, when configured. */
   redfish?: { host: string; port: number };
+  /** Management-plane faults for this BMC (hang, slow, errors, auth failure); absent = none. */
+  faults?: BmcFaults;
 }

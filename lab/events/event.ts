@@ -47,7 +47,7 @@ export type BmcProto = 'redfish' | 'ipmi';
 
 /** Event bodies, discriminated on `kind`. Node/site fields hold names from the lab spec. */
 export type EventBody =
-  | { kind: 'run.start'; runId: string; scenario: string; seed: number; wallStart: string; tier: string; nodes: number }
+  | { kind: 'run.start'; runId: string; scenario: string; seed: number; wallStart: string; testbed: Testbed; nodes: number; sites: number; params: Record<string, string | number | boolean>; target: string; versions: Record<string, string> }
   | { kind: 'run.end'; status: RunStatus; reason?: string }
   | { kind: 'step.start'; step: string }
   | { kind: 'step.end'; step: string; ok: boolean; ms: number; error?: string }
@@ -72,7 +72,16 @@ export type EventBody =
   | { kind: 'fault.start'; id: string; fault: string; selector: string; params: Record<string, unknown> }
   | { kind: 'fault.stop'; id: string; fault: string }
   | { kind: 'wave.decision'; wave: string; decision: 'start' | 'done' | 'halt' | 'rollback' | 'soak'; nodes: number; detail?: string }
+  | { kind: 'expect.result'; name: string; ok: boolean; value: number | null; limit: string }
+  | { kind: 'node.info'; node: string; site: string; profile: string; macs: string[]; bmc: string }
   | { kind: 'log'; level: 'info' | 'warn' | 'error'; msg: string; code?: string };
+
+/** What runs are compared on: `fleetlab compare` refuses runs from different testbeds. */
+export interface Testbed {
+  tier: string; // sim | qemu | hardware | mixed
+  machine: string; // e.g. "linux-x64-2cpu"
+  scale: number; // node count
+}
 
 export type DhcpStage = 'pxe' | 'ipxe';
 export type RunStatus = 'passed' | 'failed' | 'interrupted' | 'timedout';
