@@ -6,7 +6,7 @@
  *
  *   kernel boot ─▶ persona.run(ctx) ─▶ http/download/writeDisk/powerOff via ctx ─▶ outcome
  */
-import type { EventBody } from '../../events/event.ts';
+import type { EventBody, NodePhase } from '../../events/event.ts';
 
 export interface AgentHttpResponse {
   status: number;
@@ -36,6 +36,8 @@ export interface AgentContext {
   /** Switch this node off through its own machine (IPA's standby.power_off). */
   powerOff(): Promise<void>;
   emit(body: EventBody): void;
+  /** Mark the start of a node phase ('agent', 'image', 'callback'); fault hooks (power loss at a phase) fire here. */
+  phase(p: NodePhase): void;
   sleep(ms: number): Promise<void>;
   /** Aborted when the node loses power or the run ends: personas must stop promptly. */
   signal: AbortSignal;
