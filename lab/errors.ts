@@ -36,6 +36,13 @@ export const ERRORS = {
   TARGET_START: { code: 'FLEETLAB_ERR_TARGET_START' },
   RUN_LOG_MISSING: { code: 'FLEETLAB_ERR_RUN_LOG_MISSING', exit: 2 },
   // BMC-facing errors: one mapping for HTTP status, Redfish Base message and IPMI completion code.
+  // IPMI-only completion codes (IPMI v2.0 table 5-2 and command-specific codes of §22, §28, §31).
+  BMC_INSUFFICIENT_PRIVILEGE: { code: 'FLEETLAB_ERR_BMC_INSUFFICIENT_PRIVILEGE', http: 403, redfish: 'Base.1.15.InsufficientPrivilege', ipmiCompletion: 0xd4 },
+  BMC_REQUEST_LENGTH: { code: 'FLEETLAB_ERR_BMC_REQUEST_LENGTH', ipmiCompletion: 0xc7 },
+  BMC_PARAM_UNSUPPORTED: { code: 'FLEETLAB_ERR_BMC_PARAM_UNSUPPORTED', ipmiCompletion: 0x80 },
+  BMC_PRIVILEGE_LIMIT: { code: 'FLEETLAB_ERR_BMC_PRIVILEGE_LIMIT', ipmiCompletion: 0x81 },
+  BMC_SESSION_UNKNOWN: { code: 'FLEETLAB_ERR_BMC_SESSION_UNKNOWN', ipmiCompletion: 0x87 },
+  BMC_RESERVATION: { code: 'FLEETLAB_ERR_BMC_RESERVATION', ipmiCompletion: 0xc5 },
   BMC_UNAUTHORIZED: { code: 'FLEETLAB_ERR_BMC_UNAUTHORIZED', http: 401, redfish: 'Base.1.15.NoValidSession' },
   BMC_NOT_FOUND: { code: 'FLEETLAB_ERR_BMC_NOT_FOUND', http: 404, redfish: 'Base.1.15.ResourceNotFound', ipmiCompletion: 0xcb },
   BMC_METHOD: { code: 'FLEETLAB_ERR_BMC_METHOD', http: 405, redfish: 'Base.1.15.OperationNotAllowed' },
@@ -52,6 +59,22 @@ export const ERRORS = {
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorName = keyof typeof ERRORS;
+
+/** IPMI completion code of a BMC_* error (0xFF "unspecified" when the entry has none). */
+export function ipmiCompletion(name: ErrorName): number {
+  const def: ErrorDef = ERRORS[name];
+  return def.ipmiCompletion ?? 0xff;
+}
+
+/**
+ * Completion code for an injected BMC error fault (`BmcFaults.errorStatus`): an HTTP status maps
+ * through the BMC_* entries (500 → 0xFF, 503 → 0xC0); a value 0x80–0xFF is taken as a code.
+ */
+export function ipmiCompletionForStatus(status: number): number {
+  if (status >= 0x80 && status <= 0xff) return status;
+  for (const def of Object.values(ERRORS) as ErrorDef[]) if (def.http === status && def.ipmiCompletion !== undefined) return def.ipmiCompletion;
+  return 0xff;
+}
 
 export class FleetlabError extends Error {
   readonly code: string;
