@@ -1,0 +1,36 @@
+/** Small text/XML/CSV helpers shared by the report writers. */
+
+/** A duration for people: "850 ms", "12.3 s", "4m 05s". NaN/null → "-". */
+export function fmtMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '-';
+  const a = Math.abs(ms);
+  if (a < 1000) return `${round(ms, a < 10 ? 2 : 0)} ms`;
+  if (a < 60_000) return `${(ms / 1000).toFixed(a < 10_000 ? 2 : 1)} s`;
+  const s = Math.round(ms / 1000);
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+}
+
+export function round(x: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+/** NaN (an empty Stat) → 0 for the stable --json shape; everything else rounded to 0.1 ms. */
+export function jsonMs(x: number): number {
+  return Number.isFinite(x) ? round(x, 1) : 0;
+}
+
+export function xmlEscape(s: string): string {
+  // XML 1.0 forbids most control characters even escaped: drop them.
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '').replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+}
+
+export const htmlEscape = xmlEscape;
+
+export function csvField(v: string | number): string {
+  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(round(v, 3)) : '') : v;
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}

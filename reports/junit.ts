@@ -1,0 +1,112 @@
+/**
+ * junit.xml for CI: one <testsuite> per scenario, a <testcase> per threshold and per failed node
+ * (its failure carries the code, message and the node's last events). A run that did not finish
+ * (interrupted/timedout) adds one errored "run status" case so CI never shows a killed run green.
+ */
+import type { FleetEvent } from '../lab/events/event.ts';
+import type { RunMetrics } from './metrics.ts';
+import { xmlEscape as x } from './format.ts';
+
+export interface JunitCase {
+  classname: string;
+  name: string;
+  timeS?: number;
+  failure?: { type: string; message: string; body?: string };
+  error?: { type: string; message: string };
+}
+
+export interface JunitSuite {
+  name: string;
+  timeS: number;
+  timestamp?: string;
+  properties?: Record<string, string>;
+  cases: JunitCase[];
+}
+
+export function junitXml(suites: JunitSuite[]): string {
+  let tests = 0;
+  let failures = 0;
+  let errors = 0;
+  let time = 0;
+  const body: string[] = [];
+  for (const s of suites) {
+    const f = s.cases.filter((c) => c.failure).length;
+    const e = s.cases.filter((c) => c.error).length;
+    tests += s.cases.length;
+    failures += f;
+    errors += e;
+    time += s.timeS;
+    body.push(`  <testsuite name="${x(s.name)}" tests="${s.cases.length}" failures="${f}" errors="${e}" skipped="0" time="${s.timeS.toFixed(3)}"${s.timestamp ? ` timestamp="${x(s.timestamp)}"` : ''}>`);
+    if (s.properties && Object.keys(s.properties).length) {
+      body.push('    <properties>');
+      for (const [k, v] of Object.entries(s.properties)) body.push(`      <property name="${x(k)}" value="${x(v)}"/>`);
+      body.push('    </properties>');
+    }
+    for (const c of s.cases) {
+      const open = `    <testcase classname="${x(c.classname)}" name="${x(c.name)}" time="${(c.timeS ?? 0).toFixed(3)}"`;
+      if (c.failure) {
+        body.push(`${open}>`);
+        body.push(`      <failure type="${x(c.failure.type)}" message="${x(c.failure.message)}">${c.failure.body ? x(c.failure.body) : ''}</failure>`);
+        body.push('    </testcase>');
+      } else if (c.error) {
+        body.push(`${open}>`);
+        body.push(`      <error type="${x(c.error.type)}" message="${x(c.error.message)}"/>`);
+        body.push('    </testcase>');
+      } else body.push(`${open}/>`);
+    }
+    body.push('  </testsuite>');
+  }
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="fleetlab" tests="${tests}" failures="${failures}" errors="${errors}" time="${time.toFixed(3)}">`,
+    ...body,
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
+export function formatEventLine(e: FleetEvent): string {
+  const { t, kind, ...rest } = e;
+  return `t=${(t / 1000).toFixed(3)}s ${kind} ${JSON.stringify(rest)}`;
+}
+
+export function runSuite(m: RunMetrics): JunitSuite {
+  const scenario = m.config?.scenario ?? 'run';
+  const cases: JunitCase[] = [];
+  for (const th of m.thresholds) {
+    const c: JunitCase = { classname: `${scenario}.thresholds`, name: th.name };
+    if (!th.ok) c.failure = { type: 'threshold', message: `${th.name}: value ${th.value ?? 'none'} does not satisfy ${th.limit}` };
+    cases.push(c);
+  }
+  for (const node of m.nodes) {
+    if (node.outcome !== 'failed') continue;
+    const err = node.error;
+    cases.push({
+      classname: `${scenario}.nodes`,
+      name: node.name,
+      timeS: node.start !== null && node.end !== null ? (node.end - node.start) / 1000 : 0,
+      failure: {
+        type: err?.code ?? 'node.failed',
+        message: err ? `${node.name} (site ${node.site}) failed in phase ${err.phase}: ${err.code}: ${err.message}` : `${node.name} failed`,
+        body: (m.lastEvents[node.name] ?? []).map(formatEventLine).join('\n'),
+      },
+    });
+  }
+  if (m.status === 'interrupted' || m.status === 'timedout') {
+    cases.push({ classname: `${scenario}.run`, name: 'run status', error: { type: m.status, message: `run ${m.status}${m.reason ? `: ${m.reason}` : ''}; ${m.counts.unfinished} node(s) unfinished` } });
+  }
+  const props: Record<string, string> = {};
+  if (m.config) {
+    props.seed = String(m.config.seed);
+    props.target = m.config.target;
+    props.testbed = `${m.config.testbed.tier}/${m.config.testbed.machine}/${m.config.testbed.scale}`;
+    props.runId = m.config.runId;
+    for (const [k, v] of Object.entries(m.config.params)) props[`param.${k}`] = String(v);
+  }
+  props.status = m.status;
+  return { name: scenario, timeS: m.durationMs / 1000, ...(m.config ? { timestamp: m.config.wallStart } : {}), properties: props, cases };
+}
+
+export function runJunit(m: RunMetrics): string {
+  return junitXml([runSuite(m)]);
+}
