@@ -1,4 +1,5 @@
 /** The CLI's subcommands, one file each. Add a line here when you add a command. */
 import type { Command } from '../command.ts';
+import { bmcServe } from './bmc-serve.ts';
 
-export const commands: Command[] = [];
+export const commands: Command[] = [bmcServe];

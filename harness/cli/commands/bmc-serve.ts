@@ -1,0 +1,87 @@
+/**
+ * `fleetlab bmc serve`: standalone BMC emulators (drop-in for sushy-tools' fake driver).
+ *
+ *   FakeMachine × N ──▶ BmcSystem[] ──▶ Redfish server ─┐
+ *                                                       ├─▶ one JSON line on stdout when ready
+ *   (further protocols add a block to `ready` below) ───┘    then wait for SIGINT/SIGTERM, close, exit 0
+ *
+ * The ready line's shape is a contract scripts depend on:
+ *   {"redfish": {"url": "http://127.0.0.1:PORT", "systems": ["fake-0", ...]}, "username": "...", "password": "..."}
+ */
+import type { Command, CliIo } from '../command.ts';
+import { parseArgs } from '../parse-args.ts';
+import { FleetlabError } from '../../../lab/errors.ts';
+import type { BmcSystem } from '../../../lab/bmc/bmc-system.ts';
+import { FakeMachine, fakeInventory, fakeSystemId } from '../../../lab/nodes/fake/fake-machine.ts';
+import { startRedfishServer } from '../../../lab/bmc/redfish/redfish-server.ts';
+
+export const bmcServeOptions = {
+  systems: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  tls: { type: 'flag' },
+  user: { type: 'string' },
+  password: { type: 'string' },
+} as const;
+
+function intOption(v: string | undefined, name: string, dflt: number, min: number, max: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < min || n > max) throw new FleetlabError('USAGE', `--${name} '${v}': expected an integer from ${min} to ${max}`);
+  return n;
+}
+
+/** A started protocol server: what it adds to the ready line and how to stop it. */
+interface Served {
+  ready: Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+export const bmcServe: Command = {
+  name: ['bmc', 'serve'],
+  summary: 'serve emulated BMCs (Redfish) for fake machines until SIGINT/SIGTERM',
+  usage:
+    'usage: fleetlab bmc serve [--systems N] [--port P] [--host H] [--tls] [--user U --password P]\n' +
+    '  --systems N   number of fake systems, ids fake-0..fake-(N-1) (default 1)\n' +
+    '  --port P      Redfish port (default 0 = any free port)\n' +
+    '  --host H      listen address (default 127.0.0.1)\n' +
+    '  --tls         HTTPS with a self-signed certificate\n' +
+    '  --user U --password P   BMC credentials (default admin / password)\n' +
+    'prints one JSON line when ready: {"redfish": {"url", "systems"}, "username", "password"}',
+  async run(argv: string[], io: CliIo): Promise<number> {
+    const a = parseArgs(argv, bmcServeOptions);
+    if (a.positionals.length > 0) throw new FleetlabError('USAGE', `unexpected argument '${a.positionals[0]}'`);
+    const n = intOption(a.strings.systems, 'systems', 1, 0, 100_000);
+    const port = intOption(a.strings.port, 'port', 0, 0, 65535);
+    const host = a.strings.host ?? '127.0.0.1';
+    const username = a.strings.user ?? 'admin';
+    const password = a.strings.password ?? 'password';
+
+    const systems: BmcSystem[] = Array.from({ length: n }, (_, i) => {
+      const id = fakeSystemId(i);
+      return { id, machine: new FakeMachine(id, fakeInventory(i)), credentials: { username, password } };
+    });
+
+    const served: Served[] = [];
+    const closeAll = async () => {
+      for (const s of served.reverse()) await s.close();
+    };
+    try {
+      const rf = await startRedfishServer({ systems, host, port, tls: a.flags.tls === true });
+      served.push({ ready: { redfish: { url: rf.url, systems: systems.map((s) => s.id) } }, close: () => rf.close() });
+
+      const ready: Record<string, unknown> = {};
+      for (const s of served) Object.assign(ready, s.ready);
+      Object.assign(ready, { username, password });
+      io.stdout.write(JSON.stringify(ready) + '\n');
+
+      await new Promise<void>((resolve) => {
+        if (io.signal.aborted) resolve();
+        else io.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+    } finally {
+      await closeAll();
+    }
+    return 0;
+  },
+};
