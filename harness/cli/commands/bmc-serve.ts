@@ -14,6 +14,7 @@ import { FleetlabError } from '../../../lab/errors.ts';
 import type { BmcSystem } from '../../../lab/bmc/bmc-system.ts';
 import { FakeMachine, fakeInventory, fakeSystemId } from '../../../lab/nodes/fake/fake-machine.ts';
 import { startRedfishServer } from '../../../lab/bmc/redfish/redfish-server.ts';
+import { startIpmiServer } from '../../../lab/bmc/ipmi/ipmi-server.ts';
 
 export const bmcServeOptions = {
   systems: { type: 'string' },
@@ -22,6 +23,8 @@ export const bmcServeOptions = {
   tls: { type: 'flag' },
   user: { type: 'string' },
   password: { type: 'string' },
+  ipmi: { type: 'flag' },
+  'ipmi-base-address': { type: 'string' },
 } as const;
 
 function intOption(v: string | undefined, name: string, dflt: number, min: number, max: number): number {
@@ -47,7 +50,9 @@ export const bmcServe: Command = {
     '  --host H      listen address (default 127.0.0.1)\n' +
     '  --tls         HTTPS with a self-signed certificate\n' +
     '  --user U --password P   BMC credentials (default admin / password)\n' +
-    'prints one JSON line when ready: {"redfish": {"url", "systems"}, "username", "password"}',
+    '  --ipmi        also serve IPMI over LAN (RMCP+) for the same systems, each on 127.0.0.1:<own port>\n' +
+    '  --ipmi-base-address A   with --ipmi: system i listens on address A+i, port 623 (e.g. 127.31.0.1)\n' +
+    'prints one JSON line when ready: {"redfish": {"url", "systems"}, "ipmi"?: [{"system", "host", "port"}], "username", "password"}',
   async run(argv: string[], io: CliIo): Promise<number> {
     const a = parseArgs(argv, bmcServeOptions);
     if (a.positionals.length > 0) throw new FleetlabError('USAGE', `unexpected argument '${a.positionals[0]}'`);
@@ -62,6 +67,14 @@ export const bmcServe: Command = {
       return { id, machine: new FakeMachine(id, fakeInventory(i)), credentials: { username, password } };
     });
 
+    const ipmiBase = a.strings['ipmi-base-address'];
+    if (ipmiBase !== undefined && a.flags.ipmi !== true) throw new FleetlabError('USAGE', '--ipmi-base-address needs --ipmi');
+    if (a.flags.ipmi === true) {
+      const base = ipmiBase === undefined ? undefined : ipv4ToInt(ipmiBase);
+      if (base !== undefined && base + n - 1 > 0xffffffff) throw new FleetlabError('USAGE', `--ipmi-base-address ${ipmiBase}: ${n} addresses overflow IPv4`);
+      systems.forEach((s, i) => (s.ipmi = base === undefined ? { host: '127.0.0.1', port: 0 } : { host: intToIpv4(base + i), port: 623 }));
+    }
+
     const served: Served[] = [];
     const closeAll = async () => {
       for (const s of served.reverse()) await s.close();
@@ -69,6 +82,10 @@ export const bmcServe: Command = {
     try {
       const rf = await startRedfishServer({ systems, host, port, tls: a.flags.tls === true });
       served.push({ ready: { redfish: { url: rf.url, systems: systems.map((s) => s.id) } }, close: () => rf.close() });
+      if (a.flags.ipmi === true) {
+        const ipmi = await startIpmiServer({ systems });
+        served.push({ ready: { ipmi: ipmi.addresses }, close: () => ipmi.close() });
+      }
 
       const ready: Record<string, unknown> = {};
       for (const s of served) Object.assign(ready, s.ready);
@@ -85,3 +102,14 @@ export const bmcServe: Command = {
     return 0;
   },
 };
+
+function ipv4ToInt(v: string): number {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(v);
+  const parts = m ? m.slice(1).map(Number) : [];
+  if (parts.length !== 4 || parts.some((x) => x > 255)) throw new FleetlabError('USAGE', `--ipmi-base-address '${v}': expected an IPv4 address like 127.31.0.1`);
+  return parts.reduce((acc, x) => acc * 256 + x, 0);
+}
+
+function intToIpv4(n: number): string {
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+}
