@@ -5,6 +5,9 @@ import { registerSystems } from './resources/systems.ts';
 import { registerVirtualMedia } from './resources/virtual-media.ts';
 import { registerManagers } from './resources/managers.ts';
 import { registerChassis } from './resources/chassis.ts';
+import { registerInventory } from './resources/inventory.ts';
+import { registerBios } from './resources/bios.ts';
+import { registerUpdateService } from './resources/update-service.ts';
 
 export function registerRoutes(r: Router): void {
   registerServiceRoot(r);
@@ -12,4 +15,7 @@ export function registerRoutes(r: Router): void {
   registerVirtualMedia(r);
   registerManagers(r);
   registerChassis(r);
+  registerInventory(r);
+  registerBios(r);
+  registerUpdateService(r);
 }

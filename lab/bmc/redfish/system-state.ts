@@ -35,6 +35,9 @@ export class SystemState {
   secureBootEnable = false;
   /** What the running boot used (changes at the next reset). */
   secureBootCurrent = false;
+  secureBootMode: 'DeployedMode' | 'SetupMode' = 'DeployedMode';
+  /** BIOS version after a completed firmware update task (else the inventory's). */
+  biosVersion: string | undefined;
   /** Floppy/USB device: BMC-side only (the machine has one boot medium slot, used by Cd). */
   floppy: InsertedMedia | null = null;
   /** Cd medium for machines without the VirtualMediaCapable capability. */

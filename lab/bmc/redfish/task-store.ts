@@ -22,6 +22,8 @@ export interface Task {
   failMessage?: string;
   /** Resource the task acts on (e.g. a system's URI), for the Payload/links. */
   targetUri?: string;
+  /** Credential identity that created it: only it sees the task. */
+  owner?: string;
   /** Called once when the task is first observed Completed (e.g. bump firmware version). */
   onComplete?: () => void;
   completedSeen?: boolean;
