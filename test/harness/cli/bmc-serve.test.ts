@@ -46,7 +46,7 @@ t.test('bmc serve: ready line, redfishtool, sushy, clean SIGTERM', async (t) => 
     const r = await run('redfishtool', ['-r', hostPort, '-u', ready.username, '-p', ready.password, '-S', 'Never', ...args]);
     return r.stdout;
   };
-  const getJson = async (...args: string[]) => JSON.parse(await rt(...args)) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const getJson = async (...args: string[]) => JSON.parse(await rt(...args)) as Record<string, any>;
 
   await t.test('redfishtool: list, power on/off, Pxe Once cleared by the next power-on', async (t) => {
     const list = await getJson('Systems', 'list');
