@@ -23,7 +23,7 @@ import type { Clock } from '../../clock.ts';
 import { realClock } from '../../clock.ts';
 import type { Rng } from '../../rng.ts';
 import { createRng } from '../../rng.ts';
-import { FleetlabError, ipmiCompletion, ipmiCompletionForStatus } from '../../errors.ts';
+import { ERRORS, FleetlabError, ipmiCompletion, ipmiCompletionForStatus } from '../../errors.ts';
 import type { PowerOp } from '../../nodes/machine.ts';
 import { BmcState } from './bmc-state.ts';
 import type { CommandContext, CommandResult } from './ipmi-commands.ts';
@@ -71,6 +71,8 @@ export interface IpmiServer {
 /** Malformed-packet events per second per server; the rest are counted and summarized. */
 const MALFORMED_EVENTS_PER_SEC = 20;
 const BIND_BATCH = 512;
+/** Internal-error log events per server (a bug hit by every packet must not flood the log). */
+const MAX_INTERNAL_ERROR_EVENTS = 10;
 
 export async function startIpmiServer(o: IpmiServerOptions): Promise<IpmiServer> {
   const srv = new IpmiLanServer(o);
@@ -97,6 +99,7 @@ class IpmiLanServer {
   private malformedInWindow = 0;
   private malformedSuppressed = 0;
   private closed = false;
+  private internalErrors = 0;
 
   constructor(private readonly o: IpmiServerOptions) {
     this.sockets = new Array<dgram.Socket | undefined>(o.systems.length);
@@ -174,8 +177,15 @@ class IpmiLanServer {
     try {
       this.handle(i, sock, msg, { address: rinfo.address, port: rinfo.port });
     } catch (e) {
-      // A bug must not take 10,000 BMCs down with it: drop the packet, report it.
-      this.malformed(i, `internal: ${e instanceof Error ? e.message : String(e)}`);
+      // A bug must not take 10,000 BMCs down with it: drop the packet, report it (first few only).
+      if (this.internalErrors++ < MAX_INTERNAL_ERROR_EVENTS) {
+        this.o.events?.emit({
+          kind: 'log',
+          level: 'error',
+          code: ERRORS.BMC_INTERNAL.code,
+          msg: `ipmi: BMC '${this.o.systems[i]!.id}': packet dropped after an internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+        });
+      }
     }
   }
 
