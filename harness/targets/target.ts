@@ -41,9 +41,23 @@ export interface TargetState {
   lastError?: string;
 }
 
+/**
+ * Where the lab's simulated firmware must send its boot traffic for this target: the DHCP server
+ * the site relays forward to (and which port relays must receive replies on), and the TFTP server
+ * (PXE ROMs fetch from next-server:69; the sim tier honours a different port here).
+ */
+export interface BootEndpoints {
+  dhcp: { host: string; port: number };
+  /** 67 when the server only answers relays on port 67; 0 = ephemeral + RFC 8357 relay port. */
+  relayPort: number;
+  tftp: { host: string; port: number };
+}
+
 export interface Target {
   readonly name: string;
   start?(): Promise<void>;
+  /** Valid after start(): where boot traffic goes. */
+  endpoints(): BootEndpoints;
   enroll(nodes: TargetNode[]): Promise<void>;
   /** Start a deploy; does not wait for it to finish. */
   provision(node: TargetNode, image: ImageRef): Promise<void>;
@@ -51,7 +65,28 @@ export interface Target {
   state(node: TargetNode): Promise<TargetState>;
   /** Subscribe to phase transitions; returns an unsubscribe function. */
   watch(cb: (node: string, state: TargetState) => void): () => void;
+  /**
+   * An image this target can deploy, served over HTTP where nodes can reach it (generated at
+   * `bytes` with a known sha256 by fleetlab's artifact store when the target has no image store).
+   */
+  image(name: string, bytes: number): ImageRef;
   /** The in-band persona a simulated node must run for this target. */
   agent(node: TargetNode): AgentPersona;
   stop?(): Promise<void>;
+  /** Fault hooks when fleetlab launched the server (target-kill / pause faults). */
+  kill?(): Promise<void>;
+  pause?(): Promise<void>;
+  resume?(): Promise<void>;
 }
+
+/** What a target factory gets: the resolved lab (sites for DHCP subnets), options, run context. */
+export interface TargetContext {
+  lab: import('../../lab/spec/lab-spec.ts').ResolvedLab;
+  /** `--target-opt k=v` pairs and the scenario's target options. */
+  options: Record<string, string>;
+  runDir: string;
+  events: import('../../lab/events/event.ts').EventSink;
+  signal: AbortSignal;
+}
+
+export type TargetFactory = (ctx: TargetContext) => Target;

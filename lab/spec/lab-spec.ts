@@ -52,6 +52,7 @@ export interface ResolvedSite {
   relay: string; // 127.A.B.1
   poolStart: string;
   poolEnd: string;
+  /** The site's own link override as given (lab/net parses it); undefined = the lab's `link`. */
   link: unknown;
   labels: Record<string, string>;
   tier: Tier;
@@ -75,6 +76,8 @@ export interface ResolvedLab {
   nodes: ResolvedNode[];
   profiles: Record<string, HardwareProfile>;
   bmc: { username: string; password: string; ipmi: boolean; redfish: boolean };
+  /** The lab-wide link spec as given (preset, profile, mix, or {default, sites}); lab/net resolves it. */
+  link: unknown;
 }
 
 const SITE_KEYS = new Set(['name', 'nodes', 'profile', 'link', 'labels', 'tier']);
@@ -201,7 +204,7 @@ export function checkLab(input: unknown, seed: number, path: string, problems: P
       relay: `${prefix}1`,
       poolStart: `${prefix}10`,
       poolEnd: `${prefix}250`,
-      link: s.link ?? spec.link,
+      link: s.link,
       labels: { site: String(name), ...(s.labels ?? {}) },
       tier: siteTier === 'qemu' ? 'qemu' : 'sim',
     };
@@ -226,7 +229,7 @@ export function checkLab(input: unknown, seed: number, path: string, problems: P
   });
   if (nodes.length > 65536 * (254 - bmcBase)) problems.add(`${path}.addressing.bmcBase`, 'too many nodes for the BMC address range');
   if (!problems.ok) return undefined;
-  return { seed, timeScale, sites, nodes, profiles, bmc };
+  return { seed, timeScale, sites, nodes, profiles, bmc, link: spec.link };
 }
 
 function profilePicker(

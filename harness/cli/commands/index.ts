@@ -1,5 +1,6 @@
 /** The CLI's subcommands, one file each. Add a line here when you add a command. */
 import type { Command } from '../command.ts';
 import { bmcServe } from './bmc-serve.ts';
+import { runCommand } from './run.ts';
 
-export const commands: Command[] = [bmcServe];
+export const commands: Command[] = [runCommand, bmcServe];

@@ -1,0 +1,57 @@
+/** `fleetlab run <scenario.ts>`: run a scenario against a target (see harness/run/run-scenario.ts). */
+import type { Command } from '../command.ts';
+import { parseArgs, parseKeyValues } from '../parse-args.ts';
+import { FleetlabError } from '../../../lab/errors.ts';
+import { runScenario } from '../../run/run-scenario.ts';
+
+export const runCommand: Command = {
+  name: ['run'],
+  summary: 'run a scenario (provision, rollout, chaos) against a target',
+  usage: `usage: fleetlab run <scenario.ts> [--param k=v]... [--target NAME] [--target-opt k=v]...
+                    [--seed N] [--out DIR] [--dry-run] [--json] [--reporter tap]
+
+  --param k=v       override a scenario parameter (typed by its default)
+  --target NAME     server under test (default: the scenario's, else 'reference')
+  --target-opt k=v  option for the target adapter (e.g. url=http://… for an existing server)
+  --seed N          seed for every random choice (MACs, jitter, loss, faults)
+  --out DIR         run directory (default reports/runs/<run-id>/)
+  --dry-run         validate and print the plan (sites, nodes, steps); start nothing
+  --json            print exactly one JSON summary object on stdout at the end
+  --reporter tap    TAP on stdout (a test point per threshold and failed node)
+
+exit: 0 all thresholds hold, 1 a threshold failed / run failed or timed out, 2 bad input, 130 SIGINT`,
+  async run(argv, io) {
+    const a = parseArgs(argv, {
+      param: { type: 'list' },
+      target: { type: 'string' },
+      'target-opt': { type: 'list' },
+      seed: { type: 'string' },
+      out: { type: 'string' },
+      'dry-run': { type: 'flag' },
+      json: { type: 'flag' },
+      reporter: { type: 'string' },
+    });
+    if (a.positionals.length !== 1) throw new FleetlabError('USAGE', `expected one scenario file, got ${a.positionals.length === 0 ? 'none' : a.positionals.join(' ')}`);
+    let seed: number | undefined;
+    if (a.strings.seed !== undefined) {
+      seed = Number(a.strings.seed);
+      if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new FleetlabError('USAGE', `--seed '${a.strings.seed}': expected an integer 0..4294967295`);
+    }
+    if (a.strings.reporter !== undefined && a.strings.reporter !== 'tap') throw new FleetlabError('USAGE', `--reporter '${a.strings.reporter}': known reporters: tap`);
+    return runScenario({
+      file: a.positionals[0]!,
+      params: parseKeyValues(a.lists.param, 'param'),
+      target: a.strings.target,
+      targetOptions: parseKeyValues(a.lists['target-opt'], 'target-opt'),
+      seed,
+      out: a.strings.out,
+      dryRun: a.flags['dry-run'] === true,
+      json: a.flags.json === true,
+      reporter: a.strings.reporter,
+      stdout: io.stdout,
+      stderr: io.stderr,
+      signal: io.signal,
+      abortReason: io.abortReason,
+    });
+  },
+};

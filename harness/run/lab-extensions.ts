@@ -1,0 +1,65 @@
+/**
+ * Optional lab features the runner wires in: per-site WAN links (lab/net) and the fault
+ * controller (lab/faults). Kept in one place so the runner's flow stays readable.
+ */
+import type { ResolvedLab, ResolvedSite } from '../../lab/spec/lab-spec.ts';
+import type { Problems } from '../../lab/spec/problem.ts';
+import type { Clock } from '../../lab/clock.ts';
+import type { Rng } from '../../lab/rng.ts';
+import { createRng } from '../../lab/rng.ts';
+import type { SiteLink } from '../../lab/net/site-link.ts';
+import type { LinkProfile } from '../../lab/net/link-spec.ts';
+import { applyLinkOverrides, linkSummary, parseLinkInput, resolveSiteLinks } from '../../lab/net/link-spec.ts';
+import { createSiteLink, type SiteLinkControl } from '../../lab/net/site-link-model.ts';
+import type { Params } from '../scenario.ts';
+
+export interface LinkPlan {
+  profiles: Map<string, LinkProfile>;
+  linkFor(site: ResolvedSite, clock: Clock, rng: Rng): SiteLink;
+  controls: Map<string, SiteLinkControl>;
+  describe(): string[];
+}
+
+export interface LabExtensions {
+  planLinks(lab: ResolvedLab, seed: number, problems: Problems): LinkPlan;
+  /** IPMI BMCs need distinct 127.x addresses on port 623 (root) unless a port is configured. */
+  ipmiWanted(target: string, params: Params, nodes: number): boolean;
+}
+
+export function labExtensions(): LabExtensions {
+  return {
+    planLinks(lab, seed, problems) {
+      const names = lab.sites.map((s) => s.name);
+      const profiles = resolveSiteLinks(lab.link, names, createRng(seed).child('links'), 'lab.link', problems);
+      lab.sites.forEach((s, i) => {
+        if (s.link === undefined) return;
+        const o = parseLinkInput(s.link, `lab.sites[${i}].link`, problems);
+        const base = profiles.get(s.name);
+        if (o && base) profiles.set(s.name, applyLinkOverrides(base, o));
+      });
+      const controls = new Map<string, SiteLinkControl>();
+      return {
+        profiles,
+        controls,
+        linkFor(site, clock, rng) {
+          const c = createSiteLink(site.name, profiles.get(site.name)!, { clock, rng: rng.child(`link:${site.name}`) });
+          controls.set(site.name, c);
+          return c;
+        },
+        describe() {
+          const counts = new Map<string, number>();
+          for (const p of profiles.values()) {
+            const k = linkSummary(p);
+            counts.set(k, (counts.get(k) ?? 0) + 1);
+          }
+          return [`links: ${[...counts].map(([k, v]) => `${v} × ${k}`).join('; ')}`];
+        },
+      };
+    },
+    ipmiWanted(target, params, nodes) {
+      if (params.bmc === 'ipmi') return true;
+      // One UDP socket per BMC on 127.x:623: root only, and within the fd budget of large fleets.
+      return process.getuid?.() === 0 && nodes <= 2000;
+    },
+  };
+}

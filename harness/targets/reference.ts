@@ -1,0 +1,121 @@
+/**
+ * Target `reference`: fleetlab's built-in provisioning server, started in-process. Drives it only
+ * through its REST API (as any adapter talks to its server), and maps its node states onto the
+ * Target phases.
+ */
+import type { BootEndpoints, ImageRef, Target, TargetContext, TargetNode, TargetPhase, TargetState } from './target.ts';
+import { startReferenceServer, type ReferenceServer, type RefNodeState } from '../../fixtures/reference-server/reference-server.ts';
+import { genericInstaller } from '../../lab/nodes/sim/personas/generic-installer.ts';
+import { FleetlabError } from '../../lab/errors.ts';
+
+const PHASE: Record<RefNodeState, TargetPhase> = {
+  enrolled: 'ready',
+  provisioning: 'provisioning',
+  installing: 'agent',
+  active: 'active',
+  deprovisioning: 'deprovisioning',
+  failed: 'failed',
+};
+
+export function referenceTarget(ctx: TargetContext): Target {
+  let server: ReferenceServer | null = null;
+  const watchers = new Set<(node: string, s: TargetState) => void>();
+  const opt = (k: string) => ctx.options[k];
+  const num = (k: string, dflt: number) => {
+    const v = opt(k);
+    if (v === undefined) return dflt;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new FleetlabError('PARAM_INVALID', `--target-opt ${k}=${v}: expected a non-negative number`);
+    return n;
+  };
+  const known = new Set(['imageRateMbit', 'kernelBytes', 'initrdBytes', 'bootFileBytes']);
+  for (const k of Object.keys(ctx.options)) if (!known.has(k)) throw new FleetlabError('PARAM_INVALID', `--target-opt ${k}: unknown option for target 'reference' (known: ${[...known].join(', ')})`);
+
+  const srv = () => {
+    if (!server) throw new FleetlabError('TARGET', 'reference target used before start()');
+    return server;
+  };
+  const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> => {
+    const r = await fetch(srv().http.url + path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await r.text();
+    return { status: r.status, json: text ? JSON.parse(text) : null };
+  };
+  const must = (r: { status: number; json: unknown }, what: string) => {
+    if (r.status >= 300) throw new FleetlabError('TARGET', `reference: ${what}: HTTP ${r.status} ${JSON.stringify(r.json)}`);
+  };
+
+  return {
+    name: 'reference',
+    async start() {
+      server = await startReferenceServer({
+        subnets: ctx.lab.sites.map((s) => ({ name: s.name, subnet: s.subnet, relay: s.relay, poolStart: s.poolStart, poolEnd: s.poolEnd })),
+        imageRateBps: num('imageRateMbit', 0) * 125_000,
+        kernelBytes: num('kernelBytes', 128 * 1024),
+        initrdBytes: num('initrdBytes', 256 * 1024),
+        bootFileBytes: num('bootFileBytes', 70_000),
+      });
+      server.watch((n) => {
+        const s: TargetState = { native: n.state, phase: PHASE[n.state], ...(n.lastError ? { lastError: n.lastError } : {}) };
+        ctx.events.emit({ kind: 'target.state', node: n.id, native: n.state, phase: s.phase });
+        for (const w of watchers) w(n.id, s);
+      });
+    },
+    endpoints(): BootEndpoints {
+      const s = srv();
+      return { dhcp: s.dhcp, relayPort: 0, tftp: s.tftp };
+    },
+    async enroll(nodes: TargetNode[]) {
+      // Bounded parallelism: a real operator's enrollment script would not open 10k connections.
+      await pool(nodes, 64, async (n) => {
+        if (!n.bmc.redfish) throw new FleetlabError('TARGET', `reference: node ${n.name} has no Redfish BMC (the reference server drives power over Redfish)`);
+        must(
+          await api('POST', '/nodes', {
+            name: n.name,
+            macs: n.macs,
+            firmware: n.firmware,
+            bmc: { url: n.bmc.redfish.url, systemId: n.bmc.redfish.systemId, username: n.bmc.username, password: n.bmc.password },
+          }),
+          `enroll ${n.name}`,
+        );
+      });
+    },
+    async provision(node: TargetNode, image: ImageRef) {
+      must(await api('POST', `/nodes/${encodeURIComponent(node.name)}/provision`, { image }), `provision ${node.name}`);
+    },
+    async deprovision(node: TargetNode) {
+      must(await api('POST', `/nodes/${encodeURIComponent(node.name)}/deprovision`), `deprovision ${node.name}`);
+    },
+    async state(node: TargetNode): Promise<TargetState> {
+      const r = await api('GET', `/nodes/${encodeURIComponent(node.name)}`);
+      if (r.status === 404) return { native: 'unknown', phase: 'registered' };
+      must(r, `state ${node.name}`);
+      const v = r.json as { state: RefNodeState; lastError: string | null };
+      return { native: v.state, phase: PHASE[v.state], ...(v.lastError ? { lastError: v.lastError } : {}) };
+    },
+    watch(cb) {
+      watchers.add(cb);
+      return () => watchers.delete(cb);
+    },
+    image(name: string, bytes: number): ImageRef {
+      const img = srv().image(name, Math.round(bytes));
+      return { name: img.name, url: img.url, sha256: img.sha256, bytes: img.bytes };
+    },
+    agent: () => genericInstaller,
+    async stop() {
+      await server?.close();
+      server = null;
+    },
+  };
+}
+
+export async function pool<T>(items: T[], width: number, fn: (x: T) => Promise<void>): Promise<void> {
+  let i = 0;
+  const workers = Array.from({ length: Math.min(width, items.length) }, async () => {
+    while (i < items.length) await fn(items[i++]!);
+  });
+  await Promise.all(workers);
+}

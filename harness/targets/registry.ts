@@ -1,0 +1,9 @@
+/**
+ * Target adapters by name (`--target NAME`). Adding a target = one file + one line here.
+ */
+import type { TargetFactory } from './target.ts';
+import { referenceTarget } from './reference.ts';
+
+export const targets: Record<string, TargetFactory> = {
+  reference: referenceTarget,
+};

@@ -1,0 +1,157 @@
+/**
+ * Builds a running lab from a resolved spec: site links, DHCP relays, simulated nodes, and one
+ * BMC per node served by the shared Redfish (and optionally IPMI) emulators.
+ *
+ *   ResolvedLab ─▶ links (per site) ─▶ RelayHub (per-site relay sockets) ─▶ SimNodes (Machine)
+ *                                                   BmcSystems ─▶ Redfish server / IPMI server
+ *
+ * Everything started here is registered for `close()`, which stops it in reverse order.
+ */
+import type { Clock } from './clock.ts';
+import type { Rng } from './rng.ts';
+import type { EventSink } from './events/event.ts';
+import type { ResolvedLab, ResolvedNode, ResolvedSite } from './spec/lab-spec.ts';
+import type { SiteLink } from './net/site-link.ts';
+import { passthroughLink } from './net/site-link.ts';
+import type { BmcSystem } from './bmc/bmc-system.ts';
+import type { NodeFaults, BmcFaults } from './faults/fault-hooks.ts';
+import { noBmcFaults, noNodeFaults } from './faults/fault-hooks.ts';
+import { RelayHub } from './nodes/sim/relay-hub.ts';
+import { SimNode } from './nodes/sim/sim-node.ts';
+import { Semaphore } from './nodes/sim/semaphore.ts';
+import type { AgentPersona } from './nodes/sim/agent-persona.ts';
+import type { Machine } from './nodes/machine.ts';
+import { startRedfishServer } from './bmc/redfish/redfish-server.ts';
+
+export interface LabNode {
+  spec: ResolvedNode;
+  name: string;
+  site: string;
+  machine: Machine;
+  /** Present for sim-tier nodes. */
+  sim: SimNode | null;
+  faults: NodeFaults;
+  bmc: BmcSystem;
+}
+
+export interface LabSite {
+  spec: ResolvedSite;
+  name: string;
+  link: SiteLink;
+}
+
+export interface LabOptions {
+  spec: ResolvedLab;
+  events: EventSink;
+  clock: Clock;
+  rng: Rng;
+  boot: { dhcp: { host: string; port: number }; relayPort: number; tftp: { host: string; port: number } };
+  persona: (node: string) => AgentPersona;
+  /** Builds each site's link (lab/net); default: an ideal LAN. */
+  linkFor?: (site: ResolvedSite) => SiteLink;
+  /** Extra BMC address bindings need root for port 623 on 127.x addresses. */
+  ipmi?: boolean;
+  signal: AbortSignal;
+  /** Concurrency caps for a fleet-scale storm (fd budget). */
+  maxConcurrentTftp?: number;
+  maxConcurrentHttp?: number;
+}
+
+export interface Lab {
+  spec: ResolvedLab;
+  nodes: LabNode[];
+  sites: LabSite[];
+  node(name: string): LabNode | undefined;
+  redfish: { url: string } | null;
+  ipmi: { system: string; host: string; port: number }[];
+  close(): Promise<void>;
+}
+
+export async function startLab(o: LabOptions): Promise<Lab> {
+  const cleanup: (() => Promise<void> | void)[] = [];
+  const close = async () => {
+    while (cleanup.length) {
+      const c = cleanup.pop()!;
+      try {
+        await c();
+      } catch (e) {
+        o.events.emit({ kind: 'log', level: 'warn', msg: `lab teardown: ${(e as Error).message}` });
+      }
+    }
+  };
+  try {
+    const spec = o.spec;
+    const sites: LabSite[] = spec.sites.map((s) => ({ spec: s, name: s.name, link: o.linkFor ? o.linkFor(s) : passthroughLink(s.name) }));
+    // Per-site relay sockets while the fd budget allows; one wildcard socket beyond that.
+    const relays = new RelayHub({ server: o.boot.dhcp, relayPort: o.boot.relayPort, perSite: sites.length <= 2000 || o.boot.relayPort === 67, events: o.events });
+    cleanup.push(() => relays.close());
+    for (const s of sites) await relays.addSite(s.name, s.spec.relay, s.link);
+
+    const runAbort = new AbortController();
+    const onOuter = () => runAbort.abort();
+    o.signal.addEventListener('abort', onOuter, { once: true });
+    cleanup.push(() => {
+      o.signal.removeEventListener('abort', onOuter);
+      runAbort.abort();
+    });
+    const env = {
+      clock: o.clock,
+      rng: o.rng.child('nodes'),
+      events: o.events,
+      relays,
+      persona: o.persona,
+      tftpSlots: new Semaphore(o.maxConcurrentTftp ?? 2000),
+      httpSlots: new Semaphore(o.maxConcurrentHttp ?? 2000),
+      minProtocolTimeoutMs: 1000,
+      tftpPort: o.boot.tftp.port,
+      signal: runAbort.signal,
+    };
+    const siteByName = new Map(sites.map((s) => [s.name, s]));
+    const nodes: LabNode[] = spec.nodes.map((n) => {
+      const faults = noNodeFaults();
+      const sim = new SimNode({
+        name: n.name,
+        site: n.site,
+        uuid: n.uuid,
+        macs: n.macs,
+        serial: `FL${n.index.toString(16).toUpperCase().padStart(8, '0')}`,
+        profile: n.profile,
+        link: siteByName.get(n.site)!.link,
+        faults,
+        env,
+      });
+      const bmcFaults: BmcFaults = noBmcFaults();
+      const bmc: BmcSystem = {
+        id: n.bmc.id,
+        machine: sim,
+        credentials: { username: spec.bmc.username, password: spec.bmc.password },
+        ...(n.bmc.ipmi ? { ipmi: n.bmc.ipmi } : {}),
+        faults: bmcFaults,
+      };
+      o.events.emit({ kind: 'node.info', node: n.name, site: n.site, profile: n.profile.name, macs: n.macs, bmc: n.bmc.id });
+      return { spec: n, name: n.name, site: n.site, machine: sim, sim, faults, bmc };
+    });
+    cleanup.push(() => {
+      for (const n of nodes) n.sim?.shutdown();
+    });
+
+    let redfish: Lab['redfish'] = null;
+    if (spec.bmc.redfish) {
+      const rf = await startRedfishServer({ systems: nodes.map((n) => n.bmc), events: o.events, clock: o.clock, rng: o.rng.child('redfish') });
+      cleanup.push(() => rf.close());
+      redfish = { url: rf.url };
+    }
+    let ipmi: Lab['ipmi'] = [];
+    if (o.ipmi && spec.bmc.ipmi) {
+      const mod = await import('./bmc/ipmi/ipmi-server.ts');
+      const srv = await mod.startIpmiServer({ systems: nodes.map((n) => n.bmc), events: o.events });
+      cleanup.push(() => srv.close());
+      ipmi = srv.addresses;
+    }
+    const byName = new Map(nodes.map((n) => [n.name, n]));
+    return { spec, nodes, sites, node: (name) => byName.get(name), redfish, ipmi, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
