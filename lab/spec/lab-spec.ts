@@ -8,7 +8,7 @@
  * Sim-tier addressing lives on loopback (every 127.x.y.z is local on Linux), so a real server sees
  * a distinct address per site relay and per node:
  *   site s      subnet 127.(base + s>>8).(s&255).0/24, relay (giaddr) .1, node pool .10–.250
- *   node n BMC  127.(bmcBase + n>>16).((n>>8)&255).(n&255) — its own IPMI address on port 623
+ *   node n BMC  127.(bmcBase + c>>8).(c&255).(n%254+1), c = n/254 — its own IPMI address on port 623
  */
 import type { Rng } from '../rng.ts';
 import { createRng } from '../rng.ts';
@@ -214,7 +214,9 @@ export function checkLab(input: unknown, seed: number, path: string, problems: P
       const profile = pick?.(mixRng);
       if (!profile) continue;
       const macs = Array.from({ length: profile.nics }, (_, k) => deterministicMac(macPrefix, n, k));
-      const bmcHost = `127.${bmcBase + (n >> 16)}.${(n >> 8) & 255}.${n & 255 || 1}`;
+      // 254 hosts per /24 (.1–.254) so no BMC sits on a network or broadcast address.
+      const c = Math.floor(n / 254);
+      const bmcHost = `127.${bmcBase + (c >> 8)}.${c & 255}.${(n % 254) + 1}`;
       nodes.push({
         name: `${site.name}-n${String(j).padStart(count > 99 ? 3 : 2, '0')}`,
         index: n,
@@ -227,7 +229,7 @@ export function checkLab(input: unknown, seed: number, path: string, problems: P
       });
     }
   });
-  if (nodes.length > 65536 * (254 - bmcBase)) problems.add(`${path}.addressing.bmcBase`, 'too many nodes for the BMC address range');
+  if (nodes.length > 254 * 256 * (254 - bmcBase)) problems.add(`${path}.addressing.bmcBase`, 'too many nodes for the BMC address range');
   if (!problems.ok) return undefined;
   return { seed, timeScale, sites, nodes, profiles, bmc, link: spec.link };
 }
