@@ -59,7 +59,10 @@ function patchSettings(ctx: Ctx): Reply {
   const cur = settings(ctx);
   if (!ifMatchOk(ctx.headers['if-match'], cur['@odata.etag'] as string)) throw rfError('BMC_PRECONDITION', `If-Match does not match the ETag of ${cur['@odata.id'] as string}`);
   const b = ctx.body as { Attributes?: unknown; '@Redfish.SettingsApplyTime'?: { ApplyTime?: unknown } };
-  validatePatch(ctx.body, { Attributes: { type: 'object', fields: {} } }, cur);
+  // Attribute names are checked below against this system's attribute set.
+  validatePatch(ctx.body, { Attributes: { type: 'any' } }, cur);
+  if (b.Attributes !== undefined && (b.Attributes === null || typeof b.Attributes !== 'object' || Array.isArray(b.Attributes)))
+    throw rfError('BMC_PROPERTY_TYPE', `Attributes: expected an object, got ${JSON.stringify(b.Attributes)}`, { args: [String(JSON.stringify(b.Attributes)), 'Attributes'], property: '#/Attributes' });
   const apply = b['@Redfish.SettingsApplyTime']?.ApplyTime;
   if (apply !== undefined && apply !== 'OnReset')
     throw rfError('BMC_PROPERTY_VALUE', `@Redfish.SettingsApplyTime/ApplyTime: only OnReset is supported, got ${JSON.stringify(apply)}`, {

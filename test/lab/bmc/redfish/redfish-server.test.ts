@@ -79,3 +79,170 @@ t.test('power actions: already-in-state is 409, bad ResetType 400, transitions b
   t.equal(missing.status, 400);
   t.equal(missing.body.error['@Message.ExtendedInfo'][0].MessageId, 'Base.1.15.ActionParameterMissing');
 });
+
+/** Every @odata.id (and registry Uri) reachable from the service root (GET only), fragments and actions excluded. */
+async function crawl(c: ReturnType<typeof rfClient>): Promise<Map<string, any>> {
+  const seen = new Map<string, any>();
+  const queue = ['/redfish/v1'];
+  while (queue.length > 0) {
+    const p = queue.shift()!;
+    if (seen.has(p)) continue;
+    const r = await c.get(p);
+    seen.set(p, r);
+    const walk = (v: unknown) => {
+      if (Array.isArray(v)) v.forEach(walk);
+      else if (v && typeof v === 'object') {
+        for (const [k, x] of Object.entries(v)) {
+          // Links are @odata.id; registry files are linked by Location[].Uri.
+          if ((k === '@odata.id' || k === 'Uri') && typeof x === 'string' && x.startsWith('/redfish/') && !x.includes('#')) {
+            const u = x.replace(/\/$/, '');
+            if (!seen.has(u)) queue.push(u);
+          } else if (k !== 'Actions') walk(x);
+        }
+      }
+    };
+    walk(r.body);
+  }
+  return seen;
+}
+
+t.test('every linked resource resolves; a wrong password gets 401 on all of them and changes nothing', async (t) => {
+  const sys = systems(2);
+  const srv = await startRedfishServer({ systems: sys });
+  t.teardown(() => srv.close());
+  const good = rfClient(srv.url);
+  const all = await crawl(good);
+  t.ok(all.size > 40, `crawled ${all.size} resources`);
+  for (const [p, r] of all) t.equal(r.status, 200, `GET ${p}`);
+  for (const want of [
+    '/redfish/v1/Systems/sys-0/Bios/Settings',
+    '/redfish/v1/Systems/sys-0/Storage/1/Drives/sda',
+    '/redfish/v1/Systems/sys-0/EthernetInterfaces/eno1',
+    '/redfish/v1/Managers/sys-1/VirtualMedia/Cd',
+    '/redfish/v1/Chassis/sys-1/Thermal',
+    '/redfish/v1/Registries/Base/Base.1.15.0',
+  ])
+    t.ok(all.has(want), `${want} is linked`);
+
+  const bad = rfClient(srv.url, { user: 'admin', password: 'wrong' });
+  const before = JSON.stringify(sys.map((s) => [s.machine.power(), s.machine.bootOverride, s.machine.media?.()]));
+  for (const p of all.keys()) {
+    if (p === '/redfish/v1') continue;
+    const r = await bad.get(p);
+    t.equal(r.status, 401, `GET ${p} with a wrong password`);
+    t.equal(r.body?.error?.code, 'Base.1.15.NoValidSession');
+  }
+  const writes: [string, string, unknown][] = [
+    ['POST', '/redfish/v1/Systems/sys-0/Actions/ComputerSystem.Reset', { ResetType: 'On' }],
+    ['PATCH', '/redfish/v1/Systems/sys-0', { Boot: { BootSourceOverrideTarget: 'Pxe', BootSourceOverrideEnabled: 'Continuous' } }],
+    ['POST', '/redfish/v1/Managers/sys-0/VirtualMedia/Cd/Actions/VirtualMedia.InsertMedia', { Image: 'http://127.0.0.1/x.iso' }],
+    ['PATCH', '/redfish/v1/Systems/sys-0/Bios/Settings', { Attributes: { ProcTurboMode: 'Disabled' } }],
+    ['POST', '/redfish/v1/UpdateService/Actions/UpdateService.SimpleUpdate', { ImageURI: 'http://127.0.0.1/fw.bin' }],
+    ['DELETE', '/redfish/v1/SessionService/Sessions/1', undefined],
+  ];
+  for (const [m, p, b] of writes) t.equal((await bad.req(m, p, b)).status, 401, `${m} ${p} with a wrong password`);
+  t.equal(JSON.stringify(sys.map((s) => [s.machine.power(), s.machine.bootOverride, s.machine.media?.()])), before, 'no machine state changed');
+  t.same((await good.get('/redfish/v1/Systems/sys-0/Bios/Settings')).body.Attributes, {});
+  t.equal((await good.get('/redfish/v1/TaskService/Tasks')).body.Members.length, 0);
+  t.equal((await rfClient(srv.url, null).post('/redfish/v1/SessionService/Sessions', { UserName: 'admin', Password: 'nope' })).status, 401);
+});
+
+t.test('request errors: 412 stale If-Match, 400 malformed/unknown/read-only/bad value, 405, 404', async (t) => {
+  const sys = systems(1);
+  const srv = await startRedfishServer({ systems: sys });
+  t.teardown(() => srv.close());
+  const c = rfClient(srv.url);
+  const id = (r: { body: any }) => r.body?.error?.['@Message.ExtendedInfo']?.[0]?.MessageId;
+  const s0 = '/redfish/v1/Systems/sys-0';
+
+  const etag = (await c.get(s0)).headers.get('etag')!;
+  const ok = await c.patch(s0, { AssetTag: 'rack-7' }, { 'If-Match': etag });
+  t.equal(ok.status, 200, 'PATCH with the current ETag');
+  t.equal(ok.body.AssetTag, 'rack-7', 'PATCH answers 200 with the resource');
+  t.not(ok.headers.get('etag'), etag, 'the ETag changed');
+  const stale = await c.patch(s0, { Boot: { BootSourceOverrideTarget: 'Cd' } }, { 'If-Match': etag });
+  t.equal(stale.status, 412);
+  t.equal(id(stale), 'Base.1.15.PreconditionFailed');
+  t.equal(sys[0]!.machine.bootOverride.target, 'none', 'a refused PATCH changes nothing');
+  t.equal((await c.patch(s0, { AssetTag: 'x' }, { 'If-Match': '*' })).status, 200, 'If-Match * always matches');
+  const strong = ok.headers.get('etag')!.replace(/^W\//, '');
+  t.equal((await c.patch(s0, { AssetTag: 'y' }, { 'If-Match': strong.replace('"', '"0') })).status, 412);
+
+  const malformed = await c.patch(s0, '{"Boot": ');
+  t.equal(malformed.status, 400);
+  t.equal(malformed.body.error.code, 'Base.1.15.MalformedJSON');
+  t.ok(Array.isArray(malformed.body.error['@Message.ExtendedInfo']));
+  t.equal((await c.post(`${s0}/Actions/ComputerSystem.Reset`, '[1,2]')).status, 400, 'a JSON array is not a request body');
+
+  const unknown = await c.patch(s0, { Boot: { BootSourceOverrideTarget: 'Pxe', Frobnicate: 1 } });
+  t.equal(unknown.status, 400);
+  t.equal(id(unknown), 'Base.1.15.PropertyUnknown');
+  t.same(unknown.body.error['@Message.ExtendedInfo'][0].RelatedProperties, ['#/Boot/Frobnicate']);
+  t.equal(sys[0]!.machine.bootOverride.target, 'none', 'the valid half of a refused PATCH is not applied');
+  const ro = await c.patch(s0, { PowerState: 'On' });
+  t.equal(ro.status, 400);
+  t.equal(id(ro), 'Base.1.15.PropertyNotWritable');
+  const badVal = await c.patch(s0, { Boot: { BootSourceOverrideTarget: 'Floppy99' } });
+  t.equal(badVal.status, 400);
+  t.equal(id(badVal), 'Base.1.15.PropertyValueNotInList');
+  const badType = await c.patch(s0, { Boot: { BootSourceOverrideEnabled: true } });
+  t.equal(badType.status, 400);
+  t.equal(id(badType), 'Base.1.15.PropertyValueTypeError');
+  const extra = await c.post(`${s0}/Actions/ComputerSystem.Reset`, { ResetType: 'On', Force: true });
+  t.equal(extra.status, 400);
+  t.equal(id(extra), 'Base.1.15.ActionParameterNotSupported');
+
+  const wrongMethod = await c.del(s0);
+  t.equal(wrongMethod.status, 405);
+  t.equal(id(wrongMethod), 'Base.1.15.OperationNotAllowed');
+  t.match(wrongMethod.headers.get('allow'), /GET.*PATCH/);
+  t.equal((await c.get(`${s0}/Actions/ComputerSystem.Reset`)).status, 405);
+  t.equal((await c.post('/redfish/v1/Systems', {})).status, 405);
+
+  const nosys = await c.get('/redfish/v1/Systems/nope');
+  t.equal(nosys.status, 404);
+  t.equal(id(nosys), 'Base.1.15.ResourceNotFound');
+  t.same(nosys.body.error['@Message.ExtendedInfo'][0].MessageArgs, ['ComputerSystem', 'nope']);
+  t.equal((await c.post('/redfish/v1/Systems/nope/Actions/ComputerSystem.Reset', { ResetType: 'On' })).status, 404);
+  t.equal((await c.get('/redfish/v1/NoSuchThing')).status, 404);
+  t.equal((await c.get(`${s0}/Processors/CPU9`)).status, 404);
+  t.equal((await c.get('/redfish/v1/Managers/sys-0/VirtualMedia/Tape')).status, 404);
+
+  const head = await fetch(srv.url + s0, { method: 'HEAD', headers: { Authorization: 'Basic ' + Buffer.from('admin:password').toString('base64') } });
+  t.equal(head.status, 200, 'HEAD is served like GET');
+  t.equal(await head.text(), '');
+});
+
+t.test('per-BMC credentials on one listener', async (t) => {
+  const a = systems(1, { username: 'alice', password: 'a-pass' });
+  const b = systems(2, { username: 'bob', password: 'b-pass' }).slice(1);
+  const srv = await startRedfishServer({ systems: [...a, ...b] });
+  t.teardown(() => srv.close());
+  const alice = rfClient(srv.url, { user: 'alice', password: 'a-pass' });
+  const bob = rfClient(srv.url, { user: 'bob', password: 'b-pass' });
+  t.same(
+    (await alice.get('/redfish/v1/Systems')).body.Members.map((m: any) => m['@odata.id']),
+    ['/redfish/v1/Systems/sys-0'],
+    'a caller sees the systems its credentials open',
+  );
+  t.same(
+    (await bob.get('/redfish/v1/Systems')).body.Members.map((m: any) => m['@odata.id']),
+    ['/redfish/v1/Systems/sys-1'],
+  );
+  t.equal((await alice.get('/redfish/v1/Systems/sys-1')).status, 401);
+  t.equal((await bob.post('/redfish/v1/Systems/sys-0/Actions/ComputerSystem.Reset', { ResetType: 'On' })).status, 401);
+  t.equal(a[0]!.machine.power(), 'off');
+  t.equal((await bob.get('/redfish/v1/Systems/sys-1')).status, 200);
+});
+
+t.test('addSystem / removeSystem while serving', async (t) => {
+  const srv = await startRedfishServer({ systems: systems(1) });
+  t.teardown(() => srv.close());
+  const c = rfClient(srv.url);
+  srv.addSystem({ id: 'late', machine: new FakeMachine('late', fakeInventory(50)), credentials: { username: 'admin', password: 'password' } });
+  t.equal((await c.get('/redfish/v1/Systems')).body['Members@odata.count'], 2);
+  t.equal((await c.get('/redfish/v1/Systems/late')).status, 200);
+  srv.removeSystem('late');
+  t.equal((await c.get('/redfish/v1/Systems/late')).status, 404);
+  t.equal((await c.get('/redfish/v1/Systems')).body['Members@odata.count'], 1);
+});
