@@ -24,13 +24,24 @@ export function jsonMs(x: number): number {
 
 export function xmlEscape(s: string): string {
   // XML 1.0 forbids most control characters even escaped: drop them.
-  // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '').replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 }
 
+/** Attribute-safe escaping. */
 export const htmlEscape = xmlEscape;
+
+/** Text-content escaping (quotes need none): keeps event dumps short. */
+export function textEscape(s: string): string {
+  return s.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c]!);
+}
 
 export function csvField(v: string | number): string {
   const s = typeof v === 'number' ? (Number.isFinite(v) ? String(round(v, 3)) : '') : v;
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Threshold values: up to 4 significant digits for fractions, 0.1 for large numbers. */
+export function fmtValue(v: number | null): string {
+  if (v === null || !Number.isFinite(v)) return '-';
+  return Math.abs(v) >= 100 ? String(round(v, 1)) : String(Number(v.toPrecision(4)));
 }

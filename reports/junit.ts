@@ -65,9 +65,15 @@ export function junitXml(suites: JunitSuite[]): string {
   ].join('\n');
 }
 
+/** One event as a compact log line: `t=12.345s node.failed node=n1 phase=image code=…`. */
 export function formatEventLine(e: FleetEvent): string {
   const { t, kind, ...rest } = e;
-  return `t=${(t / 1000).toFixed(3)}s ${kind} ${JSON.stringify(rest)}`;
+  const fields = Object.entries(rest).map(([k, v]) => {
+    if (typeof v === 'number') return `${k}=${Math.round(v * 1000) / 1000}`;
+    if (typeof v === 'string') return `${k}=${/^[^\s"=]+$/.test(v) ? v : JSON.stringify(v)}`;
+    return `${k}=${JSON.stringify(v)}`;
+  });
+  return `t=${(t / 1000).toFixed(3)}s ${kind} ${fields.join(' ')}`;
 }
 
 export function runSuite(m: RunMetrics): JunitSuite {

@@ -138,7 +138,10 @@ export interface RunMetrics {
   nodes: NodeMetrics[];
   counts: { total: number; ready: number; failed: number; unfinished: number };
   timeToReady: Stat;
-  /** Duration of each timed phase over all provisionings; errors = instances that ended in node.failed. */
+  /**
+   * Time spent in each timed phase per provisioning (re-entries summed, so a DHCP retry makes one
+   * longer sample, not two); errors = provisionings that failed in that phase.
+   */
   phases: Partial<Record<NodePhase, Stat>>;
   spans: PhaseSpan[];
   sites: SiteMetrics[];
@@ -153,8 +156,10 @@ export interface RunMetrics {
   };
   retries: Stat;
   dhcpRetransmits: number;
-  /** node.failed and node.error codes → count. */
+  /** node.failed codes → count (why nodes failed). */
   errorCodes: Record<string, number>;
+  /** node.error codes → count (errors a node reported, failed or not). */
+  nodeErrorCodes: Record<string, number>;
   thresholds: ThresholdResult[];
   faults: FaultWindow[];
   steps: StepRecord[];
@@ -173,6 +178,8 @@ interface NodeState {
   powerOn: number | null;
   firstPhase: number | null;
   current: { phase: NodePhase; t: number } | null;
+  /** Completed time per phase in the open provisioning, flushed into the phase samples at its end. */
+  done: Map<NodePhase, number>;
   recent: FleetEvent[];
 }
 
@@ -197,6 +204,9 @@ export function computeMetrics(events: FleetEvent[]): RunMetrics {
   const nodes = new Map<string, NodeState>();
   const bmcToNode = new Map<string, string>();
   const spans: PhaseSpan[] = [];
+  // Per-provisioning time in each phase (re-entries summed) and failed-phase counts.
+  const phaseSamples = new Map<NodePhase, number[]>();
+  const phaseErrors = new Map<NodePhase, number>();
   const ttrSamples: number[] = [];
   const ttrByNode: { node: number; ms: number }[] = [];
   const dhcpMs: number[] = [];
@@ -211,6 +221,7 @@ export function computeMetrics(events: FleetEvent[]): RunMetrics {
   const retriesPerProvisioning: number[] = [];
   let dhcpRetransmits = 0;
   const errorCodes: Record<string, number> = {};
+  const nodeErrorCodes: Record<string, number> = {};
   const thresholds: ThresholdResult[] = [];
   const openFaults = new Map<string, FaultWindow>();
   const faults: FaultWindow[] = [];
@@ -235,6 +246,7 @@ export function computeMetrics(events: FleetEvent[]): RunMetrics {
         powerOn: null,
         firstPhase: null,
         current: null,
+        done: new Map(),
         recent: [],
       };
       nodes.set(name, s);
@@ -258,8 +270,19 @@ export function computeMetrics(events: FleetEvent[]): RunMetrics {
     if (phase === 'ready') return; // terminal marker, no duration
     spans.push({ node: s.index, phase, start: t - ms, ms, end });
     s.m.phaseMs[phase] = (s.m.phaseMs[phase] ?? 0) + ms;
+    if (end === 'failed') phaseErrors.set(phase, (phaseErrors.get(phase) ?? 0) + 1);
+    else s.done.set(phase, (s.done.get(phase) ?? 0) + ms);
+  };
+  const flushPhases = (s: NodeState) => {
+    for (const [p, ms] of s.done) {
+      let a = phaseSamples.get(p);
+      if (!a) phaseSamples.set(p, (a = []));
+      a.push(ms);
+    }
+    s.done.clear();
   };
   const finish = (s: NodeState, t: number) => {
+    flushPhases(s);
     s.closed = true;
     s.m.end = t;
     retriesPerProvisioning.push(s.m.retries);
@@ -359,7 +382,7 @@ export function computeMetrics(events: FleetEvent[]): RunMetrics {
     },
     'node.error': (e) => {
       remember(e.node, e);
-      countCode(e.code);
+      nodeErrorCodes[e.code] = (nodeErrorCodes[e.code] ?? 0) + 1;
     },
     'dhcp.discover': (e) => {
       remember(e.node, e);
@@ -453,6 +476,7 @@ export function computeMetrics(events: FleetEvent[]): RunMetrics {
       const { phase, t } = s.current;
       if (phase !== 'ready') spans.push({ node: s.index, phase, start: t, ms: durationMs - t, end: 'open' });
     }
+    if (!s.closed) flushPhases(s); // completed phases of a cut-short provisioning still count
   }
   for (const w of openFaults.values()) w.end = durationMs;
 
@@ -474,16 +498,12 @@ export function computeMetrics(events: FleetEvent[]): RunMetrics {
     .sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
     .map(([site, a]) => ({ site, nodes: a.nodes, ready: a.ready, failed: a.failed, timeToReady: computeStat(a.ttr) }));
 
-  const phaseSamples = new Map<NodePhase, { ms: number[]; errors: number }>();
-  for (const p of TIMED_PHASES) phaseSamples.set(p, { ms: [], errors: 0 });
-  for (const sp of spans) {
-    const a = phaseSamples.get(sp.phase);
-    if (!a) continue;
-    if (sp.end === 'next' || sp.end === 'ready') a.ms.push(sp.ms);
-    else if (sp.end === 'failed') a.errors++;
-  }
   const phases: Partial<Record<NodePhase, Stat>> = {};
-  for (const [p, a] of phaseSamples) if (a.ms.length || a.errors) phases[p] = computeStat(a.ms, a.errors);
+  for (const p of TIMED_PHASES) {
+    const ms = phaseSamples.get(p) ?? [];
+    const errors = phaseErrors.get(p) ?? 0;
+    if (ms.length || errors) phases[p] = computeStat(ms, errors);
+  }
 
   const lastEvents: Record<string, FleetEvent[]> = {};
   for (const s of nodes.values()) if (s.m.outcome !== 'ready' && s.recent.length) lastEvents[s.m.name] = s.recent;
@@ -515,6 +535,7 @@ export function computeMetrics(events: FleetEvent[]): RunMetrics {
     retries: computeStat(retriesPerProvisioning),
     dhcpRetransmits,
     errorCodes,
+    nodeErrorCodes,
     thresholds,
     faults,
     steps,

@@ -4,7 +4,7 @@
  */
 import type { FleetEvent, NodePhase, RunStatus } from '../lab/events/event.ts';
 import { computeMetrics, type RunMetrics } from './metrics.ts';
-import { fmtMs, jsonMs } from './format.ts';
+import { fmtMs, fmtValue, jsonMs } from './format.ts';
 import { PHASES } from './phases.ts';
 
 export interface JsonSummary {
@@ -61,7 +61,7 @@ export function textSummaryOf(m: RunMetrics, runDir: string, opts: { truncated?:
   }
   if (m.thresholds.length) {
     L.push('  thresholds:');
-    for (const th of m.thresholds) L.push(`    ${th.ok ? 'ok  ' : 'FAIL'} ${th.name}: ${th.value ?? '-'} (want ${th.limit})`);
+    for (const th of m.thresholds) L.push(`    ${th.ok ? 'ok  ' : 'FAIL'} ${th.name}: ${fmtValue(th.value)} (want ${th.limit})`);
   }
   const codes = Object.entries(m.errorCodes).sort((a, b) => b[1] - a[1]);
   if (codes.length) L.push(`  errors: ${codes.map(([k, v]) => `${k} ×${v}`).join(', ')}`);

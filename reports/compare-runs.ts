@@ -1,0 +1,186 @@
+/**
+ * Run comparison for nightly regression detection (Chromium Pinpoint style).
+ *
+ *   baseline runs ──pool samples per metric──┐
+ *                                             ├─▶ MWU p, KS p ─▶ p = min ─▶ verdict per metric
+ *   tonight's run ──samples per metric────────┘     Δ median vs minimum effect
+ *
+ * Verdict, in this order:
+ * - UNKNOWN   either side has fewer than `minSamples` samples;
+ * - SAME      |Δ median| below the minimum effect max(minEffectPct % of the baseline median,
+ *             minEffectMs) — a real but trivial shift never fails a build;
+ * - DIFFERENT p < alpha (default 0.01);
+ * - UNKNOWN   alpha <= p < `suggestiveP` (0.05): a shift worth a look, not proof;
+ * - SAME      otherwise.
+ * A DIFFERENT whose run median is higher is a regression (every compared metric is a duration:
+ * lower is better). Runs are only comparable on the same testbed (tier, machine, scale).
+ */
+import type { Testbed } from '../lab/events/event.ts';
+import type { RunMetrics } from './metrics.ts';
+import type { Stat } from './stat.ts';
+import { quantileSorted } from './stat.ts';
+import { PHASES } from './phases.ts';
+import { mannWhitneyU } from './stats/mann-whitney.ts';
+import { ksTwoSample } from './stats/kolmogorov-smirnov.ts';
+import { fmtMs, round } from './format.ts';
+import type { JunitSuite } from './junit.ts';
+import { table } from './summary.ts';
+
+export type Verdict = 'SAME' | 'DIFFERENT' | 'UNKNOWN';
+
+export interface CompareOptions {
+  minEffectPct: number;
+  minEffectMs: number;
+  alpha: number;
+  suggestiveP: number;
+  minSamples: number;
+}
+
+export const DEFAULT_COMPARE: CompareOptions = { minEffectPct: 5, minEffectMs: 50, alpha: 0.01, suggestiveP: 0.05, minSamples: 5 };
+
+export interface SampleSummary {
+  count: number;
+  p50: number;
+  p95: number;
+}
+
+export interface MetricComparison {
+  metric: string;
+  baseline: SampleSummary;
+  run: SampleSummary;
+  /** Run median minus baseline median, ms; and as % of the baseline median. */
+  deltaMs: number;
+  deltaPct: number;
+  /** The minimum effect that applied, ms. */
+  minEffectMs: number;
+  pMwu: number;
+  pKs: number;
+  p: number;
+  verdict: Verdict;
+  regression: boolean;
+  reason: string;
+}
+
+export interface Comparison {
+  runId: string | null;
+  baselineRunIds: (string | null)[];
+  options: CompareOptions;
+  metrics: MetricComparison[];
+  regressions: string[];
+  /** Baseline pooled time-to-ready samples (for the CDF overlay). */
+  baselineTimeToReady: number[];
+}
+
+/** Duration samples per comparable metric, keyed by the metric names metrics.csv uses. */
+export function comparableSamples(m: RunMetrics): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  out.set('time_to_ready_ms', m.timeToReady.samples);
+  for (const p of PHASES) {
+    const s: Stat | undefined = m.phases[p];
+    if (s) out.set(`phase_ms.${p}`, s.samples);
+  }
+  out.set('dhcp_exchange_ms', m.latency.dhcp.samples);
+  out.set('tftp_transfer_ms', m.latency.tftp.samples);
+  out.set('http_request_ms', m.latency.http.samples);
+  out.set('image_download_ms', m.latency.image.samples);
+  out.set('bmc_request_ms', m.latency.bmc.samples);
+  return out;
+}
+
+function summary(sorted: number[]): SampleSummary {
+  return { count: sorted.length, p50: quantileSorted(sorted, 0.5), p95: quantileSorted(sorted, 0.95) };
+}
+
+export function compareSamples(metric: string, base: number[], run: number[], o: CompareOptions = DEFAULT_COMPARE): MetricComparison {
+  const b = [...base].sort((x, y) => x - y);
+  const r = [...run].sort((x, y) => x - y);
+  const bs = summary(b);
+  const rs = summary(r);
+  const deltaMs = rs.p50 - bs.p50;
+  const deltaPct = bs.p50 !== 0 ? (deltaMs / bs.p50) * 100 : deltaMs === 0 ? 0 : Infinity;
+  const minEffectMs = Math.max((Math.abs(bs.p50) * o.minEffectPct) / 100, o.minEffectMs);
+  const base0: Omit<MetricComparison, 'verdict' | 'regression' | 'reason' | 'pMwu' | 'pKs' | 'p'> = { metric, baseline: bs, run: rs, deltaMs, deltaPct, minEffectMs };
+  if (b.length < o.minSamples || r.length < o.minSamples) {
+    return { ...base0, pMwu: NaN, pKs: NaN, p: NaN, verdict: 'UNKNOWN', regression: false, reason: `too few samples (${b.length} baseline, ${r.length} run; need ${o.minSamples})` };
+  }
+  const pMwu = mannWhitneyU(b, r).p;
+  const pKs = ksTwoSample(b, r).p;
+  const p = Math.min(pMwu, pKs);
+  const res = (verdict: Verdict, reason: string): MetricComparison => ({ ...base0, pMwu, pKs, p, verdict, regression: verdict === 'DIFFERENT' && deltaMs > 0, reason });
+  if (Math.abs(deltaMs) < minEffectMs) return res('SAME', `median shift ${fmtMs(deltaMs)} below the minimum effect ${fmtMs(minEffectMs)}`);
+  if (p < o.alpha) return res('DIFFERENT', `${deltaMs > 0 ? 'slower' : 'faster'} by ${fmtMs(Math.abs(deltaMs))} (${round(deltaPct, 1)} %), p=${p.toExponential(2)}`);
+  if (p < o.suggestiveP) return res('UNKNOWN', `shift of ${fmtMs(deltaMs)} with p=${p.toFixed(3)}: not conclusive, add runs`);
+  return res('SAME', `p=${p.toFixed(3)}`);
+}
+
+export function compareRuns(baselines: RunMetrics[], run: RunMetrics, o: CompareOptions = DEFAULT_COMPARE): Comparison {
+  const pooled = new Map<string, number[]>();
+  for (const b of baselines) {
+    for (const [k, v] of comparableSamples(b)) {
+      const a = pooled.get(k) ?? [];
+      for (const x of v) a.push(x);
+      pooled.set(k, a);
+    }
+  }
+  const runSamples = comparableSamples(run);
+  const metrics: MetricComparison[] = [];
+  const keys = [...new Set([...pooled.keys(), ...runSamples.keys()])];
+  for (const k of keys) {
+    const b = pooled.get(k) ?? [];
+    const r = runSamples.get(k) ?? [];
+    if (b.length === 0 && r.length === 0) continue;
+    metrics.push(compareSamples(k, b, r, o));
+  }
+  return {
+    runId: run.config?.runId ?? null,
+    baselineRunIds: baselines.map((b) => b.config?.runId ?? null),
+    options: o,
+    metrics,
+    regressions: metrics.filter((m) => m.regression).map((m) => m.metric),
+    baselineTimeToReady: pooled.get('time_to_ready_ms') ?? [],
+  };
+}
+
+const tb = (t: Testbed | undefined) => (t ? `tier=${t.tier} machine=${t.machine} scale=${t.scale}` : 'unknown (no run.start)');
+
+/** A message naming every run whose testbed differs from tonight's, or null when all match. */
+export function testbedMismatch(baselines: { dir: string; metrics: RunMetrics }[], run: { dir: string; metrics: RunMetrics }): string | null {
+  const want = run.metrics.config?.testbed;
+  const bad: string[] = [];
+  for (const b of baselines) {
+    const got = b.metrics.config?.testbed;
+    if (!want || !got || got.tier !== want.tier || got.machine !== want.machine || got.scale !== want.scale) bad.push(`  baseline ${b.dir}: ${tb(got)}`);
+  }
+  if (!bad.length) return null;
+  return `runs from different testbeds are not comparable (use --force to compare anyway):\n  run ${run.dir}: ${tb(want)}\n${bad.join('\n')}`;
+}
+
+export function compareText(c: Comparison): string {
+  const fmtP = (p: number) => (Number.isNaN(p) ? '-' : p < 0.001 ? p.toExponential(1) : p.toFixed(3));
+  const rows = [['metric', 'verdict', 'base p50', 'run p50', 'Δ', 'Δ%', 'p', 'n base', 'n run']];
+  for (const m of c.metrics) {
+    rows.push([m.metric, m.verdict + (m.regression ? ' ▲' : ''), fmtMs(m.baseline.p50), fmtMs(m.run.p50), fmtMs(m.deltaMs), Number.isFinite(m.deltaPct) ? `${round(m.deltaPct, 1)}%` : '-', fmtP(m.p), String(m.baseline.count), String(m.run.count)]);
+  }
+  const counts = { SAME: 0, DIFFERENT: 0, UNKNOWN: 0 };
+  for (const m of c.metrics) counts[m.verdict]++;
+  const o = c.options;
+  return [
+    `fleetlab compare: run ${c.runId ?? '?'} vs ${c.baselineRunIds.length} baseline run(s) (MWU+KS, alpha ${o.alpha}, min effect ${o.minEffectPct}% / ${o.minEffectMs} ms)`,
+    table(rows, '  '),
+    `  ${counts.SAME} SAME, ${counts.DIFFERENT} DIFFERENT, ${counts.UNKNOWN} UNKNOWN; ${c.regressions.length ? `REGRESSION in ${c.regressions.join(', ')}` : 'no regression'}`,
+    '',
+  ].join('\n');
+}
+
+export function compareSuite(c: Comparison): JunitSuite {
+  return {
+    name: 'compare',
+    timeS: 0,
+    properties: { run: c.runId ?? '', baselines: c.baselineRunIds.join(','), alpha: String(c.options.alpha), minEffectPct: String(c.options.minEffectPct), minEffectMs: String(c.options.minEffectMs) },
+    cases: c.metrics.map((m) => ({
+      classname: 'compare.metrics',
+      name: m.metric,
+      ...(m.regression ? { failure: { type: 'regression', message: `${m.metric}: ${m.verdict}, ${m.reason}` } } : {}),
+    })),
+  };
+}
