@@ -35,6 +35,7 @@ export const ERRORS = {
   TARGET: { code: 'FLEETLAB_ERR_TARGET' },
   TARGET_START: { code: 'FLEETLAB_ERR_TARGET_START' },
   RUN_LOG_MISSING: { code: 'FLEETLAB_ERR_RUN_LOG_MISSING', exit: 2 },
+  TESTBED_MISMATCH: { code: 'FLEETLAB_ERR_TESTBED_MISMATCH', exit: 2 },
   // BMC-facing errors: one mapping for HTTP status, Redfish Base message and IPMI completion code.
   // IPMI-only completion codes (IPMI v2.0 table 5-2 and command-specific codes of §22, §28, §31).
   BMC_INSUFFICIENT_PRIVILEGE: { code: 'FLEETLAB_ERR_BMC_INSUFFICIENT_PRIVILEGE', http: 403, redfish: 'Base.1.15.InsufficientPrivilege', ipmiCompletion: 0xd4 },

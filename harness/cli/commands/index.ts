@@ -2,5 +2,7 @@
 import type { Command } from '../command.ts';
 import { bmcServe } from './bmc-serve.ts';
 import { runCommand } from './run.ts';
+import { reportCommand } from './report.ts';
+import { compareCommand } from './compare.ts';
 
-export const commands: Command[] = [runCommand, bmcServe];
+export const commands: Command[] = [runCommand, bmcServe, reportCommand, compareCommand];
