@@ -35,6 +35,10 @@ export const ERRORS = {
   TARGET: { code: 'FLEETLAB_ERR_TARGET' },
   TARGET_START: { code: 'FLEETLAB_ERR_TARGET_START' },
   RUN_LOG_MISSING: { code: 'FLEETLAB_ERR_RUN_LOG_MISSING', exit: 2 },
+  // qemu tier: host plumbing (ip/tc/nft) and VM processes.
+  NETNS: { code: 'FLEETLAB_ERR_NETNS' },
+  QEMU: { code: 'FLEETLAB_ERR_QEMU' },
+  QEMU_UNAVAILABLE: { code: 'FLEETLAB_ERR_QEMU_UNAVAILABLE', exit: 2 },
   TESTBED_MISMATCH: { code: 'FLEETLAB_ERR_TESTBED_MISMATCH', exit: 2 },
   // BMC-facing errors: one mapping for HTTP status, Redfish Base message and IPMI completion code.
   // IPMI-only completion codes (IPMI v2.0 table 5-2 and command-specific codes of §22, §28, §31).
