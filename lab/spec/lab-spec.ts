@@ -179,10 +179,11 @@ export function checkLab(input: unknown, seed: number, path: string, problems: P
     if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9._-]*$/i.test(name)) problems.add(`${p}.name`, 'expected a name of letters, digits, . _ -');
     else if (names.has(name)) problems.add(`${p}.name`, `duplicate site name '${name}'`);
     names.add(String(name));
-    const count = s.nodes ?? nodesPerSite;
+    let count = s.nodes ?? nodesPerSite;
     if (!isInt(count, 0, MAX_NODES_PER_SITE)) {
-      problems.add(`${p}.nodes`, `expected an integer 0..${MAX_NODES_PER_SITE}, got ${JSON.stringify(s.nodes)}`);
-      return;
+      // An invalid lab-wide nodesPerSite is reported once, at its own path.
+      if (s.nodes !== undefined) problems.add(`${p}.nodes`, `expected an integer 0..${MAX_NODES_PER_SITE}, got ${JSON.stringify(s.nodes)}`);
+      count = 0;
     }
     const siteTier = s.tier ?? tier;
     if (siteTier !== 'sim' && siteTier !== 'qemu') problems.add(`${p}.tier`, `expected 'sim' or 'qemu', got ${JSON.stringify(siteTier)}`);
