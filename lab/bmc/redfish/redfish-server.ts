@@ -60,6 +60,8 @@ export interface RedfishServer {
   close(): Promise<void>;
   addSystem(s: BmcSystem): void;
   removeSystem(id: string): void;
+  /** Base URL of a system's own listener (perSystemListeners), once it is listening. */
+  systemUrl(id: string): string | undefined;
 }
 
 /** Request bodies above this are refused (413); nothing legitimate comes close. */
@@ -98,6 +100,7 @@ export async function startRedfishServer(o: RedfishServerOptions): Promise<Redfi
 
   const servers = new Set<Server>();
   const perSystem = new Map<string, Server>();
+  const perSystemUrl = new Map<string, string>();
   let closed = false;
 
   const makeServer = (only: string | undefined): Server => {
@@ -125,8 +128,10 @@ export async function startRedfishServer(o: RedfishServerOptions): Promise<Redfi
     if (!o.perSystemListeners || !s.redfish || closed) return;
     const srv = makeServer(s.id);
     perSystem.set(s.id, srv);
-    await listen(srv, s.redfish.host, s.redfish.port);
+    const a = await listen(srv, s.redfish.host, s.redfish.port);
+    perSystemUrl.set(s.id, urlOf(a));
   };
+  const urlOf = (a: AddressInfo) => `${tls ? 'https' : 'http'}://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
 
   async function handle(req: IncomingMessage, res: ServerResponse, only: string | undefined): Promise<void> {
     const t0 = performance.now();
@@ -138,9 +143,12 @@ export async function startRedfishServer(o: RedfishServerOptions): Promise<Redfi
     let path = q < 0 ? url : url.slice(0, q);
     if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
     const match = routes.match(path);
-    const sid = match?.params.sid ?? only;
-    const system = sid !== undefined ? core.systems.get(sid) : undefined;
-    const bmc = system?.id ?? '-';
+    const sid = match?.params.sid;
+    // On a per-system listener only its own system exists; that BMC answers (and faults) for every path.
+    let system = sid !== undefined ? core.systems.get(sid) : undefined;
+    if (only !== undefined && system && system.id !== only) system = undefined;
+    const owner = only !== undefined ? core.systems.get(only) : system;
+    const bmc = owner?.id ?? '-';
     const op = `${rawMethod} ${match?.route.op ?? 'Unknown'}`;
     let emitted = false;
     const emit = (status: number | string) => {
@@ -168,7 +176,7 @@ export async function startRedfishServer(o: RedfishServerOptions): Promise<Redfi
     };
 
     try {
-      const faults = system?.faults;
+      const faults = owner?.faults;
       if (faults) {
         if (faults.hang) {
           // Accept and never answer; the socket stays open until the client gives up or we close.
@@ -211,7 +219,7 @@ export async function startRedfishServer(o: RedfishServerOptions): Promise<Redfi
           user = basic.user;
           key = credKey(basic.user, basic.password);
         }
-        const scope = system ?? (only !== undefined ? core.systems.get(only) : undefined);
+        const scope = owner;
         if (scope) {
           if (key !== credKey(scope.credentials.username, scope.credentials.password)) throw unauthorized(`credentials refused by BMC ${scope.id}`);
           if (scope.faults?.authFailure) throw unauthorized(`credentials refused by BMC ${scope.id} (injected auth failure)`);
@@ -224,8 +232,8 @@ export async function startRedfishServer(o: RedfishServerOptions): Promise<Redfi
         const allow = allowOf(route.methods);
         throw rfError('BMC_METHOD', `${rawMethod} is not allowed on ${path} (allowed: ${allow})`, { headers: { Allow: allow } });
       }
-      if (match.params.sid !== undefined && (!system || (only !== undefined && system.id !== only))) {
-        throw rfError('BMC_NOT_FOUND', `no system '${match.params.sid}' on this service`, { args: ['ComputerSystem', match.params.sid] });
+      if (sid !== undefined && !system) {
+        throw rfError('BMC_NOT_FOUND', `no system '${sid}' on this service`, { args: ['ComputerSystem', sid] });
       }
       const ctx: Ctx = { core, method, path, params: match.params, headers: req.headers, body, system, user, credKey: key, sessionId, only };
       const reply = await h(ctx);
@@ -267,11 +275,10 @@ export async function startRedfishServer(o: RedfishServerOptions): Promise<Redfi
   const main = makeServer(undefined);
   const addr = await listen(main, host, o.port ?? 0);
   for (const s of o.systems) await startPerSystem(s);
-  const scheme = tls ? 'https' : 'http';
-  const hostPart = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
 
   return {
-    url: `${scheme}://${hostPart}:${addr.port}`,
+    url: urlOf(addr),
+    systemUrl: (id) => perSystemUrl.get(id),
     addSystem(s) {
       core.add(s);
       // Errors binding a per-system address are reported on stderr-less paths as an event.
@@ -282,6 +289,7 @@ export async function startRedfishServer(o: RedfishServerOptions): Promise<Redfi
     removeSystem(id) {
       core.remove(id);
       const srv = perSystem.get(id);
+      perSystemUrl.delete(id);
       if (srv) {
         perSystem.delete(id);
         servers.delete(srv);
