@@ -69,7 +69,7 @@ export type EventBody =
   | { kind: 'agent.callback'; node: string; url: string; status: number }
   | { kind: 'target.state'; node: string; native: string; phase: TargetPhase }
   | { kind: 'bmc.request'; bmc: string; proto: BmcProto; op: string; status: number | string; ms: number }
-  | { kind: 'fault.start'; id: string; fault: string; selector: string; params: Record<string, unknown> }
+  | { kind: 'fault.start'; id: string; fault: string; selector: string; params: Record<string, unknown>; /** Sites/nodes/BMCs hit; absent when the selector is 'all'. */ targets?: string[] }
   | { kind: 'fault.stop'; id: string; fault: string }
   | { kind: 'wave.decision'; wave: string; decision: 'start' | 'done' | 'halt' | 'rollback' | 'soak'; nodes: number; detail?: string }
   | { kind: 'expect.result'; name: string; ok: boolean; value: number | null; limit: string }

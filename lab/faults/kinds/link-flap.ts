@@ -1,0 +1,45 @@
+/**
+ * link-flap: the selected sites' links go down and up repeatedly: down for `down` (default half
+ * the period) at the start of every `period`, up for the rest. One timer per activation (all
+ * selected sites flap together), not one per site.
+ */
+import { parseDurationOrMs } from '../../net/units.ts';
+import { defineFault } from '../fault-plugin.ts';
+import { checkKeys, validated } from './params.ts';
+
+export const linkFlap = defineFault<{ periodMs: number; downMs: number }>({
+  kind: 'link-flap',
+  scope: 'site',
+  summary: "selected sites' links go down for `down` every `period` (default half of it)",
+  validate(params, path, problems) {
+    const p = checkKeys(params, ['period', 'down'], path, problems);
+    return validated(problems, () => {
+      if (p.period === undefined) problems.add(`${path}.period`, "required: the flap period, e.g. '10s'");
+      const periodMs = p.period === undefined ? 0 : (parseDurationOrMs(p.period, `${path}.period`, problems, '10s') ?? 0);
+      const downMs = p.down === undefined ? periodMs / 2 : (parseDurationOrMs(p.down, `${path}.down`, problems, '2s') ?? 0);
+      if (p.period !== undefined && periodMs <= 0) problems.add(`${path}.period`, 'must be > 0');
+      if (p.down !== undefined && (downMs <= 0 || downMs >= periodMs)) problems.add(`${path}.down`, 'must be > 0 and shorter than the period');
+      return { periodMs, downMs };
+    });
+  },
+  start(ctx, targets, { periodMs, downMs }) {
+    let cancel: (() => void) | undefined;
+    let stopped = false;
+    const down = () => {
+      if (stopped) return;
+      for (const s of targets.sites) s.link.addOverlay(ctx.id, { partition: 'both' });
+      cancel = ctx.clock.after(downMs, up);
+    };
+    const up = () => {
+      if (stopped) return;
+      for (const s of targets.sites) s.link.removeOverlay(ctx.id);
+      cancel = ctx.clock.after(periodMs - downMs, down);
+    };
+    down();
+    return () => {
+      stopped = true;
+      cancel?.();
+      for (const s of targets.sites) s.link.removeOverlay(ctx.id);
+    };
+  },
+});

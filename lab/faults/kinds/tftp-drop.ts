@@ -1,0 +1,16 @@
+/** tftp-drop: the selected nodes lose `rate` (default 100 %) of their TFTP packets, both ways. */
+import { parseShare } from '../../net/units.ts';
+import { defineFault } from '../fault-plugin.ts';
+import { checkKeys, validated } from './params.ts';
+import { setNodeFields } from './node-field.ts';
+
+export const tftpDrop = defineFault<{ rate: number }>({
+  kind: 'tftp-drop',
+  scope: 'node',
+  summary: 'selected nodes drop `rate` of their TFTP packets (default 100 %)',
+  validate(params, path, problems) {
+    const p = checkKeys(params, ['rate'], path, problems);
+    return validated(problems, () => ({ rate: p.rate === undefined ? 1 : (parseShare(p.rate, `${path}.rate`, problems) ?? 0) }));
+  },
+  start: (ctx, targets, { rate }) => setNodeFields(ctx.id, targets, { tftpDropRate: rate }),
+});
