@@ -197,3 +197,37 @@ t.test('codec round trips', async (t) => {
   t.throws(() => decodeTftp(Buffer.from('\x00\x01a\x00', 'latin1')), { message: /RRQ: mode missing/ });
   t.throws(() => decodeTftp(Buffer.from('\x00\x06blksize\x00', 'latin1')), { message: /OACK: option 'blksize' has no value/ });
 });
+
+t.test('block numbers wrap past 65535 (blksize 8, 66,000 blocks)', async (t) => {
+  const file = pattern(8 * 66_000 + 5, 7);
+  const { srv, done } = await server(t, { big: file }, { maxBlksize: 8 });
+  const c = collect();
+  const r = await tftpGet({ server: srv.address, file: 'big', blksize: 8, windowsize: 32, onData: c.onData });
+  t.equal(r.blksize, 8);
+  t.equal(sha(c.bytes()), sha(file));
+  await until(() => done.length > 0);
+  t.equal(done[0]!.bytes, file.length);
+});
+
+t.test('a boot storm: 40 concurrent clients, async file source, each gets its own TID', async (t) => {
+  const file = pattern(1468 * 20 + 11, 3);
+  const ports = new Set<number>();
+  const { srv, done } = await server(t, {}, {
+    files: async (name, remote) => {
+      ports.add(remote.port);
+      await new Promise((r) => setTimeout(r, 5));
+      return name === 'undionly.kpxe' ? file : null;
+    },
+  });
+  const results = await Promise.all(
+    Array.from({ length: 40 }, (_, i) => {
+      const h = { n: 0, sum: 0 };
+      return tftpGet({ server: srv.address, file: 'undionly.kpxe', localAddress: `127.21.6.${i + 1}`, onData: (c) => { h.n += c.length; for (const b of c) h.sum = (h.sum + b) % 65521; } }).then((r) => ({ r, h }));
+    }),
+  );
+  const want = [...file].reduce((a, b) => (a + b) % 65521, 0);
+  t.ok(results.every(({ r, h }) => r.bytes === file.length && h.n === file.length && h.sum === want), 'every client got the whole file');
+  t.equal(ports.size, 40);
+  await until(() => done.length === 40);
+  t.equal(new Set(done.map((d) => d.remote.address)).size, 40);
+});
