@@ -65,11 +65,9 @@ export const ERRORS = {
   BMC_PROPERTY_READONLY: { code: 'FLEETLAB_ERR_BMC_PROPERTY_READONLY', http: 400, redfish: 'Base.1.15.PropertyNotWritable' },
   BMC_ACTION_PARAM_MISSING: { code: 'FLEETLAB_ERR_BMC_ACTION_PARAM_MISSING', http: 400, redfish: 'Base.1.15.ActionParameterMissing' },
   BMC_ACTION_PARAM_VALUE: { code: 'FLEETLAB_ERR_BMC_ACTION_PARAM_VALUE', http: 400, redfish: 'Base.1.15.ActionParameterValueNotInList' },
-  BMC_ACTION_UNKNOWN: { code: 'FLEETLAB_ERR_BMC_ACTION_UNKNOWN', http: 400, redfish: 'Base.1.15.ActionNotSupported' },
   /** A power action asking for the state the system is already in (Ironic treats 400/409 here as success). */
   BMC_ALREADY_IN_STATE: { code: 'FLEETLAB_ERR_BMC_ALREADY_IN_STATE', http: 409, redfish: 'Base.1.15.NoOperation' },
   BMC_PAYLOAD_TOO_LARGE: { code: 'FLEETLAB_ERR_BMC_PAYLOAD_TOO_LARGE', http: 413, redfish: 'Base.1.15.GeneralError' },
-  BMC_UNSUPPORTED_MEDIA: { code: 'FLEETLAB_ERR_BMC_UNSUPPORTED_MEDIA', http: 415, redfish: 'Base.1.15.GeneralError' },
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorName = keyof typeof ERRORS;

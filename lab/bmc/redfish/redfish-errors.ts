@@ -38,6 +38,12 @@ export const BASE_MESSAGES: Record<string, BaseMessage> = {
     resolution: 'Establish a session before attempting any operations.',
     args: 0,
   },
+  InsufficientPrivilege: {
+    message: 'There are insufficient privileges for the account or credentials associated with the current session to perform the requested operation.',
+    severity: 'Critical',
+    resolution: 'Either abandon the operation or change the associated access rights and resubmit the request if the operation failed.',
+    args: 0,
+  },
   ResourceNotFound: {
     message: "The requested resource of type %1 named '%2' was not found.",
     severity: 'Critical',
