@@ -68,6 +68,9 @@ for (const suite of [3, 17]) {
     await ok(['raw', '0x00', '0x08', '0x05', '0xa0', '0x08', '0x00', '0x00', '0x00']);
     t.same(m.bootOverride, { target: 'hdd', mode: 'uefi', once: true });
 
+    t.match(await ok(['mc', 'selftest']), /Selftest: passed/);
+    t.match(await ok(['mc', 'guid']), new RegExp(`System GUID\\s+: ${m.inventory().uuid}`), 'GUID is the inventory UUID');
+    await ok(['mc', 'reset', 'warm']);
     const mc = await ok(['mc', 'info']);
     t.match(mc, /IPMI Version\s+: 2\.0/);
     t.match(mc, /Chassis Device/);
