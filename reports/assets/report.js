@@ -399,5 +399,7 @@
     }, 150);
   });
   document.body.setAttribute('data-render-ms', String(Math.round(performance.now() - t0)));
+  // ms since navigation start: parse + inline scripts + data + charts (what a viewer waits for)
+  document.body.setAttribute('data-ready-at-ms', String(Math.round(performance.now())));
   document.body.setAttribute('data-report-ready', '1');
 })();
