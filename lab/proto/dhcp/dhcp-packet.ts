@@ -96,16 +96,30 @@ function malformed(msg: string): FleetlabError {
 
 // ---------- addresses ----------
 
+/** Dotted quad → unsigned 32-bit; throws DHCP_MALFORMED for anything else. Hot path: no regex. */
 export function ipToU32(ip: string): number {
-  const p = ip.split('.');
-  if (p.length !== 4) throw new FleetlabError('DHCP_MALFORMED', `'${ip}' is not an IPv4 address`);
   let n = 0;
-  for (const s of p) {
-    const v = Number(s);
-    if (!/^\d{1,3}$/.test(s) || v > 255) throw new FleetlabError('DHCP_MALFORMED', `'${ip}' is not an IPv4 address`);
-    n = n * 256 + v;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < ip.length; i++) {
+    const c = ip.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) return badIp(ip);
+    } else if (c === 46 && digits > 0 && dots < 3) {
+      n = n * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else return badIp(ip);
   }
-  return n >>> 0;
+  if (dots !== 3 || digits === 0) return badIp(ip);
+  return (n * 256 + part) >>> 0;
+}
+
+function badIp(ip: string): never {
+  throw new FleetlabError('DHCP_MALFORMED', `'${ip}' is not an IPv4 address`);
 }
 
 export function u32ToIp(n: number): string {
@@ -129,6 +143,32 @@ export function macToBuffer(mac: string): Buffer {
   const hex = mac.replace(/[:-]/g, '');
   if (!/^([0-9a-fA-F]{2})+$/.test(hex) || hex.length > 32) throw new FleetlabError('DHCP_MALFORMED', `chaddr: '${mac}' is not a hardware address`);
   return Buffer.from(hex, 'hex');
+}
+
+function hexVal(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+/** Write a colon/hyphen-separated (or bare) hex MAC into out[off…]; returns the byte count. */
+function writeMac(out: Buffer, off: number, mac: string): number {
+  let n = 0;
+  let i = 0;
+  while (i < mac.length) {
+    const hi = hexVal(mac.charCodeAt(i));
+    const lo = hexVal(mac.charCodeAt(i + 1));
+    if (hi < 0 || lo < 0 || n >= 16) throw new FleetlabError('DHCP_MALFORMED', `DHCP packet malformed: chaddr: '${mac}' is not a hardware address`);
+    out[off + n++] = (hi << 4) | lo;
+    i += 2;
+    const sep = mac.charCodeAt(i);
+    if (sep === 58 || sep === 45) {
+      i++;
+      if (i >= mac.length) throw new FleetlabError('DHCP_MALFORMED', `DHCP packet malformed: chaddr: '${mac}' is not a hardware address`);
+    }
+  }
+  return n;
 }
 
 function readCString(buf: Buffer, off: number, len: number): string {
@@ -256,12 +296,12 @@ export function encodeDhcp(p: DhcpPacket): Buffer {
   writeIp(out, 16, p.yiaddr, 'yiaddr');
   writeIp(out, 20, p.siaddr, 'siaddr');
   writeIp(out, 24, p.giaddr, 'giaddr');
-  const mac = macToBuffer(p.chaddr);
-  mac.copy(out, 28, 0, Math.min(16, mac.length));
-  if (Buffer.byteLength(p.sname, 'latin1') > 63) throw malformed(`sname: ${p.sname.length} bytes do not fit the 64-byte field`);
-  if (Buffer.byteLength(p.file, 'latin1') > 127) throw malformed(`file: '${p.file}' (${p.file.length} bytes) does not fit the 128-byte field; use option 67`);
-  out.write(p.sname, 44, 'latin1');
-  out.write(p.file, 108, 'latin1');
+  writeMac(out, 28, p.chaddr);
+  // latin1: one byte per UTF-16 unit, so .length is the byte length.
+  if (p.sname.length > 63) throw malformed(`sname: ${p.sname.length} bytes do not fit the 64-byte field`);
+  if (p.file.length > 127) throw malformed(`file: '${p.file}' (${p.file.length} bytes) does not fit the 128-byte field; use option 67`);
+  if (p.sname) out.write(p.sname, 44, 'latin1');
+  if (p.file) out.write(p.file, 108, 'latin1');
   out.writeUInt32BE(DHCP_MAGIC, 236);
   let off = 240;
   const mt = p.options.get(DhcpOption.MESSAGE_TYPE);

@@ -23,6 +23,8 @@ import {
   ipxeClientOptions,
   DhcpMessageType,
   DhcpOption,
+  ipToU32,
+  u32ToIp,
 } from '../../../../lab/proto/dhcp/dhcp-packet.ts';
 
 const UUID = '4c4c4544-0042-3510-8052-b7c04f4b4d32';
@@ -154,6 +156,12 @@ t.test('malformed packets name the field', async (t) => {
   t.throws(() => decodeRelayAgentInfo(Buffer.from([1, 9, 1])), { message: /options\[82\]\.sub\[1\]: length 9 runs past end/ });
   t.throws(() => encodeDhcp({ ...discover(), giaddr: '300.1.1.1' }), { message: /giaddr: '300.1.1.1'/ });
   t.throws(() => encodeDhcp({ ...discover(), file: 'x'.repeat(200) }), { message: /file: .*128-byte field/ });
+  t.throws(() => encodeDhcp({ ...discover(), chaddr: 'zz:54:00:12:34:56' }), { message: /chaddr: 'zz:54:00:12:34:56' is not a hardware address/ });
+  t.throws(() => encodeDhcp({ ...discover(), chaddr: '52:54:' }), { message: /chaddr/ });
+  for (const bad of ['1.2.3', '1..2.3', '1.2.3.4.5', '256.1.1.1', '1.2.3.4 ', '', 'a.b.c.d', '1.2.3.1000'])
+    t.throws(() => ipToU32(bad), { code: 'FLEETLAB_ERR_DHCP_MALFORMED' }, `'${bad}' rejected`);
+  t.equal(ipToU32('255.255.255.255'), 0xffffffff);
+  t.equal(u32ToIp(ipToU32('127.21.0.1')), '127.21.0.1');
 });
 
 t.test('every truncation of a real packet decodes or throws a coded error, never anything else', async (t) => {
