@@ -285,6 +285,11 @@ class SimSiteLink implements SiteLinkControl {
   }
 }
 
+/** True for links made by createSiteLink (fault plugins need the control surface). */
+export function isSiteLinkControl(link: SiteLink): link is SiteLinkControl {
+  return link instanceof SimSiteLink;
+}
+
 /** Create the link model for one site. `rng` should be the run's 'net' stream (children per site are derived). */
 export function createSiteLink(site: string, profile: LinkProfile, deps: { clock: Clock; rng: Rng }): SiteLinkControl {
   return new SimSiteLink(site, profile, deps.clock, deps.rng);
