@@ -8,6 +8,12 @@
  *
  * Scale: no per-system timers or closures; per-system BMC state is created on first write
  * (SystemState), sessions and tasks expire/progress lazily from the clock.
+ *
+ * Event ops are "<METHOD> <route op>": collections are plural ("GET Systems"), members singular
+ * ("GET System", "PATCH System"), actions by name ("POST Reset", "POST InsertMedia",
+ * "POST SimpleUpdate"); unmatched paths are "<METHOD> Unknown". `bmc` is the system id the path
+ * (or the per-system listener) addresses, '-' for service-wide resources. A request the client
+ * abandoned (e.g. during a hang fault) is logged with status 'aborted'.
  */
 import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
