@@ -31,6 +31,8 @@ import { writeReports } from '../../reports/write-reports.ts';
 import { textSummary } from '../../reports/summary.ts';
 import type { JsonSummary } from '../../reports/summary.ts';
 import { labExtensions } from './lab-extensions.ts';
+import { multiplexReporters, type Reporter } from '../../reports/reporter.ts';
+import { tapReporter } from '../../reports/tap-reporter.ts';
 
 export interface RunOptions {
   file: string;
@@ -86,9 +88,13 @@ export async function runScenario(o: RunOptions): Promise<number> {
     events.push(e);
     tracker.onEvent(e);
   });
-  const quiet = o.json;
-  const progress = new Progress(o.stderr, tracker, () => clock.now(), quiet);
-  log.on((e) => progress.onEvent(e));
+  // stdout belongs to exactly one consumer: the JSON summary, the TAP stream, or the text summary.
+  const tap = o.reporter === 'tap';
+  const progress = new Progress(o.stderr, tracker, () => clock.now(), o.json);
+  const reporters: Reporter[] = [{ name: 'progress', onEvent: (e) => progress.onEvent(e) }];
+  if (tap && !o.json) reporters.push({ name: 'tap', ...tapReporter((s) => o.stdout.write(s)) });
+  const reporter = multiplexReporters(reporters, (msg) => o.stderr.write(msg + '\n'));
+  log.on((e) => reporter.onEvent?.(e));
   const rng = createRng(seed);
 
   const runAbort = new AbortController();
@@ -116,7 +122,7 @@ export async function runScenario(o: RunOptions): Promise<number> {
     target: targetName,
     versions: { fleetlab: version(), node: process.version },
   });
-  if (!quiet) o.stderr.write(`fleetlab: run ${runId}: ${nodeCount} nodes in ${resolvedLab.sites.length} sites, target ${targetName}, seed ${seed}\nfleetlab: run directory ${runDir}\n`);
+  if (!o.json) o.stderr.write(`fleetlab: run ${runId}: ${nodeCount} nodes in ${resolvedLab.sites.length} sites, target ${targetName}, seed ${seed}\nfleetlab: run directory ${runDir}\n`);
   progress.start();
 
   let target: Target | null = null;
@@ -199,8 +205,11 @@ export async function runScenario(o: RunOptions): Promise<number> {
   } catch (e) {
     o.stderr.write(`fleetlab: reports failed: ${errText(e)}\n`);
   }
+  if (summary) await reporter.onEnd?.(summary);
   if (o.json) {
     o.stdout.write(JSON.stringify(summary ?? { status, runDir, seed }) + '\n');
+  } else if (tap) {
+    if (err && !interrupted) o.stderr.write(`fleetlab: ${isFleetlabError(err) ? err.code + ': ' : ''}${errText(err)}\n`);
   } else {
     if (err && !interrupted) o.stderr.write(`fleetlab: ${isFleetlabError(err) ? err.code + ': ' : ''}${errText(err)}\n`);
     o.stdout.write(textSummary(events, runDir));

@@ -129,3 +129,12 @@ t.test('SIGINT mid-run: exit 130, teardown complete (process exits on its own), 
   t.equal(rep.code, 0, rep.stderr);
   t.match(rep.stdout, /nodes: 20 total/);
 });
+
+t.test('--reporter tap: TAP on stdout, a test point per threshold', async (t) => {
+  const out = t.testdir();
+  const r = await fleetlab(['run', 'scenarios/provision.ts', '--param', 'sites=1', '--param', 'nodesPerSite=2', '--param', 'timeScale=0', '--reporter', 'tap', '--out', out]);
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout, /^TAP version 14\n/);
+  t.match(r.stdout, /^ok \d+ - threshold: all nodes ready$/m);
+  t.match(r.stdout, /^1\.\.\d+$/m);
+});
