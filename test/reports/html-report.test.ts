@@ -1,7 +1,7 @@
 // Opens report.html in Debian's headless Chromium: charts rendered, no console errors, a
 // screenshot artifact saved under the run dir (reports/runs/test-html-*/report.png, git-ignored).
 // Load time at 3,000 nodes is measured by bench/report-html.ts, not asserted here.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { existsSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,7 @@ import { CHROMIUM, bodyAttr, renderInChromium } from './chromium.ts';
 
 const runsDir = fileURLToPath(new URL('../../reports/runs/', import.meta.url));
 
-async function check(t: Tap, nodes: number, sites: number) {
+async function check(t: Test, nodes: number, sites: number) {
   const dir = join(runsDir, `test-html-${nodes}`);
   await rm(dir, { recursive: true, force: true });
   await writeSyntheticRun(dir, { nodes, sites, seed: 21, failEvery: 17, retryEvery: 9, faults: [{ fault: 'wan-latency', selector: 'site=site-001', start: 4000, end: 12_000 }, { fault: 'bmc-hang', selector: 'node=site-000-node-000', start: 20_000, end: null }] });
@@ -36,7 +36,6 @@ async function check(t: Tap, nodes: number, sites: number) {
   t.ok(existsSync(shot) && (await stat(shot)).size > 10_000, `screenshot saved: ${shot}`);
   return { html, r };
 }
-type Tap = typeof t;
 
 t.test('chromium is installed', async (t) => {
   t.ok(existsSync(CHROMIUM), `${CHROMIUM} (Debian package chromium)`);
