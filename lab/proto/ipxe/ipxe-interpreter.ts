@@ -281,7 +281,8 @@ class Interpreter {
         const argv = tokens.length === 0 ? [] : this.expand(tokens.join(' ')).split(/[ \t]+/).filter((w) => w !== '');
         const r = await this.exec(argv, f, depth);
         rc = r.rc;
-        fail = r.fail;
+        // Tests like iseq/isset fail silently; name the command when such a failure ends the script.
+        fail = r.fail ?? (r.rc !== OK ? { code: CODE_SCRIPT, message: `line ${f.line}: '${argv.join(' ')}' failed` } : undefined);
       }
       if (f.jump !== null || f.exitCode !== null) break;
       if (term === null) break;

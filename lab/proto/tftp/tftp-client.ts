@@ -29,6 +29,11 @@ export interface TftpGetOptions {
   noOptions?: boolean;
   /** Wait for the next packet before retransmitting, ms (default 1000). */
   timeoutMs?: number;
+  /**
+   * Wait for the first reply to the RRQ, ms (default `timeoutMs`). PXE ROMs wait longer for the
+   * first packet (the server may be busy opening the file) than between data blocks.
+   */
+  firstTimeoutMs?: number;
   /** Retransmits without progress before giving up (default 5). */
   retries?: number;
   localAddress?: string;
@@ -132,17 +137,18 @@ export function tftpGet(o: TftpGetOptions): Promise<TftpGetResult> {
       else rawSend(b, to);
     }
 
+    const firstTimeoutMs = o.firstTimeoutMs ?? timeoutMs;
     function arm(): void {
       if (timer) clearTimeout(timer);
-      timer = setTimeout(onTimeout, timeoutMs);
+      timer = setTimeout(onTimeout, server ? timeoutMs : firstTimeoutMs);
     }
 
     function onTimeout(): void {
       timer = null;
       if (settled) return;
       if (++retries > maxRetries) {
-        const what = server ? `block ${received + 1}` : 'a reply to the RRQ';
-        return finish(new FleetlabError('TFTP_TIMEOUT', `${where}: no ${what} after ${maxRetries} retransmits of ${timeoutMs} ms`));
+        const what = server ? `block ${received + 1}` : 'reply to the RRQ';
+        return finish(new FleetlabError('TFTP_TIMEOUT', `${where}: no ${what} after ${maxRetries} retransmits of ${server ? timeoutMs : firstTimeoutMs} ms`));
       }
       if (last) send(last, lastDest);
       lastAckSent = -1;

@@ -332,3 +332,49 @@ t.test('a host that throws from fetch or dhcp fails the command, not the interpr
   t.match(await runIpxeScript('#!ipxe\nchain http://s/x\n', h), { kind: 'failed', code: 'FLEETLAB_ERR_HTTP_FETCH', message: /ECONNRESET/ });
   t.match(await runIpxeScript('#!ipxe\ndhcp || exit 9\n', h), { kind: 'exit', code: 9 });
 });
+
+t.test('Digital Rebar style: ${netX/ip}.ipxe with tftp fallback, BOOTIF=01-${netX/mac:hexhyp}', async (t) => {
+  const { h, log } = host({
+    'tftp://127.21.4.254/127.21.4.100.ipxe': `#!ipxe
+kernel http://127.21.4.254:8091/sledgehammer/vmlinuz0 rootflags=loop root=live:/sledgehammer.iso provisioner.web=http://127.21.4.254:8091 BOOTIF=01-\${netX/mac:hexhyp}
+initrd http://127.21.4.254:8091/sledgehammer/stage1.img
+boot
+`,
+    'http://127.21.4.254:8091/sledgehammer/vmlinuz0': 'k',
+    'http://127.21.4.254:8091/sledgehammer/stage1.img': 'i',
+  });
+  const o = await runIpxeScript(
+    '#!ipxe\nchain http://127.21.4.254:8091/${netX/ip}.ipxe && exit || goto chainip\n:chainip\nchain tftp://127.21.4.254/${netX/ip}.ipxe || exit\n',
+    h,
+    { baseUrl: 'http://127.21.4.254:8091/default.ipxe' },
+  );
+  t.match(o, { kind: 'boot', kernel: { args: /BOOTIF=01-52-54-00-ab-cd-ef$/ } });
+  t.same(log.fetched.slice(0, 2), ['http://127.21.4.254:8091/127.21.4.100.ipxe', 'tftp://127.21.4.254/127.21.4.100.ipxe']);
+});
+
+t.test('iPXE details: && chains stop at a failure, ; always runs, empty || is a no-op, rc of skipped commands', async (t) => {
+  const { h, log } = host({});
+  const o = await runIpxeScript(
+    `#!ipxe
+iseq a b && echo never || echo first
+echo x ; iseq 1 2 ; echo after-semicolon
+isset \${nothing} ||
+set n:int32 5
+inc n 10
+echo n=\${n}
+iseq \${n} 15 && echo fifteen
+iseq 1 2
+echo unreachable
+`,
+    h,
+  );
+  t.same(log.echoed, ['first', 'x', 'after-semicolon', 'n=15', 'fifteen']);
+  t.same(o, { kind: 'failed', code: 'FLEETLAB_ERR_IPXE_SCRIPT', message: "line 9: 'iseq 1 2' failed" });
+});
+
+t.test('a chained script that exits returns to its caller with the code', async (t) => {
+  const { h, log } = host({ 'http://s/a.ipxe': '#!ipxe\necho in-a\nexit 0\n', 'http://s/b.ipxe': '#!ipxe\nexit 2\n' });
+  const o = await runIpxeScript('#!ipxe\nchain a.ipxe\necho back\nchain b.ipxe || echo b-failed\nexit 4\n', h, { baseUrl: 'http://s/boot.ipxe' });
+  t.same(o, { kind: 'exit', code: 4, reason: 'exit' });
+  t.same(log.echoed, ['in-a', 'back', 'line 4: http://s/b.ipxe exited with code 2', 'b-failed']);
+});

@@ -144,7 +144,13 @@ t.test('file not found and timeouts are coded errors', async (t) => {
   await new Promise<void>((r) => dead.bind(0, HOST, r));
   const port = dead.address().port;
   t.teardown(() => dead.close());
-  await t.rejects(tftpGet({ server: { host: HOST, port }, file: 'x', timeoutMs: 30, retries: 2 }), { code: 'FLEETLAB_ERR_TFTP_TIMEOUT', message: /no a reply to the RRQ after 2 retransmits/ });
+  await t.rejects(tftpGet({ server: { host: HOST, port }, file: 'x', timeoutMs: 30, retries: 2 }), { code: 'FLEETLAB_ERR_TFTP_TIMEOUT', message: /no reply to the RRQ after 2 retransmits of 30 ms/ });
+  let rrqs = 0;
+  dead.on('message', () => rrqs++);
+  const t0 = performance.now();
+  await t.rejects(tftpGet({ server: { host: HOST, port }, file: 'x', timeoutMs: 10, firstTimeoutMs: 60, retries: 1 }), { message: /after 1 retransmits of 60 ms/ });
+  t.ok(performance.now() - t0 >= 110, 'the first-packet timeout applies to the RRQ');
+  t.equal(rrqs, 2, 'RRQ sent, then retransmitted once');
 });
 
 t.test('abort signal stops the transfer and closes the socket', async (t) => {
