@@ -251,31 +251,42 @@ export async function startRedfishServer(o: RedfishServerOptions): Promise<Redfi
     }
   }
 
-  async function readBody(req: IncomingMessage, method: string): Promise<unknown> {
+  function readBody(req: IncomingMessage, method: string): Promise<unknown> {
     if (method !== 'POST' && method !== 'PATCH' && method !== 'PUT') {
       req.resume();
-      return {};
+      return Promise.resolve({});
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const c of req as AsyncIterable<Buffer>) {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        req.resume();
-        throw rfError('BMC_PAYLOAD_TOO_LARGE', `request body exceeds ${MAX_BODY_BYTES} bytes`);
-      }
-      chunks.push(c);
-    }
-    const text = Buffer.concat(chunks).toString('utf8').trim();
-    if (text === '') return {};
-    let v: unknown;
-    try {
-      v = JSON.parse(text);
-    } catch (e) {
-      throw rfError('BMC_MALFORMED_JSON', `request body is not JSON: ${(e as Error).message}`);
-    }
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw rfError('BMC_MALFORMED_JSON', 'request body must be a JSON object');
-    return v;
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let tooBig = false;
+      req.on('data', (c: Buffer) => {
+        if (tooBig) return;
+        size += c.length;
+        if (size > MAX_BODY_BYTES) {
+          // Answer now and drop the connection after the answer (the rest of the body is never read).
+          tooBig = true;
+          chunks.length = 0;
+          reject(rfError('BMC_PAYLOAD_TOO_LARGE', `request body exceeds ${MAX_BODY_BYTES} bytes`, { headers: { Connection: 'close' } }));
+          return;
+        }
+        chunks.push(c);
+      });
+      req.on('error', reject);
+      req.on('end', () => {
+        if (tooBig) return;
+        const text = Buffer.concat(chunks).toString('utf8').trim();
+        if (text === '') return resolve({});
+        let v: unknown;
+        try {
+          v = JSON.parse(text);
+        } catch (e) {
+          return reject(rfError('BMC_MALFORMED_JSON', `request body is not JSON: ${(e as Error).message}`));
+        }
+        if (v === null || typeof v !== 'object' || Array.isArray(v)) return reject(rfError('BMC_MALFORMED_JSON', 'request body must be a JSON object'));
+        resolve(v);
+      });
+    });
   }
 
   const main = makeServer(undefined);

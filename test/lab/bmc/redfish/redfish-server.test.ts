@@ -246,3 +246,22 @@ t.test('addSystem / removeSystem while serving', async (t) => {
   t.equal((await c.get('/redfish/v1/Systems/late')).status, 404);
   t.equal((await c.get('/redfish/v1/Systems')).body['Members@odata.count'], 1);
 });
+
+t.test('hostile input never takes the server down', async (t) => {
+  const srv = await startRedfishServer({ systems: systems(1) });
+  t.teardown(() => srv.close());
+  const c = rfClient(srv.url);
+  const big = await c.patch('/redfish/v1/Systems/sys-0', 'x'.repeat(3 << 20));
+  t.equal(big.status, 413);
+  t.equal(big.body.error.Oem.Fleetlab.Code, 'FLEETLAB_ERR_BMC_PAYLOAD_TOO_LARGE');
+  t.equal((await c.get('/redfish/v1/Systems/%E0%A4%A')).status, 404, 'broken percent-encoding');
+  t.equal((await c.get('/redfish/v1/Systems/sys-0%2F..%2F..')).status, 404);
+  t.equal((await c.post('/redfish/v1/Systems/sys-0/Actions/ComputerSystem.Reset', 'null')).status, 400);
+  t.equal((await c.patch('/redfish/v1/Systems/sys-0', { Boot: 'Pxe' })).status, 400);
+  t.equal((await c.patch('/redfish/v1/Systems/sys-0', { Boot: null })).status, 400);
+  const badAuth = await fetch(srv.url + '/redfish/v1/Systems', { headers: { Authorization: 'Basic !!!' } });
+  t.equal(badAuth.status, 401);
+  t.equal((await c.get('/redfish/v1/Systems/sys-0?$expand=*')).status, 200, 'query strings are ignored');
+  t.equal((await c.get('/redfish/v1/Systems/sys-0/')).status, 200, 'a trailing slash is the same resource');
+  t.equal((await c.get('/redfish/v1/Systems/sys-0')).body.Id, 'sys-0', 'still serving');
+});
