@@ -36,7 +36,10 @@ function mutate(rng: Rng, src: Buffer): Buffer {
       return Buffer.concat([b, Buffer.from(Array.from({ length: rng.int(1, 40) }, () => rng.int(0, 256)))]);
     default: // corrupt a byte inside the option area (lengths, codes)
       if (b.length > 240) b[rng.int(240, b.length)] = rng.int(0, 256);
-      else b[rng.int(0, b.length)] ^= 0xff;
+      else {
+        const i = rng.int(0, b.length);
+        b[i] = (b[i] ?? 0) ^ 0xff;
+      }
       return b;
   }
 }
