@@ -14,8 +14,10 @@
  *   max(busyUntil, now − burst) and occupies the line for n·8/bps; `busyUntil` is virtual time,
  *   so timer lateness never accumulates (throughput over a transfer is exact up to one chunk).
  *   All TCP streams and UDP datagrams of the site share it (download and upload separately).
- *   The burst allowance (max(BURST_MS modelled, LAG_SLACK real) of line time) lets an idle line
- *   pass a short burst at once and absorbs event-loop lag of paced streams.
+ *   An idle line may pass BURST_MS (modelled) of line time at once. A paced stream that comes
+ *   back within TURNAROUND of its (possibly late) wake-up continues where its line time ended,
+ *   so timer lateness on a busy host (up to LAG_SLACK) costs no throughput, while an idle line
+ *   never banks more than its burst, whatever the timeScale.
  * - UDP: delivered after its serialization wait + latency/2 + one-way jitter, or dropped when the
  *   direction is partitioned or the loss model says so. TCP is modelled as reliable: loss does
  *   not slow streams (no congestion window model); latency is paid once per request round trip
@@ -39,14 +41,14 @@ import { applyLinkOverrides } from './link-spec.ts';
 /** Line time (modelled ms) an idle direction may send at once without waiting. */
 export const BURST_MS = 5;
 /**
- * Line time (clock units, i.e. real ms) a direction may bank while its user was late: a paced
- * stream resumes a little after its timer (event-loop lag on a busy host); without this slack
- * every late wake-up would be lost line time and throughput would fall short of the rate.
- * Bounds any burst: bytes over T never exceed rate × (T + slack).
+ * Most timer lateness (clock units, i.e. real ms) forgiven to a paced stream; without this
+ * every late wake-up would be lost line time and throughput would fall short under load.
  */
-export const LAG_SLACK = 50;
-/** Waits shorter than this (clock units) are not worth a timer; the debt stays in busyUntil. */
-const MIN_WAIT = 1;
+export const LAG_SLACK = 100;
+/** A reservation this soon (clock units) after a paced wake-up is that stream continuing. */
+const TURNAROUND = 5;
+/** Waits shorter than this (clock units) are skipped; the debt stays in busyUntil. Small, so a paced stream nearly always has a wake-up to continue from. */
+const MIN_WAIT = 0.2;
 
 export interface DirectionStats {
   /** Bytes offered to the line (streams and datagrams). */
@@ -89,6 +91,9 @@ interface Direction {
   bps: number;
   /** Clock time (clock units) at which the line is free again. */
   busyUntil: number;
+  /** Last paced wake-up: when it was due (line time end) and when it happened (clock units). */
+  wokeDue: number;
+  wokeAt: number;
   /** Gilbert-Elliott state: in the bad state. */
   bad: boolean;
   stats: DirectionStats;
@@ -122,8 +127,8 @@ class SimSiteLink implements SiteLinkControl {
     this.base = profile;
     this.eff = profile;
     this.part = profile.partition;
-    this.up = { bps: profile.upBps, busyUntil: -Infinity, bad: false, stats: { bytes: 0, datagrams: 0, dropped: 0 } };
-    this.down = { bps: profile.downBps, busyUntil: -Infinity, bad: false, stats: { bytes: 0, datagrams: 0, dropped: 0 } };
+    this.up = { bps: profile.upBps, busyUntil: -Infinity, wokeDue: NaN, wokeAt: 0, bad: false, stats: { bytes: 0, datagrams: 0, dropped: 0 } };
+    this.down = { bps: profile.downBps, busyUntil: -Infinity, wokeDue: NaN, wokeAt: 0, bad: false, stats: { bytes: 0, datagrams: 0, dropped: 0 } };
     this.stats = { up: this.up.stats, down: this.down.stats, stalls: 0 };
   }
 
@@ -176,8 +181,13 @@ class SimSiteLink implements SiteLinkControl {
     if (d.bps === Infinity || scale <= 0 || bytes <= 0) return undefined;
     const wait = this.occupy(d, bytes, scale);
     if (wait < MIN_WAIT) return undefined;
+    const due = d.busyUntil;
     return new Promise<void>((resolve) => {
-      this.clock.after(wait / scale, resolve);
+      this.clock.after(wait / scale, () => {
+        d.wokeDue = due;
+        d.wokeAt = this.clock.now();
+        resolve();
+      });
     });
   }
 
@@ -220,7 +230,11 @@ class SimSiteLink implements SiteLinkControl {
   /** Reserve line time for `bytes`; returns the wait (clock units) until they have passed. */
   private occupy(d: Direction, bytes: number, scale: number): number {
     const now = this.clock.now();
-    const start = Math.max(d.busyUntil, now - Math.max(BURST_MS * scale, LAG_SLACK));
+    let start: number;
+    if (d.wokeDue === d.busyUntil && now - d.wokeAt <= TURNAROUND && d.wokeAt - d.wokeDue <= LAG_SLACK) {
+      start = d.busyUntil; // a paced stream continuing: its lateness was the host's, not the line's
+    } else start = Math.max(d.busyUntil, now - BURST_MS * scale);
+    d.wokeDue = NaN;
     d.busyUntil = start + ((bytes * 8000) / d.bps) * scale;
     return d.busyUntil - now;
   }

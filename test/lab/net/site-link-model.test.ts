@@ -1,7 +1,7 @@
 import t from 'tap';
 import { createServer, get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createSiteLink, LAG_SLACK } from '../../../lab/net/site-link-model.ts';
+import { BURST_MS, createSiteLink } from '../../../lab/net/site-link-model.ts';
 import { parseLinkSpec, type LinkProfile } from '../../../lab/net/link-spec.ts';
 import { Problems } from '../../../lab/spec/problem.ts';
 import { createRng } from '../../../lab/rng.ts';
@@ -174,11 +174,11 @@ t.test('UDP is delayed by half the RTT plus serialization, one timer per datagra
   await clock.run(100);
   // The burst allowance lets the first datagrams pass an idle line at once.
   t.same(at, [20, 20]);
-  // 100 ms on the line each; an idle line banks LAG_SLACK (50 ms), the second queues behind the first.
-  link.udp('down', 100_000, () => at.push(clock.now()));
-  link.udp('down', 100_000, () => at.push(clock.now()));
+  // 10 ms on the line each; an idle line banks BURST_MS (5 ms), the second queues behind the first.
+  link.udp('down', 10_000, () => at.push(clock.now()));
+  link.udp('down', 10_000, () => at.push(clock.now()));
   await clock.run(400);
-  t.same(at.slice(2), [100 + 50 + 20, 100 + 150 + 20]);
+  t.same(at.slice(2), [100 + 5 + 20, 100 + 15 + 20]);
 });
 
 t.test('partition stalls streams and drops UDP; heal resumes', async (t) => {
@@ -235,5 +235,5 @@ t.test('timeScale compresses line time', async (t) => {
   link.take('down', 1_000_000); // 1 s modelled = 100 clock units; uses up the idle burst
   void link.take('down', 1_000_000)!.then(() => (done = clock.now()));
   await clock.run(1000);
-  t.equal(done, 200 - LAG_SLACK, 'two 1 s transfers take 0.2 s of clock time at timeScale 0.1 (less the idle burst)');
+  t.equal(done, 200 - BURST_MS * 0.1, 'two 1 s transfers take 0.2 s of clock time at timeScale 0.1 (less the idle burst)');
 });
