@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const sushyScript = fileURLToPath(new URL('./fixtures/redfish-sushy.py', import.meta.url));
+const sushyInspect = fileURLToPath(new URL('./fixtures/redfish-sushy-inspect.py', import.meta.url));
 
 interface Ready {
   redfish: { url: string; systems: string[] };
@@ -95,6 +96,24 @@ t.test('bmc serve: ready line, redfishtool, sushy, clean SIGTERM', async (t) => 
       t.same(out.mgr_vmedia_after_eject, { image: null, inserted: false });
     });
   }
+
+  await t.test('python3-sushy: what Ironic inspection, BIOS settings and firmware update read', async (t) => {
+    const r = await run('/usr/bin/python3', [sushyInspect, ready.redfish.url, ready.username, ready.password, 'fake-2']);
+    const out = JSON.parse(r.stdout);
+    t.equal(out.cpus, 16, 'logical CPUs');
+    t.equal(out.cpu_arch, 'ProcessorArchitecture.X86');
+    t.equal(out.memory_gib, 32);
+    t.same(out.macs, ['52:54:00:00:00:02']);
+    t.same(out.simple_storage_bytes, [480e9]);
+    t.same(out.drives_bytes, [480e9]);
+    t.equal(out.boot_mode, 'BootSourceOverrideMode.UEFI');
+    t.ok(out.reset_types.includes('ResetType.POWER_CYCLE'));
+    t.same(out.bios_apply_times, ['ApplyTime.ON_RESET']);
+    t.same(out.bios_pending, { ProcTurboMode: 'Disabled' });
+    t.equal(out.bios_after_reset, 'Disabled', 'applied by the reset');
+    t.same(out.update, { state: 'TaskState.COMPLETED', percent: 100 });
+    t.equal(out.bios_version, '3.0.1');
+  });
 
   child.kill('SIGTERM');
   t.equal(await exit, 0, 'SIGTERM closes cleanly with exit 0');
