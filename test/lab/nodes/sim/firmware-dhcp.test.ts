@@ -3,7 +3,7 @@
  * reference server's DHCP socket by a UDP tap (relay → tap → server; the server still answers
  * the relay directly at giaddr).
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { createSocket } from 'node:dgram';
 import { startReferenceServer } from '../../../../fixtures/reference-server/reference-server.ts';
 import { startLab } from '../../../../lab/lab.ts';
@@ -14,7 +14,7 @@ import type { EventBody } from '../../../../lab/events/event.ts';
 import { genericInstaller } from '../../../../lab/nodes/sim/personas/generic-installer.ts';
 import { decodeDhcp, decodeRelayAgentInfo, messageType, optString, DhcpOption, type DhcpPacket } from '../../../../lab/proto/dhcp/dhcp-packet.ts';
 
-async function bootOneNode(t: Tap, firmware: 'uefi' | 'bios') {
+async function bootOneNode(t: Test, firmware: 'uefi' | 'bios') {
   const spec = resolveLab({ sites: 1, nodesPerSite: 1, timeScale: 0, profile: firmware === 'uefi' ? 'generic-uefi' : 'legacy-bios', bmc: { ipmi: false } }, 5);
   const site = spec.sites[0]!;
   const server = await startReferenceServer({ subnets: [{ name: site.name, subnet: site.subnet, relay: site.relay, poolStart: site.poolStart, poolEnd: site.poolEnd }] });
@@ -69,8 +69,6 @@ async function bootOneNode(t: Tap, firmware: 'uefi' | 'bios') {
   await waitFor(() => events.some((e) => e.kind === 'node.ready'), 20_000);
   return { captured, events, node, site, lab };
 }
-
-type Tap = Parameters<Parameters<typeof t.test>[1]>[0];
 
 async function waitFor(cond: () => boolean, ms: number) {
   const end = Date.now() + ms;
