@@ -48,6 +48,8 @@ export const ERRORS = {
   BMC_PRIVILEGE_LIMIT: { code: 'FLEETLAB_ERR_BMC_PRIVILEGE_LIMIT', ipmiCompletion: 0x81 },
   BMC_SESSION_UNKNOWN: { code: 'FLEETLAB_ERR_BMC_SESSION_UNKNOWN', ipmiCompletion: 0x87 },
   BMC_RESERVATION: { code: 'FLEETLAB_ERR_BMC_RESERVATION', ipmiCompletion: 0xc5 },
+  BMC_USER_UNKNOWN: { code: 'FLEETLAB_ERR_BMC_USER_UNKNOWN', ipmiCompletion: 0x81 },
+  BMC_PRIVILEGE_EXCEEDED: { code: 'FLEETLAB_ERR_BMC_PRIVILEGE_EXCEEDED', ipmiCompletion: 0x86 },
   BMC_UNAUTHORIZED: { code: 'FLEETLAB_ERR_BMC_UNAUTHORIZED', http: 401, redfish: 'Base.1.15.NoValidSession' },
   BMC_NOT_FOUND: { code: 'FLEETLAB_ERR_BMC_NOT_FOUND', http: 404, redfish: 'Base.1.15.ResourceNotFound', ipmiCompletion: 0xcb },
   BMC_METHOD: { code: 'FLEETLAB_ERR_BMC_METHOD', http: 405, redfish: 'Base.1.15.OperationNotAllowed' },

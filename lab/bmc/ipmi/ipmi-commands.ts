@@ -26,6 +26,8 @@ export interface CommandContext {
   remote: { address: string; port: number };
   maxSessions: number;
   allowCipherZero: boolean;
+  /** IPMI 1.5 auth types offered (empty = RMCP+ only). */
+  ipmi15AuthTypes: readonly number[];
   /** A power operation the machine rejected after we answered. */
   onPowerError(op: PowerOp, err: unknown): void;
 }
@@ -84,13 +86,16 @@ const getDeviceId: CommandDef = {
 const getChannelAuthCaps: CommandDef = {
   op: 'get-channel-auth-caps',
   minPriv: 0,
-  run: (_ctx, data) => {
+  run: (ctx, data) => {
     if (!need(data, 2)) return { cc: cc.length };
     const channel = data[0]! & 0x0f;
     if (channel !== 0x0e && channel !== LAN_CHANNEL) return { cc: cc.invalid };
     const v2 = (data[0]! & 0x80) !== 0;
-    // No IPMI 1.5 auth types: RMCP+ only. Non-null usernames only; v2.0 extended data on request.
-    return { cc: OK, data: [LAN_CHANNEL, v2 ? 0x80 : 0x00, 0x04, v2 ? 0x02 : 0x00, 0, 0, 0, 0] };
+    // Byte 2: IPMI 1.5 auth types offered (bit n = type n) + "v2.0 data" flag; byte 3: non-null
+    // usernames only, per-message and user-level authentication on; byte 4: 1.5 / 2.0 support.
+    const types = ctx.ipmi15AuthTypes.reduce((m, a) => m | (1 << a), 0);
+    const versions = (ctx.ipmi15AuthTypes.length > 0 ? 0x01 : 0) | 0x02;
+    return { cc: OK, data: [LAN_CHANNEL, (v2 ? 0x80 : 0x00) | types, 0x04, v2 ? versions : 0x00, 0, 0, 0, 0] };
   },
 };
 

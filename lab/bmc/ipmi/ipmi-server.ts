@@ -7,6 +7,8 @@
  *                   ├─ ASF ping ─────────────────▶ pong
  *                   ├─ session 0: pre-session IPMI msg (v1.5 or v2.0) ─▶ auth caps / cipher suites
  *                   │             Open Session / RAKP1 / RAKP3 ───────▶ rakp-session.ts
+ *                   │             v1.5 Get Session Challenge ─────────▶ rakp-session.ts
+ *                   ├─ v1.5 session N: Activate Session | MD5 AuthCode ✓, seq ✓ ─▶ command
  *                   └─ session N: integrity ✓, decrypt, seq window ✓ ─▶ command ─▶ encrypted reply
  *     every answered request ──▶ bmc.request {bmc, proto: 'ipmi', op, status: cc or RAKP status, ms}
  *
@@ -30,9 +32,12 @@ import type { CommandContext, CommandResult } from './ipmi-commands.ts';
 import { findCommand, unknownOp } from './ipmi-commands.ts';
 import { buildIpmiResponse, parseIpmiRequest } from './ipmi-message.ts';
 import type { RakpContext, Session } from './rakp-session.ts';
-import { PRIV } from './rakp-session.ts';
-import type { V2Packet } from './rmcp-packet.ts';
+import { PRIV, password16 } from './rakp-session.ts';
+import type { RmcpPacket, V2Packet } from './rmcp-packet.ts';
 import {
+  AUTH15_MD5,
+  buildV15Session,
+  checkAuthCode15,
   PAYLOAD_IPMI,
   PAYLOAD_OPEN_SESSION_REQ,
   PAYLOAD_OPEN_SESSION_RSP,
@@ -53,6 +58,11 @@ export interface IpmiServerOptions {
   events?: EventSink;
   /** Offer and accept cipher suite 0 (no authentication). Default false, as hardened BMCs. */
   allowCipherZero?: boolean;
+  /**
+   * IPMI 1.5 sessions with MD5 AuthCodes (`ipmitool -I lan`, freeipmi's default LAN driver).
+   * Default true; auth type NONE and straight passwords are never accepted.
+   */
+  allowIpmi15?: boolean;
   /** Idle time after which a session is gone (default 60 s). */
   sessionTimeoutSec?: number;
   /** Sessions (pending + active) per BMC (default 8). */
@@ -92,6 +102,7 @@ class IpmiLanServer {
   private readonly clock: Clock;
   private readonly rng: Rng;
   private readonly allowZero: boolean;
+  private readonly auth15: readonly number[];
   private readonly timeoutMs: number;
   private readonly maxSessions: number;
   private readonly pending = new Set<NodeJS.Timeout>();
@@ -107,6 +118,7 @@ class IpmiLanServer {
     this.clock = o.clock ?? realClock();
     this.rng = o.rng ?? createRng(0x1b3c);
     this.allowZero = o.allowCipherZero ?? false;
+    this.auth15 = (o.allowIpmi15 ?? true) ? [AUTH15_MD5] : [];
     this.timeoutMs = (o.sessionTimeoutSec ?? 60) * 1000;
     this.maxSessions = o.maxSessionsPerBmc ?? 8;
   }
@@ -199,31 +211,71 @@ class IpmiLanServer {
         return;
       case 'asf-ping':
         return this.answer(i, sock, remote, t0, 'asf.ping', 0, buildAsfPong(p.rmcpSeq, p.tag));
-      case 'v15': {
-        if (p.sessionId !== 0 || p.authType !== 0) return this.malformed(i, 'ipmi15.session: IPMI 1.5 sessions are not supported (use lanplus)');
-        const req = parseIpmiRequest(p.msg);
-        if (typeof req === 'string') return this.malformed(i, req);
-        const st = this.state(i);
-        const r = this.run(st, undefined, req.netFn, req.cmd, req.data, remote);
-        return this.answer(i, sock, remote, t0, r.op, r.result.cc, buildV15(buildIpmiResponse(req, r.result.cc, r.result.data)), r.result.after);
-      }
+      case 'v15':
+        if (p.sessionId !== 0) return this.inSession15(i, sock, p, remote, t0);
+        return this.preSession15(i, sock, p, remote, t0);
       case 'v20':
         if (p.sessionId === 0) return this.preSession(i, sock, p, remote, t0);
         return this.inSession(i, sock, p, remote, t0);
     }
   }
 
-  private preSession(i: number, sock: dgram.Socket, p: V2Packet, remote: Remote, t0: number): void {
-    if (p.encrypted || p.authenticated) return this.malformed(i, 'rmcp+.payloadType: encrypted/authenticated flag outside a session');
-    const st = this.state(i);
+  private rakpContext(st: BmcState): RakpContext {
     const sys = st.system;
-    const ctx: RakpContext = {
+    return {
       user: { username: sys.credentials.username, password: sys.credentials.password, maxPriv: PRIV.admin },
       guid: st.guid,
       allowCipherZero: this.allowZero,
       authFailure: sys.faults?.authFailure ?? false,
       now: this.clock.now(),
     };
+  }
+
+  private preSession15(i: number, sock: dgram.Socket, p: Extract<RmcpPacket, { kind: 'v15' }>, remote: Remote, t0: number): void {
+    if (p.authType !== 0) return this.malformed(i, `ipmi15.authType: ${p.authType} outside a session`);
+    const req = parseIpmiRequest(p.msg);
+    if (typeof req === 'string') return this.malformed(i, req);
+    const st = this.state(i);
+    if (req.netFn === 0x06 && req.cmd === 0x39 && this.auth15.length > 0) {
+      const r = st.sessions.getSessionChallenge(req.data, this.rakpContext(st), this.auth15);
+      return this.answer(i, sock, remote, t0, 'session.challenge', r.cc, buildV15(buildIpmiResponse(req, r.cc, r.data)));
+    }
+    const r = this.run(st, undefined, req.netFn, req.cmd, req.data, remote);
+    this.answer(i, sock, remote, t0, r.op, r.result.cc, buildV15(buildIpmiResponse(req, r.result.cc, r.result.data)), r.result.after);
+  }
+
+  private inSession15(i: number, sock: dgram.Socket, p: Extract<RmcpPacket, { kind: 'v15' }>, remote: Remote, t0: number): void {
+    const st = this.state(i);
+    const s = st.sessions.get(p.sessionId);
+    if (!s?.v15) return this.malformed(i, `ipmi15.sessionId: 0x${p.sessionId.toString(16)} is not an IPMI 1.5 session`);
+    const req = parseIpmiRequest(p.msg);
+    if (typeof req === 'string') return this.malformed(i, req);
+    const pw16 = password16(st.system.credentials.password);
+    if (s.state === 'challenge') {
+      if (req.netFn !== 0x06 || req.cmd !== 0x3a) return this.malformed(i, 'ipmi15: only Activate Session is allowed before activation');
+      const r = st.sessions.activateSession(p, req.data, this.rakpContext(st));
+      if ('drop' in r) {
+        this.emit(st.system.id, 'session.activate', 'unauthorized', t0);
+        return;
+      }
+      const authType = r.session?.v15?.authType ?? p.authType;
+      const seq = r.session ? r.session.outSeq : 0;
+      const packet = buildV15Session(authType, p.sessionId, seq, buildIpmiResponse(req, r.cc, r.data), pw16);
+      return this.answer(i, sock, remote, t0, 'session.activate', r.cc, packet);
+    }
+    if (p.authType !== s.v15.authType || !checkAuthCode15(p, pw16)) return this.malformed(i, 'ipmi15.authCode: integrity check failed');
+    if (!st.sessions.acceptSeq(s, p.seq)) return this.malformed(i, `ipmi15.sequence: ${p.seq} replayed or outside the window`);
+    s.lastActive = this.clock.now();
+    const r = this.run(st, s, req.netFn, req.cmd, req.data, remote);
+    s.outSeq = s.outSeq >= 0xffffffff ? 1 : s.outSeq + 1;
+    const resp = buildV15Session(s.v15.authType, s.bmcSid, s.outSeq, buildIpmiResponse(req, r.result.cc, r.result.data), pw16);
+    this.answer(i, sock, remote, t0, r.op, r.result.cc, resp, r.result.after);
+  }
+
+  private preSession(i: number, sock: dgram.Socket, p: V2Packet, remote: Remote, t0: number): void {
+    if (p.encrypted || p.authenticated) return this.malformed(i, 'rmcp+.payloadType: encrypted/authenticated flag outside a session');
+    const st = this.state(i);
+    const ctx = this.rakpContext(st);
     switch (p.payloadType) {
       case PAYLOAD_IPMI: {
         const req = parseIpmiRequest(p.payload);
@@ -284,6 +336,7 @@ class IpmiLanServer {
       remote,
       maxSessions: this.maxSessions,
       allowCipherZero: this.allowZero,
+      ipmi15AuthTypes: this.auth15,
       onPowerError: (op, e) => this.powerError(st, op, e),
     };
     return { op: def.op, result: def.run(ctx, data) };

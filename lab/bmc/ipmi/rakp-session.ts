@@ -10,6 +10,9 @@
  *   RAKP3 (HMAC_Kuid(Rc,SIDm,…)) ──────────▶  verify; SIK, K1, K2               state 'active'
  *                       ◀──────── RAKP4 (ICV = HMAC_SIK(Rm,SIDc,GUIDc))
  *
+ * IPMI 1.5 sessions (Get Session Challenge → Activate Session with an MD5 AuthCode) share the
+ * table, its limit and its timeouts; they carry `v15` instead of RMCP+ keys.
+ *
  * No timers: sessions remember their last activity and `expire(now)` drops idle ones whenever
  * the BMC is touched. When the table is full, the oldest *unauthenticated* session makes room
  * (so a flood of Open Session requests cannot lock real users out); active sessions never do.
@@ -17,6 +20,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { CipherSuite, SessionKeys } from './cipher-suite.ts';
 import { deriveKeys, findSuite, hmac, rakp4IcvLength, userKey } from './cipher-suite.ts';
+import { checkAuthCode15 } from './rmcp-packet.ts';
+import { ipmiCompletion } from '../../errors.ts';
 
 /** RMCP+ status codes (IPMI v2.0 table 13-15). */
 export const RAKP_STATUS = {
@@ -45,7 +50,9 @@ export interface Session {
   bmcSid: number;
   consoleSid: number;
   suite: CipherSuite;
-  state: 'opened' | 'rakp2' | 'active';
+  state: 'challenge' | 'opened' | 'rakp2' | 'active';
+  /** IPMI 1.5 session: its auth type and the challenge handed out by Get Session Challenge. */
+  v15?: { authType: number; challenge: Buffer };
   /** Max privilege granted by Open Session, then by RAKP1's role. */
   maxPriv: number;
   priv: number;
@@ -260,6 +267,82 @@ export class SessionTable {
   }
 
   /**
+   * IPMI 1.5 Get Session Challenge (App 0x39): a temporary session and a 16-byte challenge.
+   * Returns an IPMI completion code and response data.
+   */
+  getSessionChallenge(data: Buffer, ctx: RakpContext, authTypes: readonly number[]): { cc: number; data?: Buffer } {
+    if (data.length < 17) return { cc: ipmiCompletion('BMC_REQUEST_LENGTH') };
+    const authType = data[0]! & 0x0f;
+    if (!authTypes.includes(authType)) return { cc: ipmiCompletion('BMC_PROPERTY_VALUE') };
+    const name = data.subarray(1, 17);
+    const end = name.indexOf(0);
+    const username = name.subarray(0, end < 0 ? 16 : end);
+    if (username.length === 0 || !username.equals(Buffer.from(ctx.user.username, 'utf8')) || ctx.authFailure) return { cc: ipmiCompletion('BMC_USER_UNKNOWN') };
+    this.expire(ctx.now);
+    if (!this.makeRoom()) return { cc: ipmiCompletion('BMC_SESSION_LIMIT') };
+    let bmcSid = 0;
+    while (bmcSid === 0 || this.sessions.has(bmcSid)) bmcSid = randomBytes(4).readUInt32LE(0);
+    const challenge = randomBytes(16);
+    this.sessions.set(bmcSid, {
+      bmcSid,
+      consoleSid: 0,
+      suite: { id: -1, auth: 0, integrity: 0, conf: 0 },
+      state: 'challenge',
+      v15: { authType, challenge },
+      maxPriv: ctx.user.maxPriv,
+      priv: 0,
+      role: 0,
+      username: Buffer.from(username),
+      rm: Buffer.alloc(0),
+      rc: Buffer.alloc(0),
+      outSeq: 0,
+      inHigh: 0,
+      inSeen: 0,
+      lastActive: ctx.now,
+    });
+    const out = Buffer.alloc(20);
+    out.writeUInt32LE(bmcSid, 0);
+    challenge.copy(out, 4);
+    return { cc: 0, data: out };
+  }
+
+  /**
+   * IPMI 1.5 Activate Session (App 0x3A), sent inside the temporary session. A wrong AuthCode
+   * (wrong password) is dropped without an answer, as the spec wants for unauthenticated packets.
+   */
+  activateSession(
+    hdr: { authType: number; sessionId: number; seq: number; authCode: Buffer; msg: Buffer },
+    data: Buffer,
+    ctx: RakpContext,
+  ): { drop: string } | { cc: number; data?: Buffer; session?: Session } {
+    const s = this.sessions.get(hdr.sessionId);
+    if (!s || s.state !== 'challenge' || !s.v15) return { drop: 'ipmi15.sessionId: no pending challenge' };
+    const pw16 = password16(ctx.user.password);
+    if (hdr.authType !== s.v15.authType || !checkAuthCode15(hdr, pw16)) {
+      this.sessions.delete(s.bmcSid);
+      return { drop: 'ipmi15.authCode: wrong password or auth type' };
+    }
+    if (data.length < 22) return { cc: ipmiCompletion('BMC_REQUEST_LENGTH') };
+    if ((data[0]! & 0x0f) !== s.v15.authType || !data.subarray(2, 18).equals(s.v15.challenge)) return { cc: ipmiCompletion('BMC_PROPERTY_VALUE') };
+    const maxPriv = data[1]! & 0x0f;
+    if (maxPriv === 0 || maxPriv > ctx.user.maxPriv) return { cc: ipmiCompletion('BMC_PRIVILEGE_EXCEEDED') };
+    const initialInbound = (randomBytes(4).readUInt32LE(0) & 0x7fffffff) | 1;
+    s.state = 'active';
+    s.maxPriv = maxPriv;
+    s.priv = Math.min(PRIV.user, maxPriv);
+    s.outSeq = data.readUInt32LE(18); // our first message (this answer) carries it
+    s.inHigh = initialInbound - 1;
+    s.inSeen = 0;
+    s.lastActive = ctx.now;
+    const out = Buffer.alloc(10);
+    out[0] = s.v15.authType;
+    out.writeUInt32LE(s.bmcSid, 1);
+    out.writeUInt32LE(initialInbound, 5);
+    out[9] = maxPriv;
+    return { cc: 0, data: out, session: s };
+  }
+
+  /**
    * Accept an inbound session sequence number: new, within 16 below the highest seen, or ahead
    * of it (replays and stale packets are dropped, IPMI v2.0 §6.12.13).
    */
@@ -293,6 +376,13 @@ export class SessionTable {
     this.sessions.delete(oldest.bmcSid);
     return true;
   }
+}
+
+/** IPMI 1.5 passwords are 16 bytes, zero-padded. */
+export function password16(password: string): Buffer {
+  const b = Buffer.alloc(16);
+  Buffer.from(password, 'utf8').copy(b, 0, 0, 16);
+  return b;
 }
 
 function u32(n: number): Buffer {

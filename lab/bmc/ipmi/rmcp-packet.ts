@@ -1,8 +1,9 @@
 /**
- * RMCP framing, the IPMI 1.5 session wrapper (pre-session only) and the IPMI 2.0 / RMCP+ wrapper.
+ * RMCP framing, the IPMI 1.5 session wrapper (MD5 / straight-password auth codes) and the IPMI
+ * 2.0 / RMCP+ wrapper.
  *
  *   UDP ─▶ RMCP header (4) ─┬─ class 0x06 ASF: presence ping ─▶ pong
- *                           └─ class 0x07 IPMI ─┬─ authType 0x00 (v1.5, session 0): IPMI msg
+ *                           └─ class 0x07 IPMI ─┬─ authType 0/2/4 (v1.5): seq, SID, [AuthCode], IPMI msg
  *                                               └─ authType 0x06 (v2.0): payloadType, SID, seq,
  *                                                  len, payload [pad, padLen, 0x07, AuthCode]
  *
@@ -11,7 +12,7 @@
  * `parseRmcp` only splits the packet and `openV2` verifies/decrypts once the session is known.
  * Multi-byte fields are little-endian (IPMI), except the ASF IANA number (big-endian, ASF spec).
  */
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { SessionKeys } from './cipher-suite.ts';
 import { authCodeLength, decryptPayload, encryptPayload, hmac } from './cipher-suite.ts';
 
@@ -29,7 +30,7 @@ export const PAYLOAD_RAKP4 = 0x15;
 
 export type RmcpPacket =
   | { kind: 'asf-ping'; rmcpSeq: number; tag: number }
-  | { kind: 'v15'; authType: number; sessionId: number; seq: number; msg: Buffer }
+  | { kind: 'v15'; authType: number; sessionId: number; seq: number; authCode: Buffer; msg: Buffer }
   | V2Packet
   | { kind: 'ignored'; reason: string }
   | { kind: 'malformed'; reason: string };
@@ -73,6 +74,7 @@ export function parseRmcp(buf: Buffer): RmcpPacket {
     authType,
     seq: buf.readUInt32LE(5),
     sessionId: buf.readUInt32LE(9),
+    authCode: buf.subarray(13, 13 + codeLen),
     msg: buf.subarray(lenAt + 1, lenAt + 1 + len),
   };
 }
@@ -147,6 +149,43 @@ export function buildV15(msg: Buffer): Buffer {
   RMCP_IPMI_HEADER.copy(b);
   b[13] = msg.length;
   msg.copy(b, 14);
+  return b;
+}
+
+export const AUTH15_NONE = 0;
+export const AUTH15_MD5 = 2;
+export const AUTH15_PASSWORD = 4;
+
+/**
+ * IPMI 1.5 AuthCode (§22.17): MD5(pw ‖ SID ‖ msg ‖ seq ‖ pw) or the password itself, with the
+ * password zero-padded to 16 bytes.
+ */
+export function authCode15(authType: number, password16: Buffer, sessionId: number, seq: number, msg: Buffer): Buffer {
+  if (authType === AUTH15_PASSWORD) return password16;
+  const sid = Buffer.alloc(4);
+  sid.writeUInt32LE(sessionId >>> 0);
+  const sq = Buffer.alloc(4);
+  sq.writeUInt32LE(seq >>> 0);
+  return createHash('md5').update(password16).update(sid).update(msg).update(sq).update(password16).digest();
+}
+
+/** Verify an inbound IPMI 1.5 AuthCode in constant time. */
+export function checkAuthCode15(p: { authType: number; sessionId: number; seq: number; authCode: Buffer; msg: Buffer }, password16: Buffer): boolean {
+  const want = authCode15(p.authType, password16, p.sessionId, p.seq, p.msg);
+  return p.authCode.length === 16 && timingSafeEqual(want, p.authCode);
+}
+
+/** In-session IPMI 1.5 packet with its AuthCode. */
+export function buildV15Session(authType: number, sessionId: number, seq: number, msg: Buffer, password16: Buffer): Buffer {
+  const code = authType === AUTH15_NONE ? Buffer.alloc(0) : authCode15(authType, password16, sessionId, seq, msg);
+  const b = Buffer.alloc(14 + code.length + msg.length);
+  RMCP_IPMI_HEADER.copy(b);
+  b[4] = authType;
+  b.writeUInt32LE(seq >>> 0, 5);
+  b.writeUInt32LE(sessionId >>> 0, 9);
+  code.copy(b, 13);
+  b[13 + code.length] = msg.length;
+  msg.copy(b, 14 + code.length);
   return b;
 }
 

@@ -10,7 +10,7 @@ import type { Rng } from '../../../../lab/rng.ts';
 import { buildIpmiRequest } from '../../../../lab/bmc/ipmi/ipmi-message.ts';
 import { buildV15, buildV2 } from '../../../../lab/bmc/ipmi/rmcp-packet.ts';
 import { CIPHER_SUITES } from '../../../../lab/bmc/ipmi/cipher-suite.ts';
-import { LanplusClient, ipmitool, startLab } from './fixtures/ipmi-test-kit.ts';
+import { Lan15Client, LanplusClient, ipmitool, startLab } from './fixtures/ipmi-test-kit.ts';
 
 const PACKETS = 100_000;
 /** Packets per burst; the loop yields between bursts so the kernel queue never overflows much. */
@@ -62,11 +62,18 @@ t.test(`${PACKETS} fuzzed packets, then a correct power status`, async (t) => {
   await live.bind();
   t.teardown(() => live.close());
   t.equal(await live.connect(), 0, 'a console connects before the storm');
+  const live15 = new Lan15Client(addr.host, addr.port);
+  await live15.bind();
+  t.teardown(() => live15.close());
+  t.equal(await live15.connect15(), 0, 'and an IPMI 1.5 console');
   const corpus: Buffer[] = [
     Buffer.from([0x06, 0x00, 0xff, 0x06, 0x00, 0x00, 0x11, 0xbe, 0x80, 0x01, 0x00, 0x00]),
     buildV15(buildIpmiRequest(0x06, 0x38, [0x8e, 0x04])),
     buildV2(0x00, 0, 0, buildIpmiRequest(0x06, 0x54, [0x0e, 0x00, 0x80])),
     ...live.sent,
+    ...live15.sent,
+    live15.packet15(0x00, 0x01),
+    live15.packet15(0x06, 0x3b, [0x04]),
     live.packet(0x00, 0x01),
     live.packet(0x00, 0x09, [0x05, 0x00, 0x00]),
     live.packet(0x06, 0x01),
@@ -109,4 +116,5 @@ t.test(`${PACKETS} fuzzed packets, then a correct power status`, async (t) => {
   t.equal(r.code, 0, r.stderr);
   t.match(r.stdout, lab.machines[0]!.power() === 'on' ? /Chassis Power is on/ : /Chassis Power is off/);
   t.equal((await live.cmd(0x06, 0x01))?.cc, 0, 'the session opened before the storm still works');
+  t.equal((await live15.cmd15(0x06, 0x01))?.cc, 0, 'so does the IPMI 1.5 one');
 });
