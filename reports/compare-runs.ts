@@ -8,7 +8,10 @@
  * Verdict, in this order:
  * - UNKNOWN   either side has fewer than `minSamples` samples;
  * - SAME      |Δ median| below the minimum effect max(minEffectPct % of the baseline median,
- *             minEffectMs) — a real but trivial shift never fails a build;
+ *             minEffectMs, baseline noise) — a real but trivial shift never fails a build;
+ *             baseline noise is the range of the per-run medians when several baselines are
+ *             given: per-node samples of one run share that run's machine load, so the rank
+ *             tests cannot see run-to-run variance; the spread between baseline runs can;
  * - DIFFERENT p < alpha (default 0.01);
  * - UNKNOWN   alpha <= p < `suggestiveP` (0.05): a shift worth a look, not proof;
  * - SAME      otherwise.
@@ -51,8 +54,9 @@ export interface MetricComparison {
   /** Run median minus baseline median, ms; and as % of the baseline median. */
   deltaMs: number;
   deltaPct: number;
-  /** The minimum effect that applied, ms. */
+  /** The minimum effect that applied, ms; `noiseMs`: spread of the baseline runs' medians. */
   minEffectMs: number;
+  noiseMs: number;
   pMwu: number;
   pKs: number;
   p: number;
@@ -91,15 +95,15 @@ function summary(sorted: number[]): SampleSummary {
   return { count: sorted.length, p50: quantileSorted(sorted, 0.5), p95: quantileSorted(sorted, 0.95) };
 }
 
-export function compareSamples(metric: string, base: number[], run: number[], o: CompareOptions = DEFAULT_COMPARE): MetricComparison {
+export function compareSamples(metric: string, base: number[], run: number[], o: CompareOptions = DEFAULT_COMPARE, noiseMs = 0): MetricComparison {
   const b = [...base].sort((x, y) => x - y);
   const r = [...run].sort((x, y) => x - y);
   const bs = summary(b);
   const rs = summary(r);
   const deltaMs = rs.p50 - bs.p50;
   const deltaPct = bs.p50 !== 0 ? (deltaMs / bs.p50) * 100 : deltaMs === 0 ? 0 : Infinity;
-  const minEffectMs = Math.max((Math.abs(bs.p50) * o.minEffectPct) / 100, o.minEffectMs);
-  const base0: Omit<MetricComparison, 'verdict' | 'regression' | 'reason' | 'pMwu' | 'pKs' | 'p'> = { metric, baseline: bs, run: rs, deltaMs, deltaPct, minEffectMs };
+  const minEffectMs = Math.max((Math.abs(bs.p50) * o.minEffectPct) / 100, o.minEffectMs, noiseMs);
+  const base0: Omit<MetricComparison, 'verdict' | 'regression' | 'reason' | 'pMwu' | 'pKs' | 'p'> = { metric, baseline: bs, run: rs, deltaMs, deltaPct, minEffectMs, noiseMs };
   if (b.length < o.minSamples || r.length < o.minSamples) {
     return { ...base0, pMwu: NaN, pKs: NaN, p: NaN, verdict: 'UNKNOWN', regression: false, reason: `too few samples (${b.length} baseline, ${r.length} run; need ${o.minSamples})` };
   }
@@ -107,7 +111,7 @@ export function compareSamples(metric: string, base: number[], run: number[], o:
   const pKs = ksTwoSample(b, r).p;
   const p = Math.min(pMwu, pKs);
   const res = (verdict: Verdict, reason: string): MetricComparison => ({ ...base0, pMwu, pKs, p, verdict, regression: verdict === 'DIFFERENT' && deltaMs > 0, reason });
-  if (Math.abs(deltaMs) < minEffectMs) return res('SAME', `median shift ${fmtMs(deltaMs)} below the minimum effect ${fmtMs(minEffectMs)}`);
+  if (Math.abs(deltaMs) < minEffectMs) return res('SAME', `median shift ${fmtMs(deltaMs)} below the minimum effect ${fmtMs(minEffectMs)}${noiseMs >= minEffectMs && noiseMs > 0 ? ' (the baseline runs differ by that much among themselves)' : ''}`);
   if (p < o.alpha) return res('DIFFERENT', `${deltaMs > 0 ? 'slower' : 'faster'} by ${fmtMs(Math.abs(deltaMs))} (${round(deltaPct, 1)} %), p=${p.toExponential(2)}`);
   if (p < o.suggestiveP) return res('UNKNOWN', `shift of ${fmtMs(deltaMs)} with p=${p.toFixed(3)}: not conclusive, add runs`);
   return res('SAME', `p=${p.toFixed(3)}`);
@@ -115,11 +119,17 @@ export function compareSamples(metric: string, base: number[], run: number[], o:
 
 export function compareRuns(baselines: RunMetrics[], run: RunMetrics, o: CompareOptions = DEFAULT_COMPARE): Comparison {
   const pooled = new Map<string, number[]>();
+  const medians = new Map<string, number[]>();
   for (const b of baselines) {
     for (const [k, v] of comparableSamples(b)) {
       const a = pooled.get(k) ?? [];
       for (const x of v) a.push(x);
       pooled.set(k, a);
+      if (v.length) {
+        const med = medians.get(k) ?? [];
+        med.push(quantileSorted([...v].sort((x, y) => x - y), 0.5));
+        medians.set(k, med);
+      }
     }
   }
   const runSamples = comparableSamples(run);
@@ -129,7 +139,9 @@ export function compareRuns(baselines: RunMetrics[], run: RunMetrics, o: Compare
     const b = pooled.get(k) ?? [];
     const r = runSamples.get(k) ?? [];
     if (b.length === 0 && r.length === 0) continue;
-    metrics.push(compareSamples(k, b, r, o));
+    const med = medians.get(k) ?? [];
+    const noise = med.length >= 2 ? Math.max(...med) - Math.min(...med) : 0;
+    metrics.push(compareSamples(k, b, r, o, noise));
   }
   return {
     runId: run.config?.runId ?? null,

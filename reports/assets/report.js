@@ -282,13 +282,14 @@
     ctx.fillStyle = '#667085';
     ctx.strokeStyle = '#e3e6eb';
     var stepS = niceStep(span / 1000 / 10);
-    for (var s = 0; s * 1000 <= span; s += stepS) {
+    for (var n = 0; n * stepS * 1000 <= span; n++) {
+      var s = n * stepS;
       var x = X(s * 1000);
       ctx.beginPath();
       ctx.moveTo(x, 0);
       ctx.lineTo(x, rows.length * rowH);
       ctx.stroke();
-      ctx.fillText(s + 's', x - 6, rows.length * rowH + 12);
+      ctx.fillText((stepS < 1 ? s.toFixed(stepS < 0.1 ? 2 : 1) : String(s)) + 's', x - 6, rows.length * rowH + 12);
     }
     canvas.onmousemove = function (ev) {
       var rect = canvas.getBoundingClientRect();
@@ -311,7 +312,7 @@
     canvas.setAttribute('data-rows', String(rows.length));
   }
   function niceStep(x) {
-    var steps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200];
+    var steps = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200];
     for (var i = 0; i < steps.length; i++) if (steps[i] >= x) return steps[i];
     return Math.ceil(x / 3600) * 3600;
   }

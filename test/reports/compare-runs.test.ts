@@ -59,3 +59,16 @@ t.test('runs from different testbeds are refused with a message naming both', as
   t.match(msg, /baseline runs\/b: tier=qemu/);
   t.match(msg, /--force/);
 });
+
+t.test('several baselines: their spread is a noise floor no run-level shift below it can cross', async (t) => {
+  const mk = (shift: number) => computeMetrics(syntheticEvents({ nodes: 100, seed: 7 + shift, phaseFactor: { tftp: 1 + shift / 10 } }));
+  // Baselines whose TFTP medians differ by ~20% between runs (a loaded machine), run within that range.
+  const c = compareRuns([mk(0), mk(2)], mk(1));
+  const tftp = c.metrics.find((m) => m.metric === 'phase_ms.tftp')!;
+  t.ok(tftp.noiseMs > 40, `noise ${tftp.noiseMs} ms`);
+  t.equal(tftp.verdict, 'SAME');
+  // With a single baseline there is no noise estimate: the same shift is DIFFERENT.
+  const one = compareRuns([mk(0)], mk(2)).metrics.find((m) => m.metric === 'phase_ms.tftp')!;
+  t.equal(one.noiseMs, 0);
+  t.equal(one.verdict, 'DIFFERENT');
+});

@@ -30,7 +30,9 @@ export const compareCommand: Command = {
   The last directory is the run under test; the others are baselines, pooled.
   Per metric (time-to-ready, each phase, DHCP/TFTP/HTTP/image/BMC latency): Mann-Whitney U and
   Kolmogorov-Smirnov, p = min of the two. DIFFERENT needs p < alpha AND a median shift of at least
-  max(min-effect-pct % of the baseline median, min-effect-ms).
+  max(min-effect-pct % of the baseline median, min-effect-ms, spread of the baseline runs' medians)
+  — give two or more baselines so run-to-run noise (machine load) is measured, not mistaken for
+  a regression.
   --out DIR    where compare.html, compare.xml (JUnit) and compare.json go (default: <run-dir>)
   --json       print compare.json on stdout instead of the table
   --force      compare runs from different testbeds (tier, machine, scale)
