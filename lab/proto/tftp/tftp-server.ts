@@ -144,12 +144,20 @@ export async function startTftpServer(opts: TftpServerOptions): Promise<TftpServ
     async start(): Promise<void> {
       const sock = dgram.createSocket('udp4');
       this.sock = sock;
+      sock.on('message', (m, r) => this.onMessage(m, r));
+      // A bind failure (EMFILE in a huge storm) ends this transfer; the client retransmits its RRQ.
+      const bound = await new Promise<boolean>((resolve) => {
+        sock.once('error', () => resolve(false));
+        sock.bind(0, opts.host === '0.0.0.0' ? undefined : opts.host, () => resolve(true));
+      });
       sock.on('error', (e) => {
         report(ERROR, `transfer of '${this.req.file}': ${e.message}`, this.remote);
         this.finish();
       });
-      sock.on('message', (m, r) => this.onMessage(m, r));
-      await new Promise<void>((resolve) => sock.bind(0, opts.host === '0.0.0.0' ? undefined : opts.host, resolve));
+      if (!bound) {
+        report(ERROR, `transfer of '${this.req.file}': cannot open a transfer socket`, this.remote);
+        return this.finish();
+      }
       if (this.done) return;
       if (this.req.mode !== 'octet' && this.req.mode !== 'netascii') return this.fail(TftpErrorCode.ILLEGAL_OPERATION, `mode '${this.req.mode}' not supported`);
       let file: Buffer | null;
