@@ -1,6 +1,7 @@
 /**
- * Connects the scenario's FaultApi to the lab's fault controller (lab/faults). Until that
- * controller lands, injecting a fault is a clear error rather than a silent no-op.
+ * Connects the scenario's FaultApi to the lab's fault controller (lab/faults): the lab becomes
+ * a FaultWorld (nodes' NodeFaults and machines, sites' link models, BMCs' fault state, phases
+ * from the live event log) and every call goes to one FaultController per run.
  */
 import type { Clock } from '../../lab/clock.ts';
 import type { Rng } from '../../lab/rng.ts';
@@ -9,7 +10,8 @@ import type { Target } from '../targets/target.ts';
 import type { EventLog } from '../events/event-log.ts';
 import type { NodeTracker } from './node-tracker.ts';
 import type { FaultApi } from '../fault-api.ts';
-import { FleetlabError } from '../../lab/errors.ts';
+import { FaultController } from '../../lab/faults/fault-controller.ts';
+import { faultWorldForLab } from '../../lab/faults/lab-fault-world.ts';
 
 export interface FaultDeps {
   lab: Lab;
@@ -21,12 +23,19 @@ export interface FaultDeps {
   signal: AbortSignal;
 }
 
-export function createFaultApi(_d: FaultDeps): FaultApi {
-  const unavailable = () => Promise.reject(new FleetlabError('SCENARIO_INVALID', 'fault injection is not wired into this build yet'));
+export function createFaultApi(d: FaultDeps): FaultApi & { controller: FaultController } {
+  const world = faultWorldForLab(d.lab, {
+    clock: d.clock,
+    rng: d.rng,
+    emit: (b) => d.log.emit(b),
+    subscribe: (l) => d.log.on(l),
+  });
+  const controller = new FaultController(world);
   return {
-    inject: unavailable,
-    schedule: unavailable,
-    stop: unavailable,
-    healAll: () => Promise.resolve(),
+    controller,
+    inject: (spec) => controller.inject(spec),
+    schedule: (specs) => controller.schedule(specs),
+    stop: (id) => controller.stop(id),
+    healAll: () => controller.healAll(),
   };
 }
