@@ -1,6 +1,7 @@
 /**
  * IPMI-over-LAN BMC emulator: one process, one UDP socket per BMC address, RMCP+ (lanplus) with
- * RAKP authentication and cipher suites 3 and 17, commands from ipmi-commands.ts.
+ * RAKP authentication and cipher suites 3 and 17, IPMI 1.5 sessions with MD5 AuthCodes, and the
+ * commands of ipmi-commands.ts.
  *
  *   UDP datagram (socket i = systems[i])
  *     └─ parseRmcp ─┬─ malformed ───────────────▶ drop + rate-limited bmc.request 'malformed'

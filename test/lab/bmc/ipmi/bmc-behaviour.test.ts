@@ -70,6 +70,18 @@ t.test('each BMC on its own loopback address', async (t) => {
   t.same(lab.sink.requests('chassis.control').map((e) => e.bmc), ['node-1']);
 });
 
+t.test('1,000 BMCs in one server: each address reaches its own machine', async (t) => {
+  const hosts = Array.from({ length: 1000 }, (_, i) => `127.31.${20 + Math.floor(i / 250)}.${(i % 250) + 1}`);
+  const lab = await startLab(1000, { hosts });
+  t.teardown(() => lab.close());
+  t.equal(new Set(lab.addresses.map((x) => x.host)).size, 1000);
+  t.equal((await ipmitool(lab.addresses[737]!, 17, ['power', 'on'])).code, 0);
+  t.same(
+    lab.machines.flatMap((m, i) => (m.power() === 'on' ? [i] : [])),
+    [737],
+  );
+});
+
 t.test('faults: hang, slow, error completion codes', async (t) => {
   const lab = await startLab(1);
   t.teardown(() => lab.close());
