@@ -11,6 +11,7 @@ import { etagOf, ifMatchOk, odata } from '../redfish-core.ts';
 import { rfError } from '../redfish-errors.ts';
 import { validatePatch } from '../patch-schema.ts';
 import { collection, enabledOk, V1 } from './common.ts';
+import { powerStateOf } from './systems.ts';
 
 const uri = (id: string) => `${V1}/Chassis/${encodeURIComponent(id)}`;
 
@@ -26,7 +27,7 @@ function render(core: RedfishCore, sys: BmcSystem): Record<string, unknown> {
     Manufacturer: inv.vendor,
     Model: inv.model,
     SerialNumber: inv.serial,
-    PowerState: sys.machine.power() === 'on' ? 'On' : 'Off',
+    PowerState: powerStateOf(core, sys),
     IndicatorLED: core.peekState(sys.id)?.indicatorLed ?? 'Off',
     Status: enabledOk,
     Thermal: odata(`${base}/Thermal`),

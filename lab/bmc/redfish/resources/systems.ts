@@ -77,7 +77,7 @@ export function renderSystem(core: RedfishCore, sys: BmcSystem): Record<string, 
     AssetTag: st?.assetTag ?? '',
     BiosVersion: st?.biosVersion ?? inv.biosVersion,
     HostName: sys.id,
-    PowerState: m.power() === 'on' ? 'On' : 'Off',
+    PowerState: powerStateOf(core, sys),
     IndicatorLED: st?.indicatorLed ?? 'Off',
     LocationIndicatorActive: (st?.indicatorLed ?? 'Off') !== 'Off',
     Status: enabledOk,
@@ -185,13 +185,24 @@ function applyBoot(
   m.bootOverride = next;
 }
 
-/** State the machine will be in once the in-flight op (if any) finishes. */
-function expectedPower(ctx: Ctx): 'on' | 'off' {
-  const sys = systemOf(ctx);
-  const inflight = ctx.core.peekState(sys.id)?.inflight;
+/** State the machine will be in once the power op this BMC started (if any) finishes. */
+function expectedPower(core: RedfishCore, sys: BmcSystem): 'on' | 'off' {
+  const inflight = core.peekState(sys.id)?.inflight;
   if (inflight === 'on' || inflight === 'reset' || inflight === 'cycle') return 'on';
   if (inflight === 'off' || inflight === 'soft-off') return 'off';
   return sys.machine.power();
+}
+
+/**
+ * Redfish PowerState: the machine's state, or PoweringOn/PoweringOff while a transition this BMC
+ * started is under way — so a client never reads "Off" and then gets "already on" for On
+ * (Ironic maps PoweringOn to power on and skips the request).
+ */
+export function powerStateOf(core: RedfishCore, sys: BmcSystem): 'On' | 'Off' | 'PoweringOn' | 'PoweringOff' {
+  const now = sys.machine.power();
+  const expected = expectedPower(core, sys);
+  if (expected === now) return now === 'on' ? 'On' : 'Off';
+  return expected === 'on' ? 'PoweringOn' : 'PoweringOff';
 }
 
 async function reset(ctx: Ctx): Promise<Reply> {
@@ -199,7 +210,7 @@ async function reset(ctx: Ctx): Promise<Reply> {
   const action = 'ComputerSystem.Reset';
   const b = validateAction(ctx.body, action, { ResetType: { type: 'string', enum: RESET_TYPES, required: true } });
   const type = b.ResetType as ResetType;
-  const power = expectedPower(ctx);
+  const power = expectedPower(ctx.core, sys);
   const already = (state: 'on' | 'off') =>
     rfError('BMC_ALREADY_IN_STATE', `${action} ${type}: system ${sys.id} is already powered ${state}`, { args: [] });
   let op: PowerOp;
