@@ -221,14 +221,17 @@ export class SimNode implements Machine {
     }
   }
 
-  /** Boot order: the override when set (consumed if Once), else disk then network. */
+  /**
+   * Boot order: disk then network; an override goes first (consumed if Once). When the override
+   * device hands back (iPXE `exit`, no media) the boot manager goes on with the normal order.
+   */
   private async bootFromOrder(signal: AbortSignal): Promise<'reboot' | 'halt'> {
     const o = this.bootOverride;
-    let order: BootOverride['target'][];
+    let order: BootOverride['target'][] = ['hdd', 'pxe'];
     if (o.target !== 'none') {
-      order = [o.target];
+      order = [o.target, ...order.filter((d) => d !== o.target)];
       if (o.once) this.bootOverride = { ...NO_OVERRIDE, mode: o.mode };
-    } else order = ['hdd', 'pxe'];
+    }
     for (const dev of order) {
       const r = await this.bootDevice(dev, signal);
       if (r !== 'next') return r;
