@@ -24,6 +24,8 @@ function render(core: RedfishCore, sys: BmcSystem): Record<string, unknown> {
     Id: sys.id,
     Name: `Chassis for ${sys.id}`,
     ChassisType: 'RackMount',
+    // Ironic keys chassis indicators by UUID; derived from the system's so it is stable.
+    UUID: inv.uuid.replace(/^.{8}/, 'c4a55150'),
     Manufacturer: inv.vendor,
     Model: inv.model,
     SerialNumber: inv.serial,
