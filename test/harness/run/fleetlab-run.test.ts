@@ -138,3 +138,19 @@ t.test('--reporter tap: TAP on stdout, a test point per threshold', async (t) =>
   t.match(r.stdout, /^ok \d+ - threshold: all nodes ready$/m);
   t.match(r.stdout, /^1\.\.\d+$/m);
 });
+
+t.test('the sim tier against the reference target runs as a non-root user (no port below 1024)', async (t) => {
+  const { chmodSync, mkdtempSync: mk } = await import('node:fs');
+  const dir = mk(join(tmpdir(), 'fleetlab-nobody-'));
+  chmodSync(dir, 0o777);
+  // setpriv (util-linux) drops to nobody; when the tests themselves run unprivileged this is the plain run.
+  const asNobody = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', 'env', `HOME=${dir}`] : [];
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync(asNobody[0] ?? process.execPath, [...asNobody.slice(1), ...(asNobody.length ? [process.execPath] : []), 'bin/fleetlab.js', 'run', 'scenarios/provision.ts', '--param', 'sites=2', '--param', 'nodesPerSite=2', '--param', 'timeScale=0', '--json', '--out', join(dir, 'run')], {
+    cwd: join(import.meta.dirname, '../../..'),
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  t.equal(r.status, 0, r.stderr);
+  t.match(JSON.parse(r.stdout), { status: 'passed', nodes: { total: 4, ready: 4 } });
+});
