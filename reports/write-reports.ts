@@ -13,7 +13,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readEventLog } from './event-log.ts';
 import { computeMetrics, type RunMetrics } from './metrics.ts';
-import { jsonSummaryOf, type JsonSummary } from './summary.ts';
+import { jsonSummaryOf, textSummaryOf, type JsonSummary } from './summary.ts';
 import { runRecord } from './run-record.ts';
 import { runJunit } from './junit.ts';
 import { metricsCsv } from './metrics-csv.ts';
@@ -40,7 +40,17 @@ export async function loadRun(dir: string): Promise<LoadedRun> {
   return { dir, metrics: computeMetrics(log.events), truncated: log.truncated };
 }
 
-export async function writeReports(runDir: string, opts: { baselineDirs?: string[]; compare?: Partial<CompareOptions> } = {}): Promise<JsonSummary> {
+export interface ReportOptions {
+  baselineDirs?: string[];
+  compare?: Partial<CompareOptions>;
+}
+
+export async function writeReports(runDir: string, opts: ReportOptions = {}): Promise<JsonSummary> {
+  return (await buildReports(runDir, opts)).summary;
+}
+
+/** writeReports plus the text summary and metrics, so a caller need not recompute them from events. */
+export async function buildReports(runDir: string, opts: ReportOptions = {}): Promise<{ summary: JsonSummary; text: string; metrics: RunMetrics; truncated: boolean }> {
   const run = await loadRun(runDir);
   let comparison: Comparison | undefined;
   if (opts.baselineDirs?.length) {
@@ -48,7 +58,7 @@ export async function writeReports(runDir: string, opts: { baselineDirs?: string
     comparison = compareRuns(baselines.map((b) => b.metrics), run.metrics, { ...DEFAULT_COMPARE, ...opts.compare });
   }
   await writeRunReports(run, comparison);
-  return jsonSummaryOf(run.metrics, runDir);
+  return { summary: jsonSummaryOf(run.metrics, runDir), text: textSummaryOf(run.metrics, runDir, { truncated: run.truncated }), metrics: run.metrics, truncated: run.truncated };
 }
 
 export async function writeRunReports(run: LoadedRun, comparison?: Comparison): Promise<void> {

@@ -377,7 +377,7 @@
       frag.appendChild(d);
     });
     box.appendChild(frag);
-    el('heat-scale').textContent = stat === 'failed' ? 'green ' + (lo * 100).toFixed(0) + '% → red ' + (hi * 100).toFixed(0) + '% failed' : 'green ' + fmtMs(lo) + ' → red ' + fmtMs(hi) + ' (' + stat + ' time-to-ready); grey: no node ready; red outline: failures';
+    el('heat-scale').textContent = !finite.length ? 'no site has a ready node' : stat === 'failed' ? 'green ' + (lo * 100).toFixed(0) + '% → red ' + (hi * 100).toFixed(0) + '% failed' : 'green ' + fmtMs(lo) + ' → red ' + fmtMs(hi) + ' (' + stat + ' time-to-ready); grey: no node ready; red outline: failures';
     box.setAttribute('data-rendered', '1');
     box.setAttribute('data-cells', String(D.sites.length));
   }
