@@ -6,7 +6,7 @@ import t from 'tap';
 import { Lan15Client, PASSWORD, USER, ipmipower, run, startLab } from './fixtures/ipmi-test-kit.ts';
 
 const lan = (a: { host: string; port: number }, args: string[], password = PASSWORD) =>
-  run('ipmitool', ['-I', 'lan', '-H', a.host, '-p', String(a.port), '-U', USER, '-P', password, '-N', '1', '-R', '1', ...args]);
+  run('ipmitool', ['-I', 'lan', '-H', a.host, '-p', String(a.port), '-U', USER, '-P', password, '-N', '2', '-R', '2', ...args]);
 
 t.test('ipmitool -I lan: power, boot device, mc info', async (t) => {
   const lab = await startLab(1);
