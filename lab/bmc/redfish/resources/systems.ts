@@ -126,18 +126,21 @@ function systemReply(core: RedfishCore, sys: BmcSystem): Reply {
   return { body, headers: { ETag: body['@odata.etag'] as string } };
 }
 
-/** Members of the Systems collection as the caller may see them; cached per membership + identity. */
-let listCache: { membership: number; key: string; only: string | undefined; body: unknown } | undefined;
+/**
+ * Members of the Systems collection as the caller may see them. Listing 10,000 systems walks them
+ * all, so the last answer is cached per server (core) and reused until membership changes.
+ */
+const listCache = new WeakMap<RedfishCore, { membership: number; key: string; only: string | undefined; body: unknown }>();
 function systemsCollection(ctx: Ctx): unknown {
-  const c = listCache;
-  if (c && c.membership === ctx.core.membership && c.key === ctx.credKey && c.only === ctx.only && c.body) return c.body;
+  const c = listCache.get(ctx.core);
+  if (c && c.membership === ctx.core.membership && c.key === ctx.credKey && c.only === ctx.only) return c.body;
   const body = collection(
     `${V1}/Systems`,
     'ComputerSystemCollection',
     'Computer System Collection',
     ctx.core.visible(ctx.credKey, ctx.only).map((s) => sysUri(s.id)),
   );
-  listCache = { membership: ctx.core.membership, key: ctx.credKey, only: ctx.only, body };
+  listCache.set(ctx.core, { membership: ctx.core.membership, key: ctx.credKey, only: ctx.only, body });
   return body;
 }
 

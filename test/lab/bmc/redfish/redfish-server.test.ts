@@ -275,3 +275,17 @@ t.test('hostile input never takes the server down', async (t) => {
   t.equal((await c.get('/redfish/v1/Systems/sys-0/')).status, 200, 'a trailing slash is the same resource');
   t.equal((await c.get('/redfish/v1/Systems/sys-0')).body.Id, 'sys-0', 'still serving');
 });
+
+t.test('two servers in one process keep their own systems', async (t) => {
+  const a = await startRedfishServer({ systems: systems(2) });
+  const other = Array.from({ length: 2 }, (_, i) => ({ id: `b-${i}`, machine: new FakeMachine(`b-${i}`, fakeInventory(i)), credentials: { username: 'admin', password: 'password' } }));
+  const b = await startRedfishServer({ systems: other });
+  t.teardown(async () => {
+    await a.close();
+    await b.close();
+  });
+  const ids = async (url: string) => (await rfClient(url).get('/redfish/v1/Systems')).body.Members.map((m: any) => m['@odata.id']);
+  t.same(await ids(a.url), ['/redfish/v1/Systems/sys-0', '/redfish/v1/Systems/sys-1']);
+  t.same(await ids(b.url), ['/redfish/v1/Systems/b-0', '/redfish/v1/Systems/b-1']);
+  t.equal((await rfClient(b.url).get('/redfish/v1/Systems/sys-0')).status, 404);
+});
