@@ -40,6 +40,7 @@ export class RelayHub {
   private readonly byMac = new Map<string, { site: SiteEntry; handler: DhcpReplyHandler }>();
   private shared: Socket | null = null;
   private malformed = 0;
+  private closed = false;
 
   constructor(private readonly o: RelayHubOptions) {}
 
@@ -76,6 +77,8 @@ export class RelayHub {
       'up',
       buf.length,
       () => {
+        // The link may deliver after close() (a delayed datagram): the socket is gone by then.
+        if (this.closed) return;
         const sock = s.socket ?? this.shared;
         sock?.send(buf, this.o.server.port, this.o.server.host);
       },
@@ -84,6 +87,7 @@ export class RelayHub {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const socks = [...this.sites.values()].map((s) => s.socket).filter((x): x is Socket => x !== null);
     if (this.shared) socks.push(this.shared);
     this.shared = null;

@@ -429,7 +429,8 @@ export class SimNode implements Machine {
     try {
       signal.throwIfAborted();
       const faults = this.n.faults;
-      const link = faults.tftpDropRate > 0 ? dropLink(this.n.link, faults.tftpDropRate, this.rng) : this.n.link;
+      // The drop rate is read per packet: a tftp-drop window may open or close mid-transfer.
+      const link = dropLink(this.n.link, faults, this.rng);
       const r = await tftpGet({
         server: { host: server || '127.0.0.1', port: env.tftpPort },
         file,
@@ -597,15 +598,17 @@ export class SimNode implements Machine {
   }
 }
 
-function dropLink(link: SiteLink, rate: number, rng: Rng): SiteLink {
+function dropLink(link: SiteLink, faults: NodeFaults, rng: Rng): SiteLink {
   return {
-    ...link,
     site: link.site,
-    partitioned: link.partitioned,
+    get partitioned() {
+      return link.partitioned;
+    },
     rtt: () => link.rtt(),
     take: (d, b) => link.take(d, b),
     udp: (dir, bytes, deliver, proto) => {
-      if (rng.next() < rate) return;
+      const rate = faults.tftpDropRate;
+      if (rate > 0 && rng.next() < rate) return;
       link.udp(dir, bytes, deliver, proto);
     },
   };
