@@ -6,6 +6,9 @@
  * Params: sites, nodesPerSite, imageMB (image size), timeScale (multiplies every modelled
  * duration: POST, kernel boot, disk write, reboot; 0 = as fast as possible), p95ReadyMs (the
  * threshold, in ms of run time), profile (hardware profile or `mixed`), bmc (redfish|ipmi).
+ * WAN link of every site: link (preset: lan, metro-fiber, dsl, lte, satellite) and overrides
+ * down, up ('20mbit'), latency (round trip, '40ms'), jitter ('5ms'), loss ('0.5%'), e.g.
+ *   npx fleetlab run scenarios/provision.ts --param link=lte --param loss=2%
  * Expects: 100 % of nodes ready, p95 time-to-ready under p95ReadyMs.
  */
 import { defineScenario } from '../harness/index.ts';
@@ -21,6 +24,12 @@ export default defineScenario({
     p95ReadyMs: 120_000,
     profile: 'generic-uefi',
     bmc: 'redfish',
+    link: '',
+    down: '',
+    up: '',
+    latency: '',
+    jitter: '',
+    loss: '',
   },
   validate: (p) => {
     const out: [string, string][] = [];
@@ -33,6 +42,7 @@ export default defineScenario({
     nodesPerSite: p.nodesPerSite,
     timeScale: p.timeScale,
     profile: p.profile === 'mixed' ? { 'generic-uefi': 0.7, 'legacy-bios': 0.3 } : p.profile,
+    ...siteLink(p),
   }),
   async run({ lab, target, expect, step, params, log }) {
     await step('enroll', () => target.enroll(lab.nodes));
@@ -45,3 +55,11 @@ export default defineScenario({
     expect.p95TimeToReadyMs(`p95 time-to-ready <= ${params.p95ReadyMs} ms`, params.p95ReadyMs);
   },
 });
+
+/** The `link` of every site from --param link/down/up/latency/jitter/loss (none given: an ideal LAN). */
+function siteLink(p: Record<string, string | number | boolean>): { link?: Record<string, string> } {
+  const link: Record<string, string> = {};
+  if (p.link) link.preset = String(p.link);
+  for (const k of ['down', 'up', 'latency', 'jitter', 'loss'] as const) if (p[k]) link[k] = String(p[k]);
+  return Object.keys(link).length ? { link } : {};
+}
