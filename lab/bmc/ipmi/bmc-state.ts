@@ -51,6 +51,8 @@ export class BmcState {
     readonly system: BmcSystem,
     maxSessions: number,
     sessionTimeoutMs: number,
+    /** The address this BMC listens on. */
+    readonly local: { address: string; port: number },
   ) {
     this.sessions = new SessionTable(maxSessions, sessionTimeoutMs);
     this.guid = guidBytes(system.machine.inventory().uuid);

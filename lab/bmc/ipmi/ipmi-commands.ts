@@ -13,7 +13,7 @@ import type { BootOverride, PowerOp } from '../../nodes/machine.ts';
 import { ipmiCompletion } from '../../errors.ts';
 import type { BmcState } from './bmc-state.ts';
 import { CIPHER_SUITES, CIPHER_SUITE_ZERO } from './cipher-suite.ts';
-import { NETFN_APP, NETFN_CHASSIS, NETFN_STORAGE } from './ipmi-message.ts';
+import { NETFN_APP, NETFN_CHASSIS, NETFN_STORAGE, NETFN_TRANSPORT } from './ipmi-message.ts';
 import type { Session } from './rakp-session.ts';
 import { PRIV } from './rakp-session.ts';
 
@@ -24,6 +24,8 @@ export interface CommandContext {
   /** Clock ms. */
   now: number;
   remote: { address: string; port: number };
+  /** Where this BMC listens (reported as its IP by Get LAN Configuration Parameters). */
+  local: { address: string; port: number };
   maxSessions: number;
   allowCipherZero: boolean;
   /** IPMI 1.5 auth types offered (empty = RMCP+ only). */
@@ -421,6 +423,37 @@ const selGetTime: CommandDef = {
   },
 };
 
+// ---------------------------------------------------------------- Transport (netFn 0x0C)
+
+/** Get LAN Configuration Parameters (§23.2): what `ipmitool lan print` shows. Read-only. */
+const getLanConfig: CommandDef = {
+  op: 'lan.get-config',
+  minPriv: PRIV.operator,
+  run: (ctx, data) => {
+    if (!need(data, 2)) return { cc: cc.length };
+    const channel = data[0]! & 0x0f;
+    if (channel !== 0x0e && channel !== LAN_CHANNEL) return { cc: cc.invalid };
+    const REV = 0x11;
+    if (data[0]! & 0x80) return { cc: OK, data: [REV] };
+    const types = ctx.ipmi15AuthTypes.reduce((m, a) => m | (1 << a), 0);
+    const ip = ctx.local.address.split('.').map((x) => Number(x) & 0xff);
+    const guid = ctx.state.guid; // LSB first: its first bytes are the UUID's last ones
+    const value: Record<number, number[]> = {
+      0: [0x00], // set complete
+      1: [types], // auth types supported
+      2: [types, types, types, types, 0x00], // enabled per privilege: callback, user, operator, admin, OEM
+      3: ip.length === 4 ? ip : [0, 0, 0, 0],
+      4: [0x01], // static address
+      5: [0x02, 0x00, guid[3]!, guid[2]!, guid[1]!, guid[0]!], // locally administered MAC
+      6: [255, 0, 0, 0],
+      12: [0, 0, 0, 0],
+      13: [0, 0, 0, 0, 0, 0],
+    };
+    const v = value[data[1]! & 0x7f];
+    return v ? { cc: OK, data: [REV, ...v] } : { cc: cc.paramUnsupported };
+  },
+};
+
 const COMMANDS = new Map<number, CommandDef>([
   [key(NETFN_APP, 0x01), getDeviceId],
   [key(NETFN_APP, 0x02), coldReset],
@@ -447,6 +480,7 @@ const COMMANDS = new Map<number, CommandDef>([
   [key(NETFN_STORAGE, 0x43), selGetEntry],
   [key(NETFN_STORAGE, 0x47), selClear],
   [key(NETFN_STORAGE, 0x48), selGetTime],
+  [key(NETFN_TRANSPORT, 0x02), getLanConfig],
 ]);
 
 function key(netFn: number, cmd: number): number {

@@ -335,6 +335,7 @@ class IpmiLanServer {
       session,
       now: this.clock.now(),
       remote,
+      local: st.local,
       maxSessions: this.maxSessions,
       allowCipherZero: this.allowZero,
       ipmi15AuthTypes: this.auth15,
@@ -369,7 +370,8 @@ class IpmiLanServer {
   private state(i: number): BmcState {
     let st = this.states[i];
     if (!st) {
-      st = new BmcState(this.o.systems[i]!, this.maxSessions, this.timeoutMs);
+      const a = this.addresses[i];
+      st = new BmcState(this.o.systems[i]!, this.maxSessions, this.timeoutMs, { address: a?.host ?? '0.0.0.0', port: a?.port ?? 0 });
       this.states[i] = st;
     }
     st.tick(this.clock.now());

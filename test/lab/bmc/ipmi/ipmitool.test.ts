@@ -75,6 +75,10 @@ for (const suite of [3, 17]) {
     t.match(mc, /IPMI Version\s+: 2\.0/);
     t.match(mc, /Chassis Device/);
 
+    const lanPrint = await ok(['lan', 'print', '1']);
+    t.match(lanPrint, new RegExp(`IP Address\\s+: ${addr.host.replace(/\./g, '\\.')}`), 'lan print reports the BMC address');
+    t.match(lanPrint, /MAC Address\s+: 02:00:/);
+
     await ok(['chassis', 'identify', '5']);
     let cs = rawBytes(await ok(['raw', '0x00', '0x01']));
     t.equal((cs[2]! >> 4) & 0x03, 1, 'identify is on (timed) after identify 5');
