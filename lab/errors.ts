@@ -40,6 +40,7 @@ export const ERRORS = {
   QEMU: { code: 'FLEETLAB_ERR_QEMU' },
   QEMU_UNAVAILABLE: { code: 'FLEETLAB_ERR_QEMU_UNAVAILABLE', exit: 2 },
   TESTBED_MISMATCH: { code: 'FLEETLAB_ERR_TESTBED_MISMATCH', exit: 2 },
+  RUN_EMPTY: { code: 'FLEETLAB_ERR_RUN_EMPTY', exit: 2 },
   // BMC-facing errors: one mapping for HTTP status, Redfish Base message and IPMI completion code.
   // IPMI-only completion codes (IPMI v2.0 table 5-2 and command-specific codes of §22, §28, §31).
   BMC_INSUFFICIENT_PRIVILEGE: { code: 'FLEETLAB_ERR_BMC_INSUFFICIENT_PRIVILEGE', http: 403, redfish: 'Base.1.15.InsufficientPrivilege', ipmiCompletion: 0xd4 },

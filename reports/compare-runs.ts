@@ -17,6 +17,10 @@
  * - SAME      otherwise.
  * A DIFFERENT whose run median is higher is a regression (every compared metric is a duration:
  * lower is better). Runs are only comparable on the same testbed (tier, machine, scale).
+ *
+ * Outcomes are compared too (`nodes_ready_ratio`): Fisher exact test on ready vs not-ready
+ * nodes, DIFFERENT when p < alpha; fewer ready nodes tonight is a regression. Without it a run
+ * where nothing got ready would have no duration samples and could never regress.
  */
 import type { Testbed } from '../lab/events/event.ts';
 import type { RunMetrics } from './metrics.ts';
@@ -25,6 +29,7 @@ import { quantileSorted } from './stat.ts';
 import { PHASES } from './phases.ts';
 import { mannWhitneyU } from './stats/mann-whitney.ts';
 import { ksTwoSample } from './stats/kolmogorov-smirnov.ts';
+import { fisherExact } from './stats/fisher-exact.ts';
 import { fmtMs, round } from './format.ts';
 import type { JunitSuite } from './junit.ts';
 import { table } from './summary.ts';
@@ -65,12 +70,36 @@ export interface MetricComparison {
   reason: string;
 }
 
+export interface OutcomeComparison {
+  metric: 'nodes_ready_ratio';
+  baseline: { total: number; ready: number; ratio: number };
+  run: { total: number; ready: number; ratio: number };
+  p: number;
+  verdict: Verdict;
+  regression: boolean;
+  reason: string;
+}
+
+export function compareOutcomes(bReady: number, bTotal: number, rReady: number, rTotal: number, o: CompareOptions = DEFAULT_COMPARE): OutcomeComparison {
+  const ratio = (r: number, t: number) => (t ? r / t : NaN);
+  const base = { metric: 'nodes_ready_ratio' as const, baseline: { total: bTotal, ready: bReady, ratio: ratio(bReady, bTotal) }, run: { total: rTotal, ready: rReady, ratio: ratio(rReady, rTotal) } };
+  if (!bTotal || !rTotal) return { ...base, p: NaN, verdict: 'UNKNOWN', regression: false, reason: `no nodes in the ${bTotal ? 'run' : 'baseline'}` };
+  const p = fisherExact(bReady, bTotal - bReady, rReady, rTotal - rReady);
+  const worse = base.run.ratio < base.baseline.ratio;
+  const pct = (x: number) => `${round(x * 100, 1)} %`;
+  const what = `${pct(base.run.ratio)} ready vs ${pct(base.baseline.ratio)} in the baseline, Fisher p=${p < 0.001 ? p.toExponential(1) : p.toFixed(3)}`;
+  if (p < o.alpha) return { ...base, p, verdict: 'DIFFERENT', regression: worse, reason: what };
+  if (p < o.suggestiveP) return { ...base, p, verdict: 'UNKNOWN', regression: false, reason: `${what}: not conclusive` };
+  return { ...base, p, verdict: 'SAME', regression: false, reason: what };
+}
+
 export interface Comparison {
   runId: string | null;
   baselineRunIds: (string | null)[];
   options: CompareOptions;
   metrics: MetricComparison[];
   regressions: string[];
+  outcomes: OutcomeComparison;
   /** Baseline pooled time-to-ready samples (for the CDF overlay). */
   baselineTimeToReady: number[];
 }
@@ -143,12 +172,16 @@ export function compareRuns(baselines: RunMetrics[], run: RunMetrics, o: Compare
     const noise = med.length >= 2 ? Math.max(...med) - Math.min(...med) : 0;
     metrics.push(compareSamples(k, b, r, o, noise));
   }
+  const bReady = baselines.reduce((s, b) => s + b.counts.ready, 0);
+  const bTotal = baselines.reduce((s, b) => s + b.counts.total, 0);
+  const outcomes = compareOutcomes(bReady, bTotal, run.counts.ready, run.counts.total, o);
   return {
     runId: run.config?.runId ?? null,
     baselineRunIds: baselines.map((b) => b.config?.runId ?? null),
     options: o,
     metrics,
-    regressions: metrics.filter((m) => m.regression).map((m) => m.metric),
+    outcomes,
+    regressions: [...(outcomes.regression ? [outcomes.metric] : []), ...metrics.filter((m) => m.regression).map((m) => m.metric)],
     baselineTimeToReady: pooled.get('time_to_ready_ms') ?? [],
   };
 }
@@ -175,9 +208,12 @@ export function compareText(c: Comparison): string {
   }
   const counts = { SAME: 0, DIFFERENT: 0, UNKNOWN: 0 };
   for (const m of c.metrics) counts[m.verdict]++;
+  counts[c.outcomes.verdict]++;
   const o = c.options;
+  const oc = c.outcomes;
   return [
     `fleetlab compare: run ${c.runId ?? '?'} vs ${c.baselineRunIds.length} baseline run(s) (MWU+KS, alpha ${o.alpha}, min effect ${o.minEffectPct}% / ${o.minEffectMs} ms)`,
+    `  nodes_ready_ratio: ${oc.verdict}${oc.regression ? ' ▲' : ''} — ${oc.run.ready}/${oc.run.total} vs ${oc.baseline.ready}/${oc.baseline.total}; ${oc.reason}`,
     table(rows, '  '),
     `  ${counts.SAME} SAME, ${counts.DIFFERENT} DIFFERENT, ${counts.UNKNOWN} UNKNOWN; ${c.regressions.length ? `REGRESSION in ${c.regressions.join(', ')}` : 'no regression'}`,
     '',
@@ -189,10 +225,13 @@ export function compareSuite(c: Comparison): JunitSuite {
     name: 'compare',
     timeS: 0,
     properties: { run: c.runId ?? '', baselines: c.baselineRunIds.join(','), alpha: String(c.options.alpha), minEffectPct: String(c.options.minEffectPct), minEffectMs: String(c.options.minEffectMs) },
-    cases: c.metrics.map((m) => ({
-      classname: 'compare.metrics',
-      name: m.metric,
-      ...(m.regression ? { failure: { type: 'regression', message: `${m.metric}: ${m.verdict}, ${m.reason}` } } : {}),
-    })),
+    cases: [
+      { classname: 'compare.outcomes', name: c.outcomes.metric, ...(c.outcomes.regression ? { failure: { type: 'regression', message: `${c.outcomes.metric}: ${c.outcomes.reason}` } } : {}) },
+      ...c.metrics.map((m) => ({
+        classname: 'compare.metrics',
+        name: m.metric,
+        ...(m.regression ? { failure: { type: 'regression', message: `${m.metric}: ${m.verdict}, ${m.reason}` } } : {}),
+      })),
+    ],
   };
 }

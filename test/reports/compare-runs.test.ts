@@ -72,3 +72,14 @@ t.test('several baselines: their spread is a noise floor no run-level shift belo
   t.equal(one.noiseMs, 0);
   t.equal(one.verdict, 'DIFFERENT');
 });
+
+t.test('fewer nodes ready tonight is a regression even without duration samples', async (t) => {
+  const c = compareRuns([run({ nodes: 60, seed: 1 })], run({ nodes: 60, seed: 2, failEvery: 4 }));
+  t.equal(c.outcomes.verdict, 'DIFFERENT');
+  t.equal(c.outcomes.regression, true);
+  t.ok(c.regressions.includes('nodes_ready_ratio'));
+  t.match(compareText(c), /nodes_ready_ratio: DIFFERENT ▲ — 45\/60 vs 60\/60/);
+  const none = compareRuns([run({ nodes: 30, seed: 1 })], run({ nodes: 30, seed: 2, failEvery: 1 }));
+  t.ok(none.regressions.includes('nodes_ready_ratio'), 'nothing ready: regression');
+  t.equal(compareRuns([run({ nodes: 60, seed: 1 })], run({ nodes: 60, seed: 2, failEvery: 60 })).outcomes.verdict, 'SAME', 'one failure in 60 is not significant');
+});

@@ -59,6 +59,9 @@ exit: 0 no regression, 1 a metric is DIFFERENT and worse, 2 bad input / testbed 
     const runs = await Promise.all(a.positionals.map(loadRun));
     const run = runs[runs.length - 1]!;
     const baselines = runs.slice(0, -1);
+    for (const r of runs) {
+      if (r.metrics.counts.total === 0) throw new FleetlabError('RUN_EMPTY', `${join(r.dir, 'events.ndjson')}: no nodes in the event log (killed before the lab was built?): nothing to compare`);
+    }
     const mismatch = testbedMismatch(baselines, run);
     if (mismatch) {
       if (!a.flags.force) throw new FleetlabError('TESTBED_MISMATCH', mismatch);

@@ -61,3 +61,9 @@ t.test('usage errors', async (t) => {
   await t.rejects(compareCommand.run([a, a, '--alpha', 'x'], captureIo().io), { code: 'FLEETLAB_ERR_USAGE', message: /--alpha 'x'/ });
   await t.rejects(compareCommand.run([a, join(root, 'nope')], captureIo().io), { code: 'FLEETLAB_ERR_RUN_LOG_MISSING' });
 });
+
+t.test('a run with no nodes in its log cannot be compared (exit 2)', async (t) => {
+  const root = t.testdir({ empty: { 'events.ndjson': '' } });
+  const a = await writeSyntheticRun(join(root, 'a'), { nodes: 5, seed: 1 });
+  await t.rejects(compareCommand.run([a, join(root, 'empty')], captureIo().io), { code: 'FLEETLAB_ERR_RUN_EMPTY', message: /no nodes in the event log/ });
+});

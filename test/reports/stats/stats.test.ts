@@ -99,3 +99,11 @@ t.test('Stat: percentiles by linear interpolation, sample sd', async (t) => {
   t.equal(e.errors, 3);
   t.ok(Number.isNaN(e.p50));
 });
+
+t.test('Fisher exact test against scipy', async (t) => {
+  const { fisherExact } = await import('../../../reports/stats/fisher-exact.ts');
+  close(t, fisherExact(60, 0, 25, 5), 0.0032425113428510345, 1e-9, '60/60 vs 25/30');
+  close(t, fisherExact(8, 2, 1, 5), 0.034965034965034975, 1e-9, 'textbook 2x2');
+  close(t, fisherExact(100, 0, 0, 30), 3.827988051259032e-30, 1e-6, 'complete separation');
+  close(t, fisherExact(59, 1, 29, 1), 1, 1e-9, 'one failure each side');
+});
