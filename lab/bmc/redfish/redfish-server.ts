@@ -247,7 +247,12 @@ export async function startRedfishServer(o: RedfishServerOptions): Promise<Redfi
       send(reply);
     } catch (e) {
       if (closed && res.destroyed) return;
-      send(redfishErrorReply(e));
+      try {
+        send(redfishErrorReply(e));
+      } catch {
+        // Even the error answer failed (e.g. the socket went away): drop the connection, never the server.
+        res.destroy();
+      }
     }
   }
 
@@ -289,9 +294,30 @@ export async function startRedfishServer(o: RedfishServerOptions): Promise<Redfi
     });
   }
 
+  const closeAll = () =>
+    Promise.all(
+      [...servers].map(
+        (srv) =>
+          new Promise<void>((resolve) => {
+            if (!srv.listening) return resolve();
+            srv.close(() => resolve());
+            srv.closeAllConnections();
+          }),
+      ),
+    );
+
   const main = makeServer(undefined);
-  const addr = await listen(main, host, o.port ?? 0);
-  for (const s of o.systems) await startPerSystem(s);
+  let addr: AddressInfo;
+  try {
+    addr = await listen(main, host, o.port ?? 0);
+    for (const s of o.systems) await startPerSystem(s);
+  } catch (e) {
+    // One address that cannot be bound fails the start; nothing stays listening.
+    closed = true;
+    await closeAll();
+    core.close();
+    throw e;
+  }
 
   return {
     url: urlOf(addr),
@@ -317,15 +343,7 @@ export async function startRedfishServer(o: RedfishServerOptions): Promise<Redfi
     async close() {
       if (closed) return;
       closed = true;
-      await Promise.all(
-        [...servers].map(
-          (srv) =>
-            new Promise<void>((resolve) => {
-              srv.close(() => resolve());
-              srv.closeAllConnections();
-            }),
-        ),
-      );
+      await closeAll();
       core.close();
     },
   };

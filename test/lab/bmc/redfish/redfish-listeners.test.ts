@@ -1,6 +1,8 @@
 import t from 'tap';
 import { execFile } from 'node:child_process';
 import { request } from 'node:https';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { startRedfishServer } from '../../../../lab/bmc/redfish/redfish-server.ts';
 import { FakeMachine, fakeInventory } from '../../../../lab/nodes/fake/fake-machine.ts';
@@ -55,4 +57,22 @@ t.test('TLS: self-signed HTTPS that redfishtool accepts', async (t) => {
   t.equal(JSON.parse(body).Id, 'RootService');
   const r = await run('redfishtool', ['-r', srv.url.slice('https://'.length), '-u', 'admin', '-p', 'password', '-S', 'Always', 'Systems', 'list']);
   t.match(r.stdout, /"Id": "sys-0"/);
+});
+
+t.test('a per-system address that cannot be bound fails the start and leaves nothing listening', async (t) => {
+  const first = fakeSystems(1);
+  first[0]!.redfish = { host: '127.22.0.9', port: 0 };
+  const a = await startRedfishServer({ systems: first, perSystemListeners: true });
+  t.teardown(() => a.close());
+  const taken = new URL(a.systemUrl('sys-0')!);
+  // A free port on another loopback address for the main listener, so we can check it is closed afterwards.
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.22.0.10', r));
+  const mainPort = (probe.address() as AddressInfo).port;
+  await new Promise((r) => probe.close(r));
+  const sys = fakeSystems(1);
+  sys[0]!.redfish = { host: taken.hostname, port: Number(taken.port) };
+  await t.rejects(startRedfishServer({ systems: sys, perSystemListeners: true, host: '127.22.0.10', port: mainPort }), { code: 'EADDRINUSE' });
+  await t.rejects(fetch(`http://127.22.0.10:${mainPort}/redfish/v1/`), 'the main listener was closed again');
+  t.equal((await rfClient(a.systemUrl('sys-0')!).get('/redfish/v1/Systems/sys-0')).status, 200, 'the other server is untouched');
 });
