@@ -5,7 +5,7 @@
  *
  * Created lazily on a BMC's first packet (10,000 idle BMCs cost one socket each and nothing
  * else) and never armed with a timer: every deadline (session idle, identify, boot-flag timer) is
- * a timestamp checked by `tick(now)` when the BMC is next touched.
+ * a timestamp checked by `tick(now)` when the BMC is next touched or its machine changes power.
  *
  * The boot override itself (device, EFI, persistent, valid) lives in `machine.bootOverride`,
  * because the machine clears a one-time override after the boot that used it and Redfish may
@@ -53,6 +53,8 @@ export class BmcState {
     sessionTimeoutMs: number,
     /** The address this BMC listens on. */
     readonly local: { address: string; port: number },
+    /** Clock ms, for deadlines checked on power changes. */
+    private readonly now: () => number,
   ) {
     this.sessions = new SessionTable(maxSessions, sessionTimeoutMs);
     this.guid = guidBytes(system.machine.inventory().uuid);
@@ -114,6 +116,9 @@ export class BmcState {
   }
 
   private logPower(s: PowerState): void {
+    // A power change is a moment the BMC acts on its own: an expired boot-flag timer clears the
+    // override before the machine boots with it (machines notify before consuming an override).
+    this.tick(this.now());
     // Sensor type 0x22 System ACPI Power State, sensor-specific offsets: 0 = S0/G0, 5 = S5/G2 soft-off.
     this.addSel(0x22, 0x01, 0x6f, [s === 'on' ? 0x00 : 0x05, 0xff, 0xff]);
   }

@@ -371,7 +371,7 @@ class IpmiLanServer {
     let st = this.states[i];
     if (!st) {
       const a = this.addresses[i];
-      st = new BmcState(this.o.systems[i]!, this.maxSessions, this.timeoutMs, { address: a?.host ?? '0.0.0.0', port: a?.port ?? 0 });
+      st = new BmcState(this.o.systems[i]!, this.maxSessions, this.timeoutMs, { address: a?.host ?? '0.0.0.0', port: a?.port ?? 0 }, () => this.clock.now());
       this.states[i] = st;
     }
     st.tick(this.clock.now());

@@ -26,6 +26,13 @@ t.test('boot flags: valid bit cleared 60 s after Set unless param 3 bit 3 or a C
   clock.advance(60_000);
   t.equal(m.bootOverride.target, 'pxe', 'a Chassis Control within 60 s stops the timer');
 
+  // Expiry also happens when the machine powers on by itself (no IPMI traffic in between).
+  await ipmi('power', 'off');
+  await ipmi('chassis', 'bootdev', 'cdrom');
+  clock.advance(61_000);
+  await m.setPower('on');
+  t.equal(m.boots.at(-1)?.device, 'hdd', 'an expired one-time override is not used by the next boot');
+
   await ipmi('raw', '0x00', '0x08', '0x03', '0x08');
   await ipmi('chassis', 'bootdev', 'disk', 'options=persistent');
   clock.advance(600_000);
