@@ -1,0 +1,103 @@
+/**
+ * Starts dnsmasq (Debian dnsmasq-base) as a DHCP + TFTP server for relayed lab subnets, on
+ * loopback, with its lease file and TFTP root in a run directory.
+ *
+ *   lock port 67 ─▶ mkdtemp: dnsmasq.conf, tftp/<boot files>, dnsmasq.leases
+ *   ─▶ dnsmasq --keep-in-foreground --conf-file=… ─▶ "started" in its log ─▶ serving
+ *   stop(): SIGTERM ─▶ exit ─▶ unlock ─▶ rm run dir (unless keepDir)
+ *
+ * dnsmasq's DHCP socket is 0.0.0.0:67 whatever listen-address says, and replies to relays go to
+ * giaddr:<server port>; hence root, one dnsmasq per machine at a time (port lock), and relays
+ * on 127.x.y.1:67. `port` ≠ 67 uses --dhcp-alternate-port (relays then listen on that port).
+ */
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dnsmasqConf } from './dnsmasq-config.ts';
+import type { PxeBootPlan } from '../pxe-subnet.ts';
+import { startDaemon, type Daemon } from '../daemon.ts';
+import { acquirePortLock } from '../port-lock.ts';
+import { parseDnsmasqLeases, type DhcpLease } from '../dhcp-lease.ts';
+
+export interface DnsmasqOptions extends Omit<PxeBootPlan, 'tftpServer'> {
+  /** Loopback address for TFTP (and the server id); default 127.0.0.1. */
+  listenAddress?: string;
+  /** DHCP server port; default 67 (root). */
+  port?: number;
+  /** Files served over TFTP (boot loaders), by name. */
+  tftpFiles?: Record<string, Buffer>;
+  dir?: string;
+  keepDir?: boolean;
+  logDhcp?: boolean;
+  binary?: string;
+  signal?: AbortSignal;
+}
+
+export interface DnsmasqProcess {
+  readonly dir: string;
+  readonly confFile: string;
+  readonly leaseFile: string;
+  readonly dhcp: { host: string; port: number };
+  readonly tftp: { host: string; port: number };
+  readonly daemon: Daemon;
+  leases(): Promise<DhcpLease[]>;
+  stop(): Promise<void>;
+}
+
+export async function startDnsmasq(o: DnsmasqOptions): Promise<DnsmasqProcess> {
+  const listen = o.listenAddress ?? '127.0.0.1';
+  const port = o.port ?? 67;
+  const lock = port === 67 ? await acquirePortLock('67', { ...(o.signal ? { signal: o.signal } : {}) }) : null;
+  const ownDir = !o.dir;
+  const dir = o.dir ?? (await mkdtemp(join(tmpdir(), 'fleetlab-dnsmasq-')));
+  const cleanup = async () => {
+    lock?.release();
+    if (ownDir && !o.keepDir) await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const tftpRoot = join(dir, 'tftp');
+    await mkdir(tftpRoot, { recursive: true });
+    for (const [name, data] of Object.entries(o.tftpFiles ?? {})) await writeFile(join(tftpRoot, name.replace(/^\/+/, '')), data);
+    const confFile = join(dir, 'dnsmasq.conf');
+    const leaseFile = join(dir, 'dnsmasq.leases');
+    await writeFile(leaseFile, '');
+    await writeFile(
+      confFile,
+      dnsmasqConf({
+        ...o,
+        tftpServer: listen,
+        listenAddress: listen,
+        leaseFile,
+        pidFile: join(dir, 'dnsmasq.pid'),
+        tftpRoot,
+        logDhcp: o.logDhcp ?? false,
+      }),
+    );
+    const args = ['--keep-in-foreground', `--conf-file=${confFile}`, '--user=root', '--group=root'];
+    if (port !== 67) args.push(`--dhcp-alternate-port=${port},${port + 1}`);
+    const daemon = await startDaemon({
+      name: 'dnsmasq',
+      cmd: o.binary ?? '/usr/sbin/dnsmasq',
+      args,
+      ready: /TFTP root is|started, version/,
+      fatal: /dnsmasq: (failed|bad|cannot|unknown|error)/i,
+    });
+    let stopping: Promise<void> | undefined;
+    return {
+      dir,
+      confFile,
+      leaseFile,
+      dhcp: { host: listen, port },
+      tftp: { host: listen, port: 69 },
+      daemon,
+      leases: async () => parseDnsmasqLeases(await readFile(leaseFile, 'utf8').catch(() => '')),
+      stop() {
+        stopping ??= daemon.stop().then(cleanup);
+        return stopping;
+      },
+    };
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+}
