@@ -36,7 +36,18 @@ export interface ScenarioDefinition<P extends Params = Params> {
   timeoutMs?: number | ((p: P) => number);
   /** Extra checks on params (return problems as [path, message]). */
   validate?: (p: P) => [string, string][];
+  /**
+   * Extra lines for the `--dry-run` plan (e.g. a rollout's waves: `describeWaves(planWaves(lab, …))`).
+   * Gets the resolved lab with the same labels the run's `lab` will carry and the run's seed;
+   * throws count as bad input.
+   */
+  plan?: (p: P, lab: PlanLab, seed: number) => string[];
   run(ctx: RunContext<P>): Promise<void>;
+}
+
+/** The lab as a plan sees it (dry run and run alike): sites with labels, nodes with profiles. */
+export interface PlanLab {
+  sites: { name: string; labels: Record<string, string>; nodes: { name: string; site: string; profile: string; labels: Record<string, string> }[] }[];
 }
 
 export function defineScenario<P extends Params>(def: ScenarioDefinition<P>): ScenarioDefinition<P> {

@@ -32,6 +32,8 @@ export const ERRORS = {
   AGENT: { code: 'FLEETLAB_ERR_AGENT' },
   POWER_LOST: { code: 'FLEETLAB_ERR_POWER_LOST' },
   NODE_TIMEOUT: { code: 'FLEETLAB_ERR_NODE_TIMEOUT' },
+  /** A node booted from disk but fails its post-boot health check (wrong image, powered off, image probe). */
+  HEALTH_CHECK: { code: 'FLEETLAB_ERR_HEALTH_CHECK' },
   TARGET: { code: 'FLEETLAB_ERR_TARGET' },
   TARGET_START: { code: 'FLEETLAB_ERR_TARGET_START' },
   RUN_LOG_MISSING: { code: 'FLEETLAB_ERR_RUN_LOG_MISSING', exit: 2 },

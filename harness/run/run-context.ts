@@ -15,6 +15,8 @@ import type { FaultApi } from '../fault-api.ts';
 import type { LabExtensions } from './lab-extensions.ts';
 import { toTargetNode } from './run-scenario.ts';
 import { createFaultApi } from './fault-api-impl.ts';
+import { isSiteLinkControl } from '../../lab/net/site-link-model.ts';
+import { linkLabel } from '../rollout/site-labels.ts';
 
 export interface RunContextDeps {
   scenario: ScenarioDefinition;
@@ -32,11 +34,12 @@ export interface RunContextDeps {
 
 export function buildRunContext(d: RunContextDeps): RunContext<Params> {
   const { lab, target, log, tracker, clock, signal } = d;
+  // Site labels carry the WAN preset (`link`) so rollouts can select by it (same as the dry-run plan).
+  const siteLabels = new Map(lab.sites.map((s) => [s.name, { ...s.spec.labels, link: linkLabel(isSiteLinkControl(s.link) ? s.link.baseProfile : undefined) }]));
   const handles: NodeHandle[] = lab.nodes.map((n) => {
-    const site = lab.sites.find((s) => s.name === n.site)!;
     return {
       ...toTargetNode(lab, n.name),
-      labels: { ...site.spec.labels, ...n.spec.profile.labels, node: n.name },
+      labels: { ...siteLabels.get(n.site), ...n.spec.profile.labels, profile: n.spec.profile.name, node: n.name },
       diskImage: () => n.sim?.disk?.name ?? null,
       power: () => n.machine.power(),
       phase: () => n.sim?.phase ?? null,
@@ -51,7 +54,7 @@ export function buildRunContext(d: RunContextDeps): RunContext<Params> {
 
   const labApi: LabApi = {
     nodes: handles,
-    sites: lab.sites.map((s) => ({ name: s.name, labels: s.spec.labels, nodes: handles.filter((h) => h.site === s.name), link: s.spec.link })),
+    sites: lab.sites.map((s) => ({ name: s.name, labels: siteLabels.get(s.name)!, nodes: handles.filter((h) => h.site === s.name), link: s.spec.link })),
     node,
     async waitReady(nodes, opts) {
       const since = opts?.since ?? clock.now();

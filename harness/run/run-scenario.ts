@@ -33,6 +33,9 @@ import type { JsonSummary } from '../../reports/summary.ts';
 import { labExtensions } from './lab-extensions.ts';
 import { multiplexReporters, type Reporter } from '../../reports/reporter.ts';
 import { tapReporter } from '../../reports/tap-reporter.ts';
+import type { LinkProfile } from '../../lab/net/link-spec.ts';
+import { linkLabel } from '../rollout/site-labels.ts';
+import type { PlanLab } from '../scenario.ts';
 
 export interface RunOptions {
   file: string;
@@ -72,7 +75,14 @@ export async function runScenario(o: RunOptions): Promise<number> {
   const targetOptions = { ...(typeof scenario.targetOptions === 'function' ? scenario.targetOptions(params) : scenario.targetOptions), ...o.targetOptions };
 
   if (o.dryRun) {
-    o.stdout.write(plan(scenario, params, seed, resolvedLab, targetName, targetOptions, linkPlan?.describe() ?? []));
+    // The scenario's own plan lines (rollout waves); a throw there is bad input, like validate().
+    let extra: string[] = [];
+    try {
+      extra = scenario.plan?.(params, planLab(resolvedLab, linkPlan?.profiles), seed) ?? [];
+    } catch (e) {
+      throw isFleetlabError(e) ? e : new FleetlabError('SCENARIO_INVALID', `plan: ${errText(e)}`);
+    }
+    o.stdout.write(plan(scenario, params, seed, resolvedLab, targetName, targetOptions, [...(linkPlan?.describe() ?? []), ...extra]));
     return 0;
   }
 
@@ -261,6 +271,17 @@ function plan(s: ScenarioDefinition, params: Params, seed: number, lab: Resolved
   lines.push(...links);
   lines.push(`steps: start target ${target} → start lab (relays, ${lab.nodes.length} sim nodes, Redfish${lab.bmc.ipmi ? ' + IPMI' : ''} BMCs) → scenario ${s.name} → heal faults → teardown → reports`);
   return lines.join('\n') + '\n';
+}
+
+/** Same labels as the run's LabApi (run-context.ts): site labels + link preset, node profile. */
+function planLab(lab: ResolvedLab, links: Map<string, LinkProfile> | undefined): PlanLab {
+  const sites = new Map<string, PlanLab['sites'][number]>();
+  for (const s of lab.sites) sites.set(s.name, { name: s.name, labels: { ...s.labels, link: linkLabel(links?.get(s.name)) }, nodes: [] });
+  for (const n of lab.nodes) {
+    const site = sites.get(n.site)!;
+    site.nodes.push({ name: n.name, site: n.site, profile: n.profile.name, labels: { ...site.labels, ...n.profile.labels, profile: n.profile.name, node: n.name } });
+  }
+  return { sites: [...sites.values()] };
 }
 
 function defaultTimeoutMs(lab: ResolvedLab): number {

@@ -71,7 +71,7 @@ export type EventBody =
   | { kind: 'bmc.request'; bmc: string; proto: BmcProto; op: string; status: number | string; ms: number }
   | { kind: 'fault.start'; id: string; fault: string; selector: string; params: Record<string, unknown>; /** Sites/nodes/BMCs hit; absent when the selector is 'all'. */ targets?: string[] }
   | { kind: 'fault.stop'; id: string; fault: string }
-  | { kind: 'wave.decision'; wave: string; decision: 'start' | 'done' | 'halt' | 'rollback' | 'soak'; nodes: number; detail?: string }
+  | { kind: 'wave.decision'; wave: string; decision: WaveDecision; nodes: number; detail?: string }
   | { kind: 'expect.result'; name: string; ok: boolean; value: number | null; limit: string }
   | { kind: 'node.info'; node: string; site: string; profile: string; macs: string[]; bmc: string }
   | { kind: 'log'; level: 'info' | 'warn' | 'error'; msg: string; code?: string };
@@ -84,6 +84,12 @@ export interface Testbed {
 }
 
 export type DhcpStage = 'pxe' | 'ipxe';
+/**
+ * A rollout's decisions about one wave: start, soak (watch before the next wave), done, halt,
+ * rollback; blue-green `switch` (traffic moved to the green set), A/B `compare` (cohort metrics).
+ * `detail` holds `key=value` pairs (ok=, failed=, failureRate=, p95TtrMs=, reason=…).
+ */
+export type WaveDecision = 'start' | 'done' | 'halt' | 'rollback' | 'soak' | 'switch' | 'compare';
 export type RunStatus = 'passed' | 'failed' | 'interrupted' | 'timedout';
 
 export type EventKind = EventBody['kind'];
