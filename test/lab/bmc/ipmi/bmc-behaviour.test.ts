@@ -139,3 +139,13 @@ t.test('ASF presence ping is answered with a pong', async (t) => {
   t.equal(pong![9], 0x2a, 'same message tag');
   t.equal(pong![20]! & 0x80, 0x80, 'IPMI supported');
 });
+
+t.test('two BMCs on one address: startup fails naming the BMC and address, nothing stays bound', async (t) => {
+  const first = await startLab(1, { hosts: ['127.31.4.1'] });
+  t.teardown(() => first.close());
+  const taken = first.addresses[0]!;
+  const { startIpmiServer } = await import('../../../../lab/bmc/ipmi/ipmi-server.ts');
+  const other = { ...first.systems[0]!, id: 'clash', ipmi: { host: taken.host, port: taken.port } };
+  const free = { ...first.systems[0]!, id: 'free', ipmi: { host: '127.31.4.2', port: 0 } };
+  await t.rejects(startIpmiServer({ systems: [free, other] }), { code: 'FLEETLAB_ERR_PARAM_INVALID', message: /'clash'.*127\.31\.4\.1/ });
+});
