@@ -294,7 +294,6 @@ class IpmiLanServer {
       }
       case PAYLOAD_RAKP3: {
         const r = st.sessions.rakp3(p.payload, ctx);
-        if (!r.payload) return;
         return this.answer(i, sock, remote, t0, 'session.rakp3', r.status, buildV2(PAYLOAD_RAKP4, 0, 0, r.payload));
       }
       default:

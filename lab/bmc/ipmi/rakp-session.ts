@@ -224,7 +224,7 @@ export class SessionTable {
   }
 
   /** RAKP Message 3 (0x14) → RAKP Message 4 (0x15); the session becomes active on success. */
-  rakp3(req: Buffer, ctx: RakpContext): { payload: Buffer | null; status: number } {
+  rakp3(req: Buffer, ctx: RakpContext): { payload: Buffer; status: number } {
     const tag = req[0] ?? 0;
     const fail = (status: number, consoleSid = 0) => {
       const b = Buffer.alloc(8);
@@ -286,7 +286,7 @@ export class SessionTable {
     this.sessions.set(bmcSid, {
       bmcSid,
       consoleSid: 0,
-      suite: { id: -1, auth: 0, integrity: 0, conf: 0 },
+      suite: { id: -1, auth: 0, integrity: 0, conf: 0 }, // no RMCP+ suite: IPMI 1.5 uses v15.authType
       state: 'challenge',
       v15: { authType, challenge },
       maxPriv: ctx.user.maxPriv,
