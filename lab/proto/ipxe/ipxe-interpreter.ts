@@ -9,7 +9,8 @@
  * Semantics copied from iPXE where scripts depend on them:
  * - A line is split into tokens and commands first; each command's tokens are expanded right
  *   before it runs (so `choose x && goto ${x}` works), innermost `${…}` first (so
- *   `${net${netid}/mac:hexhyp}` works), then re-split on blanks. Unset settings expand to ''.
+ *   `${net${netid}/mac:hexhyp}` works). A token stays one argument after expansion, even ''
+ *   for an unset setting (so `isset ${x}` has one, empty, argument).
  * - `a || b`: b runs only if a failed; `a && b`: only if a succeeded; `;` always. The line's rc
  *   is the last executed command's. A line that ends with rc != 0 aborts the script (its error
  *   becomes the outcome); `goto` and `exit` stop the rest of their line.
@@ -254,8 +255,8 @@ class Interpreter {
   }
 
   async runLine(line: string, f: Frame, depth: number): Promise<{ rc: number; fail?: Failure }> {
-    // iPXE exec.c: split the raw line into tokens, find the || && ; terminators, then expand
-    // each command's tokens just before it runs — so `choose x && goto \${x}` sees the choice.
+    // iPXE exec.c: split the raw line into blank-separated tokens, find the || && ; terminators,
+    // then expand each command's tokens just before it runs — so `choose x && goto \${x}` sees the choice.
     const words: string[] = [];
     for (const w of line.split(/[ \t]+/)) {
       if (w === '') continue;
@@ -278,7 +279,9 @@ class Interpreter {
         tokens.push(w);
       }
       if (proceed) {
-        const argv = tokens.length === 0 ? [] : this.expand(tokens.join(' ')).split(/[ \t]+/).filter((w) => w !== '');
+        // Each token is expanded on its own and stays one argument, even when empty or when the
+        // value has blanks (iPXE expand_tokens): `iseq \${unset} \${unset}` compares '' with ''.
+        const argv = tokens.map((w) => this.expand(w));
         const r = await this.exec(argv, f, depth);
         rc = r.rc;
         // Tests like iseq/isset fail silently; name the command when such a failure ends the script.
@@ -379,9 +382,10 @@ class Interpreter {
         return { rc: OK };
       }
       case 'isset':
-        return { rc: a.length > 0 && a[0] !== '' ? OK : FAIL };
+        if (a.length !== 1) return this.failed(f, `isset: takes one value, got ${a.length}`);
+        return { rc: a[0] !== '' ? OK : FAIL };
       case 'iseq':
-        if (a.length < 2) return { rc: FAIL, fail: { code: CODE_SCRIPT, message: `line ${f.line}: iseq: needs two values` } };
+        if (a.length !== 2) return this.failed(f, `iseq: takes two values, got ${a.length}`);
         return { rc: a[0] === a[1] ? OK : FAIL };
       case 'goto': {
         const label = a[0];
@@ -397,7 +401,7 @@ class Interpreter {
       }
       case 'sleep': {
         const s = Number(a[0]);
-        if (a[0] === undefined || !Number.isFinite(s) || s < 0) return this.failed(f, `sleep: '${a[0] ?? ''}' is not a number of seconds`);
+        if (a.length !== 1 || !/^(\d+|0x[0-9a-f]+)$/i.test(a[0]!)) return this.failed(f, `sleep: '${a.join(' ')}' is not a whole number of seconds`);
         await this.host.sleep(s * 1000);
         return { rc: OK };
       }

@@ -378,3 +378,21 @@ t.test('a chained script that exits returns to its caller with the code', async 
   t.same(o, { kind: 'exit', code: 4, reason: 'exit' });
   t.same(log.echoed, ['in-a', 'back', 'line 4: http://s/b.ipxe exited with code 2', 'b-failed']);
 });
+
+t.test('expansion is per token (iPXE expand_tokens): empty values stay arguments, blanks do not split', async (t) => {
+  const { h, log } = host({});
+  const o = await runIpxeScript(
+    `#!ipxe
+iseq \${nope} \${nada} && echo both-empty
+set pair a b
+iseq \${pair} \${pair} && echo pair-equal
+isset \${pair} && echo pair-set
+isset \${pair} \${pair} || echo two-values-rejected
+sleep 1.5 || echo fractional-sleep-rejected
+`,
+    h,
+  );
+  t.same(o, { kind: 'exit', code: 0, reason: 'exit' });
+  t.same(log.echoed.filter((e) => !e.startsWith('line ')), ['both-empty', 'pair-equal', 'pair-set', 'two-values-rejected', 'fractional-sleep-rejected']);
+  t.ok(log.echoed.includes('line 6: isset: takes one value, got 2'));
+});
