@@ -9,5 +9,5 @@ apt-get install -y -qq --no-install-recommends \
   dnsmasq-base kea-dhcp4-server kea-admin \
   chromium \
   qemu-system-x86 qemu-utils ipxe-qemu busybox-static cpio iproute2 nftables \
-  python3-ironic python3-ironicclient \
+  python3-ironic python3-ironicclient python3-pyghmi \
   >/tmp/fleetlab-apt.log 2>&1 || { tail -50 /tmp/fleetlab-apt.log; exit 1; }

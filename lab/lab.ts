@@ -144,7 +144,7 @@ export async function startLab(o: LabOptions): Promise<Lab> {
     let ipmi: Lab['ipmi'] = [];
     if (o.ipmi && spec.bmc.ipmi) {
       const mod = await import('./bmc/ipmi/ipmi-server.ts');
-      const srv = await mod.startIpmiServer({ systems: nodes.map((n) => n.bmc), events: o.events });
+      const srv = await mod.startIpmiServer({ systems: nodes.map((n) => n.bmc), events: o.events, clock: o.clock, rng: o.rng.child('ipmi') });
       cleanup.push(() => srv.close());
       ipmi = srv.addresses;
     }
