@@ -1,0 +1,83 @@
+/**
+ * Names and addresses of everything the qemu tier creates on the host. All names start with
+ * `fl-` (nft tables `fl_`, nft identifiers allow no '-') plus a short run tag, so a crashed run's
+ * leftovers are found by prefix (`fleetlab lab gc`) and two concurrent runs never collide.
+ *
+ *   host ns                           site ns  fl-<tag>-s<i>
+ *   ┌──────────────────────┐  veth    ┌──────────────────────────────────────────┐
+ *   │ fl-<tag>-<i>h ───────┼──────────┼─ wan0 10.214.i.2/32   (tbf up, nft loss) │
+ *   │ (no address; routes  │          │  br0  10.213.i.1/24 + fd66:6c61:62:i::1  │
+ *   │  10.213.i.0/24 via   │          │   ├─ tap0 ─ qemu VM                      │
+ *   │  10.214.i.2; nft     │          │   └─ tap1 ─ qemu VM                      │
+ *   │  fl_<tag>_<i>: DNAT  │          │  dnsmasq: DHCP relay → CORE, RA on br0   │
+ *   │  CORE → 127.0.0.1)   │          └──────────────────────────────────────────┘
+ *   └──────────────────────┘
+ *
+ * Interface names are at most 15 bytes (IFNAMSIZ-1): host veth `fl-<tag5>-<i>h` ≤ 14 for
+ * i < 10000. Names inside a site namespace are private to it (wan0, br0, tap<k>).
+ * Addresses 10.213/16, 10.214/16 and CORE 10.215.0.1 exist only inside site namespaces (and as
+ * routes/DNAT matches on our own veths in the host ns); nothing is put on a real interface.
+ */
+import { createHash } from 'node:crypto';
+
+export const NAME_PREFIX = 'fl-';
+export const NFT_PREFIX = 'fl_';
+/** The address site namespaces use for "the core" (the target); DNAT'd to host loopback. */
+export const CORE_ADDR = '10.215.0.1';
+export const MAX_QEMU_SITES = 256;
+
+/** 5 chars [0-9a-z] from a run id (stable: the same run id gives the same tag). */
+export function runTag(runId: string): string {
+  const h = createHash('sha256').update(runId).digest();
+  let n = h.readUInt32BE(0);
+  let s = '';
+  for (let i = 0; i < 5; i++) {
+    s += '0123456789abcdefghijklmnopqrstuvwxyz'[n % 36];
+    n = Math.floor(n / 36);
+  }
+  return s;
+}
+
+export interface SiteNames {
+  tag: string;
+  ns: string;
+  hostVeth: string;
+  siteVeth: string; // inside the ns
+  bridge: string; // inside the ns
+  nftHost: string; // table in the host ns (family ip)
+  nftSite: string; // table in the site ns (family inet)
+  lanPrefix: string; // '10.213.i.'
+  lanCidr: string;
+  gateway: string; // relay address = giaddr
+  wanAddr: string;
+  lan6: string; // IPv6 /64 for the RA only (never routed out)
+  hostMac: string;
+  siteMac: string;
+}
+
+export function siteNames(tag: string, index: number): SiteNames {
+  if (!Number.isInteger(index) || index < 0 || index >= MAX_QEMU_SITES) throw new RangeError(`qemu site index ${index} out of range 0..${MAX_QEMU_SITES - 1}`);
+  const hex = (n: number) => n.toString(16).padStart(2, '0');
+  // Locally administered MACs (02:…) derived from tag+index so neighbours can be static.
+  const t = createHash('sha256').update(tag).digest();
+  const mac = (side: number) => `02:${hex(t[0]!)}:${hex(t[1]!)}:${hex(side)}:${hex(index >> 8)}:${hex(index & 255)}`;
+  return {
+    tag,
+    ns: `${NAME_PREFIX}${tag}-s${index}`,
+    hostVeth: `${NAME_PREFIX}${tag}-${index}h`,
+    siteVeth: 'wan0',
+    bridge: 'br0',
+    nftHost: `${NFT_PREFIX}${tag}_${index}`,
+    nftSite: `${NFT_PREFIX}link`,
+    lanPrefix: `10.213.${index}.`,
+    lanCidr: `10.213.${index}.0/24`,
+    gateway: `10.213.${index}.1`,
+    wanAddr: `10.214.${index}.2`,
+    lan6: `fd66:6c61:62:${index.toString(16)}::1/64`,
+    hostMac: mac(1),
+    siteMac: mac(2),
+  };
+}
+
+/** TAP name inside a site ns for node slot k. */
+export const tapName = (k: number) => `tap${k}`;

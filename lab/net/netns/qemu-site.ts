@@ -1,0 +1,270 @@
+/**
+ * One qemu-tier site: a network namespace with a bridge (the site LAN), a routed veth "WAN" to
+ * the host namespace where the target listens on loopback, a DHCP relay + IPv6 RA sender
+ * (dnsmasq) at the site gateway, the link profile, and per-VM TAP devices. See naming.ts for
+ * the picture and the addresses.
+ *
+ *   VM ─tap─ br0 (10.213.i.1 = giaddr) ─route─ wan0 ═veth═ fl-<tag>-<i>h ─DNAT─▶ 127.0.0.1:<port>
+ *      DHCP relay (dnsmasq) ─▶ CORE:67 ─DNAT─▶ 127.0.0.1:<dhcpPort>   replies ─▶ giaddr:67 (SNAT CORE)
+ *
+ * Everything created is recorded in order and torn down in reverse by `teardown()` (idempotent);
+ * an exit guard covers a process that dies without it; `fleetlab lab gc` covers a SIGKILL.
+ * Why routed + DNAT instead of putting an address on the host: no private address is ever
+ * configured in the host namespace; the host only gets routes and NAT on our own veths.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { EventSink } from '../../events/event.ts';
+import { FleetlabError } from '../../errors.ts';
+import type { LinkProfile } from '../link-spec.ts';
+import { guardOnExit } from './exit-guard.ts';
+import { applyLink, type LinkApplyResult } from './link-shaper.ts';
+import { CORE_ADDR, runTag, siteNames, tapName, type SiteNames } from './naming.ts';
+import { inNs, sh, shSyncQuiet, trySh, tryInNs } from './sh.ts';
+
+export interface CorePorts {
+  /** The target's listeners on host loopback (127.0.0.1). */
+  dhcpPort: number;
+  tftpPort?: number;
+  httpPort?: number;
+  /** Host address the target binds (default 127.0.0.1). */
+  host?: string;
+}
+
+export interface QemuSiteOptions {
+  runId: string;
+  /** Site index in the lab (0..255): picks the addresses. */
+  index: number;
+  site: string;
+  core: CorePorts;
+  link?: LinkProfile;
+  /** Where logs/pid files go (created). */
+  workDir: string;
+  events?: EventSink;
+}
+
+export interface QemuSite {
+  readonly site: string;
+  readonly names: SiteNames;
+  readonly ns: string;
+  /** giaddr / default gateway of the site LAN. */
+  readonly gateway: string;
+  readonly lanCidr: string;
+  /** Address VMs use to reach the target (DNAT'd to host loopback). */
+  readonly coreAddr: string;
+  /** DHCP pool the target should hand out for this site. */
+  readonly pool: { start: string; end: string; netmask: string };
+  /** Create TAP `tap<k>` on the site bridge; returns its name (inside the ns). */
+  addTap(k: number): Promise<string>;
+  removeTap(name: string): Promise<void>;
+  setLink(profile: LinkProfile): Promise<LinkApplyResult>;
+  teardown(): Promise<void>;
+}
+
+async function writeSysctl(ns: string | null, path: string, value: string): Promise<void> {
+  const args = ['-c', `echo ${value} > ${path}`];
+  if (ns) await inNs(ns, 'sh', args);
+  else await sh('sh', args);
+}
+
+/** Kill a process and wait (≤ ms) for it to exit; SIGKILL after the grace period. */
+export async function killAndWait(child: ChildProcess | number, graceMs = 2000): Promise<void> {
+  const pid = typeof child === 'number' ? child : child.pid;
+  if (!pid) return;
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (typeof child !== 'number' && child.exitCode !== null) return;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const exited = typeof child === 'number' ? null : new Promise<void>((r) => child.once('exit', () => r()));
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    if (exited) {
+      const done = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 50))]);
+      if (done) return;
+    } else {
+      if (!alive()) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    return;
+  }
+  if (exited) await Promise.race([exited, new Promise((r) => setTimeout(r, 1000))]);
+}
+
+export async function createQemuSite(o: QemuSiteOptions): Promise<QemuSite> {
+  const tag = runTag(o.runId);
+  const n = siteNames(tag, o.index);
+  const host = o.core.host ?? '127.0.0.1';
+  const undo: { what: string; fn: () => Promise<unknown> }[] = [];
+  const syncUndo: (() => void)[] = [];
+  let dnsmasq: ChildProcess | undefined;
+  const unguard = guardOnExit(() => {
+    if (dnsmasq?.pid) shSyncQuiet('kill', ['-9', String(dnsmasq.pid)]);
+    for (const f of [...syncUndo].reverse()) f();
+  });
+  let tornDown = false;
+
+  const teardown = async () => {
+    if (tornDown) return;
+    tornDown = true;
+    const errors: string[] = [];
+    for (const u of [...undo].reverse()) {
+      try {
+        await u.fn();
+      } catch (e) {
+        errors.push(`${u.what}: ${(e as Error).message}`);
+      }
+    }
+    unguard();
+    if (errors.length) o.events?.emit({ kind: 'log', level: 'warn', msg: `qemu site ${o.site} teardown: ${errors.join('; ')}`, code: 'FLEETLAB_ERR_NETNS' });
+  };
+
+  try {
+    await mkdir(o.workDir, { recursive: true });
+    // 1. Namespace.
+    await sh('ip', ['netns', 'add', n.ns]);
+    undo.push({ what: `netns ${n.ns}`, fn: () => killNsProcesses(n.ns).then(() => sh('ip', ['netns', 'del', n.ns])) });
+    syncUndo.push(() => {
+      killNsProcessesSync(n.ns);
+      shSyncQuiet('ip', ['netns', 'del', n.ns]);
+    });
+    await inNs(n.ns, 'ip', ['link', 'set', 'lo', 'up']);
+    await writeSysctl(n.ns, '/proc/sys/net/ipv4/ip_forward', '1');
+
+    // 2. WAN veth (host end stays in the host ns, peer moves into the site ns).
+    await sh('ip', ['link', 'add', n.hostVeth, 'address', n.hostMac, 'type', 'veth', 'peer', 'name', n.siteVeth, 'address', n.siteMac, 'netns', n.ns]);
+    undo.push({ what: `link ${n.hostVeth}`, fn: () => trySh('ip', ['link', 'del', n.hostVeth]) });
+    syncUndo.push(() => shSyncQuiet('ip', ['link', 'del', n.hostVeth]));
+    await writeSysctl(null, `/proc/sys/net/ipv6/conf/${n.hostVeth}/disable_ipv6`, '1');
+    // DNAT to 127.0.0.1 of packets arriving here, and SNAT of loopback-sourced replies leaving here.
+    await writeSysctl(null, `/proc/sys/net/ipv4/conf/${n.hostVeth}/route_localnet`, '1');
+    await sh('ip', ['link', 'set', n.hostVeth, 'up']);
+    await sh('ip', ['route', 'add', `${n.wanAddr}/32`, 'dev', n.hostVeth]);
+    await sh('ip', ['neigh', 'replace', n.wanAddr, 'lladdr', n.siteMac, 'dev', n.hostVeth, 'nud', 'permanent']);
+    await sh('ip', ['route', 'add', n.lanCidr, 'via', n.wanAddr, 'dev', n.hostVeth, 'onlink']);
+
+    // 3. Site side: WAN address, route to CORE only, LAN bridge with v4 gateway + v6 (RA only).
+    await inNs(n.ns, 'ip', ['addr', 'add', `${n.wanAddr}/32`, 'dev', n.siteVeth]);
+    await inNs(n.ns, 'ip', ['link', 'set', n.siteVeth, 'up']);
+    await inNs(n.ns, 'ip', ['route', 'add', `${CORE_ADDR}/32`, 'dev', n.siteVeth]);
+    await inNs(n.ns, 'ip', ['neigh', 'replace', CORE_ADDR, 'lladdr', n.hostMac, 'dev', n.siteVeth, 'nud', 'permanent']);
+    await inNs(n.ns, 'ip', ['link', 'add', n.bridge, 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0']);
+    await inNs(n.ns, 'ip', ['addr', 'add', `${n.gateway}/24`, 'dev', n.bridge]);
+    await inNs(n.ns, 'ip', ['-6', 'addr', 'add', n.lan6, 'dev', n.bridge, 'nodad']);
+    await inNs(n.ns, 'ip', ['link', 'set', n.bridge, 'up']);
+
+    // 4. Host NAT: CORE:<well-known port> → 127.0.0.1:<target port>; replies/new flows out → CORE.
+    const ports = o.core;
+    const dn = (proto: string, from: number, to: number | undefined) => (to ? `    iifname "${n.hostVeth}" ip daddr ${CORE_ADDR} ${proto} dport ${from} dnat to ${host}:${to}\n` : '');
+    const ruleset =
+      `table ip ${n.nftHost} {\n  chain pre {\n    type nat hook prerouting priority dstnat; policy accept;\n` +
+      dn('udp', 67, ports.dhcpPort) +
+      dn('udp', 69, ports.tftpPort) +
+      dn('tcp', 80, ports.httpPort) +
+      `    iifname "${n.hostVeth}" ip daddr ${CORE_ADDR} dnat to ${host}\n  }\n` +
+      `  chain post {\n    type nat hook postrouting priority srcnat; policy accept;\n    oifname "${n.hostVeth}" snat to ${CORE_ADDR}\n  }\n}\n`;
+    await sh('nft', ['-f', '-'], { input: ruleset });
+    undo.push({ what: `nft table ${n.nftHost}`, fn: () => trySh('nft', ['delete', 'table', 'ip', n.nftHost]) });
+    syncUndo.push(() => shSyncQuiet('nft', ['delete', 'table', 'ip', n.nftHost]));
+
+    // 5. Relay + RA (one dnsmasq, no DNS). iPXE waits ~13 s for an RA after DHCP without one.
+    dnsmasq = spawn(
+      'ip',
+      [
+        'netns', 'exec', n.ns, 'dnsmasq', '--keep-in-foreground', '--conf-file=/dev/null', '--port=0', '--user=root', '--group=root',
+        `--pid-file=${join(o.workDir, 'dnsmasq.pid')}`, '--log-facility=-', '--log-dhcp',
+        `--interface=${n.bridge}`, `--interface=${n.siteVeth}`,
+        `--dhcp-relay=${n.gateway},${CORE_ADDR}`,
+        '--enable-ra', `--dhcp-range=::,constructor:${n.bridge},ra-only,64`, `--ra-param=${n.bridge},5,1800`,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
+    );
+    const child = dnsmasq;
+    let dnsmasqLog = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      dnsmasqLog = (dnsmasqLog + d.toString()).slice(-4000);
+    });
+    undo.push({ what: 'dnsmasq', fn: () => killAndWait(child) });
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(resolve, 300); // dnsmasq fails fast on a bad option or a busy port
+      child.once('exit', (code) => {
+        clearTimeout(t);
+        reject(new FleetlabError('NETNS', `dnsmasq relay in ${n.ns} exited (${code}): ${dnsmasqLog.trim()}`));
+      });
+      child.once('error', (e) => {
+        clearTimeout(t);
+        reject(new FleetlabError('NETNS', `dnsmasq: ${e.message}`));
+      });
+    });
+
+    const site: QemuSite = {
+      site: o.site,
+      names: n,
+      ns: n.ns,
+      gateway: n.gateway,
+      lanCidr: n.lanCidr,
+      coreAddr: CORE_ADDR,
+      pool: { start: `${n.lanPrefix}100`, end: `${n.lanPrefix}250`, netmask: '255.255.255.0' },
+      async addTap(k) {
+        const tap = tapName(k);
+        await inNs(n.ns, 'ip', ['tuntap', 'add', 'dev', tap, 'mode', 'tap']);
+        await inNs(n.ns, 'ip', ['link', 'set', tap, 'master', n.bridge]);
+        await inNs(n.ns, 'ip', ['link', 'set', tap, 'up']);
+        return tap;
+      },
+      async removeTap(tap) {
+        await tryInNs(n.ns, 'ip', ['link', 'del', tap]);
+      },
+      setLink: (p) => applyLink(n, p),
+      teardown,
+    };
+    if (o.link) {
+      const r = await applyLink(n, o.link);
+      if (r.unsupported.length) o.events?.emit({ kind: 'log', level: 'warn', msg: `site ${o.site} (qemu): not applied: ${r.unsupported.join('; ')}`, code: 'FLEETLAB_ERR_NETNS' });
+    }
+    return site;
+  } catch (e) {
+    await teardown();
+    throw e;
+  }
+}
+
+/** PIDs of processes whose network namespace is `ns`. */
+export async function nsPids(ns: string): Promise<number[]> {
+  const r = await trySh('ip', ['netns', 'pids', ns]);
+  return (r?.stdout ?? '').split(/\s+/).filter(Boolean).map(Number).filter((p) => p > 0);
+}
+
+/** Deleting a netns does not kill its processes: reap them by PID first. */
+export async function killNsProcesses(ns: string): Promise<number[]> {
+  const pids = await nsPids(ns);
+  await Promise.all(pids.map((p) => killAndWait(p, 1500)));
+  return pids;
+}
+
+function killNsProcessesSync(ns: string): void {
+  try {
+    const out = execSyncText('ip', ['netns', 'pids', ns]);
+    for (const p of out.split(/\s+/).filter(Boolean)) shSyncQuiet('kill', ['-9', p]);
+  } catch {
+    // namespace already gone
+  }
+}
+
+function execSyncText(cmd: string, args: string[]): string {
+  return execFileSync(cmd, args, { encoding: 'utf8', timeout: 5000 });
+}

@@ -1,0 +1,196 @@
+/**
+ * Serial console → fleetlab events. Fed raw bytes from a VM's ttyS0 (SeaBIOS, iPXE, Linux, the
+ * boot payload's FLEETLAB-* markers), it emits the same event kinds and NODE_PHASES as sim nodes.
+ *
+ *   SeaBIOS "Booting from ROM"        → (network boot)      "Booting from Hard Disk" + SYSLINUX → disk-boot
+ *   iPXE "Configuring (net0 …)"       → dhcp (1st) / ipxe-dhcp (later)   "net0: a.b.c.d/…" → dhcp.ack
+ *   iPXE "tftp://…"                   → tftp                "http://…ipxe…" → script   "…vmlinuz|initrd…" → kernel
+ *   "… ok" closes a fetch             → tftp.done / http.done
+ *   Linux "Linux version" / FLEETLAB-PHASE boot → boot
+ *   FLEETLAB-PHASE agent|image|callback|reboot, FLEETLAB-IMAGE/CALLBACK/DHCP/FAIL/READY → phases + agent.* / node.*
+ *
+ * iPXE prints a fetch as `URL... <progress> ok` on ONE line, so fetch starts are detected on the
+ * partial line (as soon as `URL...` is complete), not at the newline. Pure and clock-injected:
+ * tests feed captured transcripts.
+ */
+import type { EventBody, NodePhase } from '../../events/event.ts';
+
+export interface SerialParserOptions {
+  node: string;
+  site: string;
+  emit: (e: EventBody) => void;
+  now: () => number;
+  persona?: string;
+}
+
+const ANSI = new RegExp(String.fromCharCode(27) + '\\[[0-9;?]*[A-Za-z]|' + String.fromCharCode(27) + '[a-zA-Z]', 'g');
+const FETCH = /^((?:https?|tftp):\/\/\S+?)\.\.\./;
+const KERNELISH = /vmlinuz|kernel|bzimage|initrd|initramfs|ramdisk|\.cpio|\.gz$|\.img$/i;
+
+export class SerialPhaseParser {
+  private line = '';
+  private phase: NodePhase | null = null;
+  private dhcpCount = 0;
+  private dhcpStart = 0;
+  private fetch: { url: string; start: number; phase: NodePhase } | null = null;
+  private sawDiskAttempt = false;
+  private failed = false;
+  /** Last lines (for error messages and the serial log tail). */
+  readonly tail: string[] = [];
+  readyImage: string | null = null;
+
+  constructor(private readonly o: SerialParserOptions) {}
+
+  /** A new boot began (power-on or reset): phase tracking restarts. */
+  newBoot(keepPhase = false): void {
+    if (!keepPhase) this.phase = null;
+    this.dhcpCount = 0;
+    this.fetch = null;
+    this.sawDiskAttempt = false;
+    this.failed = false;
+    this.readyImage = null;
+  }
+
+  get currentPhase(): NodePhase | null {
+    return this.phase;
+  }
+
+  /** Enter a phase (emits node.phase once per change). */
+  enter(p: NodePhase): void {
+    if (this.phase === p) return;
+    this.phase = p;
+    this.o.emit({ kind: 'node.phase', node: this.o.node, phase: p });
+  }
+
+  feed(chunk: string): void {
+    for (const ch of chunk.replace(ANSI, '')) {
+      if (ch === '\n' || ch === '\r') {
+        if (this.line.length) this.endLine(this.line);
+        this.line = '';
+        continue;
+      }
+      if (ch === '\b') {
+        this.line = this.line.slice(0, -1);
+        continue;
+      }
+      this.line += ch;
+      if (!this.fetch && ch === '.' && this.line.endsWith('...')) this.partial(this.line);
+    }
+  }
+
+  private partial(text: string): void {
+    const m = FETCH.exec(text.trimStart());
+    if (!m) return;
+    const url = m[1]!;
+    const ph: NodePhase = url.startsWith('tftp:') ? 'tftp' : KERNELISH.test(url.replace(/[?#].*$/, '')) ? 'kernel' : 'script';
+    this.fetch = { url, start: this.o.now(), phase: ph };
+    this.enter(ph);
+  }
+
+  private endLine(raw: string): void {
+    const text = raw.trim();
+    this.tail.push(text);
+    if (this.tail.length > 40) this.tail.shift();
+    const n = this.o.node;
+    if (this.fetch && FETCH.test(text)) {
+      const f = this.fetch;
+      this.fetch = null;
+      const ms = this.o.now() - f.start;
+      const ok = /\bok\s*$/.test(text);
+      if (f.phase === 'tftp') this.o.emit({ kind: 'tftp.done', node: n, file: f.url, bytes: 0, ms, blksize: 0 });
+      else this.o.emit({ kind: 'http.done', node: n, url: f.url, bytes: 0, ms, status: ok ? 200 : 0 });
+      return;
+    }
+    if (text.startsWith('FLEETLAB-')) return this.marker(text);
+    if (/Booting from Hard Disk/.test(text)) {
+      this.sawDiskAttempt = true;
+      return;
+    }
+    if (this.sawDiskAttempt && /^SYSLINUX|^ISOLINUX|^GRUB/.test(text)) {
+      this.sawDiskAttempt = false;
+      return this.enter('disk-boot');
+    }
+    if (/Boot failed: not a bootable disk/.test(text)) {
+      this.sawDiskAttempt = false;
+      return;
+    }
+    if (/^Configuring \(net\d/.test(text) || /^DHCP \(net\d/.test(text)) {
+      this.dhcpCount++;
+      this.dhcpStart = this.o.now();
+      const stage = this.dhcpCount === 1 ? 'pxe' : 'ipxe';
+      this.enter(this.dhcpCount === 1 ? 'dhcp' : 'ipxe-dhcp');
+      this.o.emit({ kind: 'dhcp.discover', node: n, site: this.o.site, stage, attempt: 1 });
+      // iPXE prints "Configuring (net0 …)...... ok" on one line: the lease line follows.
+      return;
+    }
+    const lease = /^net\d+: (\d+\.\d+\.\d+\.\d+)\/\S+/.exec(text);
+    if (lease && (this.phase === 'dhcp' || this.phase === 'ipxe-dhcp')) {
+      this.o.emit({ kind: 'dhcp.ack', node: n, site: this.o.site, stage: this.phase === 'dhcp' ? 'pxe' : 'ipxe', ip: lease[1]!, ms: this.o.now() - this.dhcpStart });
+      return;
+    }
+    if (/Linux version \d/.test(text) && this.phase !== 'disk-boot' && this.phase !== 'ready') return this.enter('boot');
+    if (/Kernel panic/.test(text)) return this.fail(this.phase ?? 'boot', 'FLEETLAB_ERR_QEMU', text);
+    if (/No bootable device/.test(text)) return this.fail(this.phase ?? 'power-on', 'FLEETLAB_ERR_BOOT_NO_DEVICE', text);
+  }
+
+  private fail(phase: NodePhase, code: string, message: string): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.o.emit({ kind: 'node.failed', node: this.o.node, phase, code, message });
+  }
+
+  private marker(text: string): void {
+    const sp = text.indexOf(' ');
+    const word = sp < 0 ? text.slice('FLEETLAB-'.length) : text.slice('FLEETLAB-'.length, sp);
+    const rest = sp < 0 ? '' : text.slice(sp + 1);
+    const kv: Record<string, string> = {};
+    for (const tok of rest.split(/\s+/)) {
+      const i = tok.indexOf('=');
+      if (i > 0) kv[tok.slice(0, i)] = tok.slice(i + 1);
+    }
+    const n = this.o.node;
+    const persona = this.o.persona ?? 'generic-installer';
+    const num = (k: string) => (Number.isFinite(Number(kv[k])) ? Number(kv[k]) : 0);
+    switch (word) {
+      case 'PHASE': {
+        const p = rest.split(/\s+/)[0] as NodePhase;
+        if (p === 'boot') {
+          // Only the first marker of a boot: the disk-boot path also prints it.
+          if (this.phase !== 'disk-boot' && this.phase !== 'boot') this.enter('boot');
+          return;
+        }
+        if (p === 'agent') {
+          this.enter('agent');
+          this.o.emit({ kind: 'agent.start', node: n, persona });
+          return;
+        }
+        if (p === 'image' || p === 'callback' || p === 'reboot') this.enter(p);
+        return;
+      }
+      case 'DHCP':
+        this.o.emit({ kind: 'agent.step', node: n, persona, step: 'dhcp', detail: `${kv.ip ?? '?'} in ${kv.ms ?? '?'} ms` });
+        return;
+      case 'IMAGE': {
+        const ok = kv.ok === '1';
+        this.o.emit({ kind: 'http.done', node: n, url: kv.url ?? '', bytes: num('bytes'), ms: num('ms'), status: num('bytes') > 0 ? 200 : 0 });
+        this.o.emit({ kind: 'agent.image', node: n, url: kv.url ?? '', bytes: num('bytes'), ms: num('ms'), sha256: kv.sha256 ?? '', ok });
+        return;
+      }
+      case 'CALLBACK':
+        this.o.emit({ kind: 'agent.callback', node: n, url: kv.url ?? '', status: num('status') });
+        return;
+      case 'FAIL':
+        return this.fail((kv.phase as NodePhase) ?? this.phase ?? 'agent', kv.code ?? 'FLEETLAB_ERR_AGENT', (kv.msg ?? '').replace(/_/g, ' '));
+      case 'READY': {
+        const image = kv.image ?? null;
+        this.readyImage = image;
+        if (this.phase !== 'disk-boot') this.enter('disk-boot');
+        this.o.emit({ kind: 'boot.disk', node: n, image });
+        if (kv.ok !== '1') return this.fail('disk-boot', 'FLEETLAB_ERR_IMAGE_CHECKSUM', `image on disk does not match its metadata (sha256 ${kv.sha256 ?? '?'})`);
+        this.enter('ready');
+        this.o.emit(image ? { kind: 'node.ready', node: n, image } : { kind: 'node.ready', node: n });
+        return;
+      }
+    }
+  }
+}
