@@ -101,8 +101,9 @@ const CODE_FETCH: string = ERRORS.HTTP_FETCH.code;
 const NOOPS = new Set(['ifopen', 'ifclose', 'ifstat', 'route', 'ntp', 'imgstat', 'imgverify', 'console', 'colour', 'cpair', 'params', 'param', 'nslookup', 'vcreate', 'vdestroy', 'sync', 'show', 'clear-screen']);
 
 export function isIpxeScript(body: Buffer | string): boolean {
-  const s = typeof body === 'string' ? body.slice(0, 16) : body.toString('latin1', 0, 16);
-  return /^\s*#!(ipxe|gpxe)\b/.test(s);
+  // iPXE script_probe: the magic, then one whitespace character, at the very start.
+  const s = typeof body === 'string' ? body.slice(0, 7) : body.toString('latin1', 0, 7);
+  return /^#!(ipxe|gpxe)\s$/.test(s);
 }
 
 export async function runIpxeScript(text: string, host: IpxeHost, opts: IpxeRunOptions = {}): Promise<IpxeOutcome> {
@@ -231,21 +232,23 @@ class Interpreter {
       while (t.endsWith('\\') && i + 1 < raw.length) t = t.slice(0, -1) + raw[++i]!;
       lines.push({ no, text: t });
     }
+    // iPXE script.c: a line may start with `:label`, optionally followed by a command that runs
+    // when execution reaches (or jumps to) that line; goto resumes at the label line itself.
     const labels = new Map<string, number>();
     lines.forEach((l, idx) => {
-      const m = /^\s*:(\S+)/.exec(l.text);
+      const m = /^\s*:(\S*)/.exec(l.text);
       if (m && !labels.has(m[1]!)) labels.set(m[1]!, idx);
     });
     const f: Frame = { url, lines, labels, pc: 0, jump: null, exitCode: null, line: 0 };
     while (f.pc < lines.length) {
       const l = lines[f.pc++]!;
-      const trimmed = l.text.trim();
-      if (trimmed === '' || trimmed.startsWith(':') || trimmed.startsWith('#')) continue;
+      const command = l.text.replace(/^\s*:\S*/, '');
+      if (command.trim() === '') continue;
       f.line = l.no;
-      const { rc, fail } = await this.runLine(l.text, f, depth);
+      const { rc, fail } = await this.runLine(command, f, depth);
       if (f.exitCode !== null) return { rc: f.exitCode, exited: true };
       if (f.jump !== null) {
-        f.pc = labels.get(f.jump)! + 1;
+        f.pc = labels.get(f.jump)!;
         f.jump = null;
         continue;
       }

@@ -396,3 +396,13 @@ sleep 1.5 || echo fractional-sleep-rejected
   t.same(log.echoed.filter((e) => !e.startsWith('line ')), ['both-empty', 'pair-equal', 'pair-set', 'two-values-rejected', 'fractional-sleep-rejected']);
   t.ok(log.echoed.includes('line 6: isset: takes one value, got 2'));
 });
+
+t.test('labels may carry a command, goto resumes at the label line, CRLF and the strict #!ipxe probe', async (t) => {
+  const { h, log } = host({});
+  const o = await runIpxeScript('#!ipxe\r\nset n:int32 0\r\n:again inc n\r\necho n=${n}\r\niseq ${n} 3 || goto again\r\nexit 5\r\n', h);
+  t.same(o, { kind: 'exit', code: 5, reason: 'exit' });
+  t.same(log.echoed, ['n=1', 'n=2', 'n=3']);
+  t.match(await runIpxeScript(' #!ipxe\necho x\n', host({}).h), { kind: 'failed', message: /not an iPXE script/ });
+  t.match(await runIpxeScript('#!ipxe', host({}).h), { kind: 'failed', message: /not an iPXE script/ });
+  t.same(await runIpxeScript('#!gpxe\nexit 1\n', host({}).h), { kind: 'exit', code: 1, reason: 'exit' });
+});
