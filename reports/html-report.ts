@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RunMetrics } from './metrics.ts';
+import { unfinishedByPhase, type RunMetrics } from './metrics.ts';
 import type { Comparison } from './compare-runs.ts';
 import { htmlData, failureRows } from './html-data.ts';
 import { fmtMs, fmtValue, htmlEscape as h, round, textEscape } from './format.ts';
@@ -132,6 +132,8 @@ export function htmlReport(m: RunMetrics, o: HtmlReportOptions = {}): string {
     parts.push('</table>');
     if (f.total > f.rows.length) parts.push(`<div class="note">first ${f.rows.length} of ${f.total} failed nodes listed; run.json and junit.xml have all of them</div>`);
   } else parts.push('<div class="note">no node failed</div>');
+  const stuck = unfinishedByPhase(m);
+  if (stuck.length) parts.push(`<div class="meta" style="margin-top:8px">${m.counts.unfinished} node(s) unfinished when the log ended, by the phase they were in: ${stuck.map(([p, n]) => `<code>${h(p)}</code> ×${n}`).join(', ')}</div>`);
   parts.push('</section>');
 
   // Faults

@@ -183,6 +183,13 @@ interface NodeState {
   recent: FleetEvent[];
 }
 
+/** Unfinished nodes grouped by the phase they were in when the log ended ('none' = never started). */
+export function unfinishedByPhase(m: Pick<RunMetrics, 'nodes'>): [string, number][] {
+  const by = new Map<string, number>();
+  for (const n of m.nodes) if (n.outcome === 'unfinished') by.set(n.lastPhase ?? 'none', (by.get(n.lastPhase ?? 'none') ?? 0) + 1);
+  return [...by.entries()].sort((a, b) => b[1] - a[1]);
+}
+
 export function bmcStatusOk(status: number | string): boolean {
   if (typeof status === 'string') return status.toLowerCase() === 'ok';
   return status === 0 || (status >= 200 && status < 400);

@@ -3,7 +3,7 @@
  * item 8: keep the shape), and the human text block printed after a run and by `fleetlab report`.
  */
 import type { FleetEvent, NodePhase, RunStatus } from '../lab/events/event.ts';
-import { computeMetrics, type RunMetrics } from './metrics.ts';
+import { computeMetrics, unfinishedByPhase, type RunMetrics } from './metrics.ts';
 import { fmtMs, fmtValue, jsonMs } from './format.ts';
 import { PHASES } from './phases.ts';
 
@@ -65,6 +65,8 @@ export function textSummaryOf(m: RunMetrics, runDir: string, opts: { truncated?:
   }
   const codes = Object.entries(m.errorCodes).sort((a, b) => b[1] - a[1]);
   if (codes.length) L.push(`  errors: ${codes.map(([k, v]) => `${k} ×${v}`).join(', ')}`);
+  const stuck = unfinishedByPhase(m);
+  if (stuck.length) L.push(`  unfinished by phase: ${stuck.map(([p, n]) => `${p} ×${n}`).join(', ')}`);
   if (m.faults.length) L.push(`  faults: ${m.faults.length} window(s): ${[...new Set(m.faults.map((f) => f.fault))].join(', ')}`);
   L.push(`  run dir: ${runDir}`);
   return L.join('\n') + '\n';

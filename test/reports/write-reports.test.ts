@@ -90,4 +90,7 @@ t.test('JSON summary has exactly the stable --json shape; text summary names the
   t.match(text, /time-to-ready: p50 \S+ s {2}p95 \S+ s {2}max \S+ s/);
   t.match(text, /image\s+\d/);
   t.match(text, /ok {3}p95 time-to-ready/);
+  const cut = textSummary(events.filter((e) => e.t < 12_000), '/runs/cut');
+  t.match(cut, /INTERRUPTED/);
+  t.match(cut, /unfinished by phase: (boot|agent|image) ×\d+/);
 });
