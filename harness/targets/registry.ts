@@ -3,7 +3,9 @@
  */
 import type { TargetFactory } from './target.ts';
 import { referenceTarget } from './reference.ts';
+import { ironicTarget } from './ironic/ironic-target.ts';
 
 export const targets: Record<string, TargetFactory> = {
   reference: referenceTarget,
+  ironic: ironicTarget,
 };

@@ -98,8 +98,16 @@ export class IronicClient {
   }
 
   async listNodes(fields = ['uuid', 'name', 'provision_state', 'target_provision_state', 'power_state', 'last_error']): Promise<IronicNode[]> {
-    const j = await this.request<{ nodes: IronicNode[] }>('GET', `/v1/nodes?fields=${fields.join(',')}&limit=0`);
-    return j.nodes;
+    // Pages of [api] max_limit (1000 by default); `marker` = last uuid of the previous page.
+    const f = fields.includes('uuid') ? fields : ['uuid', ...fields];
+    const out: IronicNode[] = [];
+    let marker = '';
+    for (;;) {
+      const j = await this.request<{ nodes: IronicNode[]; next?: string }>('GET', `/v1/nodes?fields=${f.join(',')}&limit=1000${marker ? `&marker=${marker}` : ''}`);
+      out.push(...j.nodes);
+      if (!j.next || j.nodes.length === 0) return out;
+      marker = j.nodes[j.nodes.length - 1]!.uuid;
+    }
   }
 
   /** JSON-patch `replace`/`add` of top-level paths, e.g. {'/instance_info/image_source': url}. */

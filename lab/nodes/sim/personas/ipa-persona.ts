@@ -90,8 +90,7 @@ async function runAgent(ctx: AgentContext, o: IpaPersonaOptions): Promise<AgentO
 
   const api = (o.apiUrl ?? ctx.args['ipa-api-url'] ?? '').replace(/\/+$/, '');
   if (!api) return fail(`${node}: no Ironic API URL (kernel argument ipa-api-url missing from '${ctx.cmdline}')`);
-  ctx.phase('agent');
-  ctx.emit({ kind: 'agent.start', node, persona: 'ipa' });
+  // The sim node has already marked phase 'agent' and emitted agent.start for this persona.
 
   // Local abort: the node's power signal, or our own end (power_off/reboot command).
   const stop = new AbortController();
