@@ -441,11 +441,8 @@ class Interpreter {
         if (p.bad) return this.failed(f, `${cmd}: unknown option ${p.bad}`);
         const target = p.rest[0];
         if ((cmd === 'boot' || cmd === 'imgexec') && target === undefined) {
-          if (!this.selected) {
-            const last = this.images[this.images.length - 1];
-            if (!last) return this.failed(f, `${cmd}: no image loaded`);
-            return this.execImage(last, f, depth);
-          }
+          // iPXE imgexec: with no argument only the selected image (`kernel`/`imgselect`) runs.
+          if (!this.selected) return this.failed(f, `${cmd}: no image selected (use kernel, not only initrd/imgfetch)`);
           return this.execImage(this.selected, f, depth);
         }
         if (target === undefined) return this.failed(f, `${cmd}: missing URL`);

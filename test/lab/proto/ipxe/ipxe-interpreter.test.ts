@@ -284,7 +284,8 @@ t.test('kernel + imgargs + module; boot without a kernel fails; sanboot url', as
   const { h } = host({ 'http://s/k': 'k', 'http://s/m': 'mm' });
   const o = await runIpxeScript('#!ipxe\nkernel http://s/k a=1\nimgargs k b=2 BOOTIF=01-${mac:hexhyp}\nmodule http://s/m\nboot\n', h);
   t.same(o, { kind: 'boot', kernel: { url: 'http://s/k', bytes: 1, args: 'b=2 BOOTIF=01-52-54-00-ab-cd-ef' }, initrds: [{ url: 'http://s/m', bytes: 2, name: 'm' }] });
-  t.match(await runIpxeScript('#!ipxe\nboot\n', host({}).h), { kind: 'failed', code: 'FLEETLAB_ERR_IPXE_SCRIPT', message: 'line 2: boot: no image loaded' });
+  t.match(await runIpxeScript('#!ipxe\nboot\n', host({}).h), { kind: 'failed', code: 'FLEETLAB_ERR_IPXE_SCRIPT', message: /^line 2: boot: no image selected/ });
+  t.match(await runIpxeScript('#!ipxe\nimgfetch http://s/k\nboot\n', host({ 'http://s/k': 'k' }).h), { kind: 'failed', message: /^line 3: boot: no image selected/ }, 'imgfetch does not select');
   t.same(await runIpxeScript('#!ipxe\nsanboot --no-describe --drive 0x80 iscsi:127.21.4.254::::iqn.x\n', host({}).h), { kind: 'sanboot', url: 'iscsi:127.21.4.254::::iqn.x' });
   t.match(await runIpxeScript('#!ipxe\nkernel http://s/missing\n', host({}).h), { kind: 'failed', code: 'FLEETLAB_ERR_HTTP_FETCH', message: 'line 2: kernel http://s/missing: HTTP 404' });
   t.match(await runIpxeScript('#!ipxe\nkernel vmlinuz\n', host({}).h), { kind: 'failed', message: /cannot resolve 'vmlinuz'/ });
