@@ -274,27 +274,37 @@ export class FaultController {
     if (spec.plugin.scope !== 'target' && names.length === 0) return undefined;
     const durationMs = spec.duration ? drawRange(spec.duration, rng) : undefined;
     const clock = this.world.clock;
-    let stopper: Stopper;
-    try {
-      stopper = spec.plugin.start({ id, world: this.world, clock, rng, emit: (b) => this.world.emit(b) }, targets, spec.params);
-    } catch (e) {
-      this.world.emit({ kind: 'log', level: 'error', msg: `fault ${id} (${spec.kind}) failed to start: ${(e as Error).message}`, code: 'FLEETLAB_ERR_SCENARIO_INVALID' });
-      return undefined;
-    }
     const selector = given && spec.timing.kind === 'when' ? `${selectorLabel(spec.selector)} @${spec.timing.phase}` : selectorLabel(spec.selector);
+    const targetField = spec.selector.kind === 'all' && !given ? {} : { targets: names };
+    const subWindow = (name: string) => {
+      const sid = `${id}/${name}`;
+      const w: FaultWindow = { id: sid, spec: spec.id, kind: spec.kind, selector, targets: names, start: clock.now() };
+      this.windows.push(w);
+      this.world.emit({ kind: 'fault.start', id: sid, fault: spec.kind, selector, params: { ...spec.rawParams, part: name }, ...targetField });
+      let open = true;
+      return () => {
+        if (!open) return;
+        open = false;
+        w.stop = clock.now();
+        this.world.emit({ kind: 'fault.stop', id: sid, fault: spec.kind });
+      };
+    };
+    // The window opens before the plugin runs so its sub-windows nest inside it in the log.
     const window: FaultWindow = { id, spec: spec.id, kind: spec.kind, selector, targets: names, start: clock.now() };
     this.windows.push(window);
     const params: Record<string, unknown> = { ...spec.rawParams };
     if (durationMs !== undefined) params.durationMs = durationMs;
-    this.world.emit({
-      kind: 'fault.start',
-      id,
-      fault: spec.kind,
-      selector,
-      params,
-      // 'all' says it all; naming 30,000 nodes in every flap event would bloat the log.
-      ...(spec.selector.kind === 'all' && !given ? {} : { targets: names }),
-    });
+    // 'all' says it all; naming 30,000 nodes in every flap event would bloat the log.
+    this.world.emit({ kind: 'fault.start', id, fault: spec.kind, selector, params, ...targetField });
+    let stopper: Stopper;
+    try {
+      stopper = spec.plugin.start({ id, world: this.world, clock, rng, emit: (b) => this.world.emit(b), subWindow }, targets, spec.params);
+    } catch (e) {
+      this.world.emit({ kind: 'log', level: 'error', msg: `fault ${id} (${spec.kind}) failed to start: ${(e as Error).message}`, code: 'FLEETLAB_ERR_SCENARIO_INVALID' });
+      window.stop = clock.now();
+      this.world.emit({ kind: 'fault.stop', id, fault: spec.kind });
+      return undefined;
+    }
     const a: Activation = { id, state: st, stopper, window };
     this.active.set(id, a);
     st.activations.add(id);

@@ -35,6 +35,12 @@ export interface FaultContext {
   /** Seeded stream for this activation. */
   rng: Rng;
   emit(body: EventBody): void;
+  /**
+   * Mark a phase inside this activation as its own window (e.g. each outage of a link flap):
+   * emits fault.start now with id `<activation id>/<name>` and returns the function that emits
+   * its fault.stop (idempotent). The plugin closes open sub-windows in its Stopper.
+   */
+  subWindow(name: string): () => void;
 }
 
 export interface FaultPlugin<P = unknown> {

@@ -1,7 +1,8 @@
 /**
  * link-flap: the selected sites' links go down and up repeatedly: down for `down` (default half
  * the period) at the start of every `period`, up for the rest. One timer per activation (all
- * selected sites flap together), not one per site.
+ * selected sites flap together), not one per site. Each outage is a sub-window
+ * (`<id>/down#k` fault.start/stop pair) inside the activation's window.
  */
 import { parseDurationOrMs } from '../../net/units.ts';
 import { defineFault } from '../fault-plugin.ts';
@@ -24,15 +25,20 @@ export const linkFlap = defineFault<{ periodMs: number; downMs: number }>({
   },
   start(ctx, targets, { periodMs, downMs }) {
     let cancel: (() => void) | undefined;
+    let endOutage: (() => void) | undefined;
     let stopped = false;
+    let k = 0;
     const down = () => {
       if (stopped) return;
       for (const s of targets.sites) s.link.addOverlay(ctx.id, { partition: 'both' });
+      // Each outage is its own window in the log, so reports shade when links were really down.
+      endOutage = ctx.subWindow(`down#${++k}`);
       cancel = ctx.clock.after(downMs, up);
     };
     const up = () => {
       if (stopped) return;
       for (const s of targets.sites) s.link.removeOverlay(ctx.id);
+      endOutage?.();
       cancel = ctx.clock.after(periodMs - downMs, down);
     };
     down();
@@ -40,6 +46,7 @@ export const linkFlap = defineFault<{ periodMs: number; downMs: number }>({
       stopped = true;
       cancel?.();
       for (const s of targets.sites) s.link.removeOverlay(ctx.id);
+      endOutage?.();
     };
   },
 });

@@ -56,6 +56,8 @@ t.test('link-flap: down for `down` at the start of every period', async (t) => {
   }
   t.equal(seen.join(''), 'xxx.......xxx.......xxx.......');
   t.equal(w.sites[1]!.link.partitioned, false);
+  const log = w.events.flatMap((e) => (e.kind === 'fault.start' || e.kind === 'fault.stop' ? [`${e.kind === 'fault.start' ? '+' : '-'}${e.id}`] : []));
+  t.same(log, ['+link-flap-1', '+link-flap-1/down#1', '-link-flap-1/down#1', '+link-flap-1/down#2', '-link-flap-1/down#2', '+link-flap-1/down#3', '-link-flap-1/down#3', '-link-flap-1'], 'each outage is its own window inside the fault window');
   t.equal(w.clock.pending, 0);
 });
 
