@@ -31,6 +31,8 @@ export default defineScenario({
     jitter: '',
     loss: '',
   },
+  // Targets that manage BMCs (ironic) enrol nodes with the protocol the lab's BMCs speak.
+  targetOptions: (p) => ({ bmc: String(p.bmc) }),
   validate: (p) => {
     const out: [string, string][] = [];
     if (!(p.imageMB > 0)) out.push(['--param imageMB', `expected a size > 0, got ${p.imageMB}`]);

@@ -28,7 +28,8 @@ export function referenceTarget(ctx: TargetContext): Target {
     if (!Number.isFinite(n) || n < 0) throw new FleetlabError('PARAM_INVALID', `--target-opt ${k}=${v}: expected a non-negative number`);
     return n;
   };
-  const known = new Set(['imageRateMbit', 'kernelBytes', 'initrdBytes', 'bootFileBytes']);
+  // `bmc` (redfish|ipmi, from scenarios' --param bmc) is accepted and ignored: the reference server drives Redfish.
+  const known = new Set(['imageRateMbit', 'kernelBytes', 'initrdBytes', 'bootFileBytes', 'bmc']);
   for (const k of Object.keys(ctx.options)) if (!known.has(k)) throw new FleetlabError('PARAM_INVALID', `--target-opt ${k}: unknown option for target 'reference' (known: ${[...known].join(', ')})`);
 
   const srv = () => {
