@@ -144,6 +144,20 @@ export function htmlReport(m: RunMetrics, o: HtmlReportOptions = {}): string {
     parts.push('</table>');
   } else parts.push('<div class="note">no faults injected</div>');
   parts.push('</section>');
+  if (m.steps.length || m.waves.length) {
+    parts.push(`<section id="steps"><h2>Scenario steps${m.waves.length ? ' and rollout waves' : ''}</h2>`);
+    if (m.steps.length) {
+      parts.push('<table><tr><th>step</th><th class="n">start</th><th class="n">duration</th><th>result</th></tr>');
+      for (const st of m.steps) parts.push(`<tr${st.ok === false ? ' class="fail"' : ''}><td>${h(st.step)}</td><td class="n">${fmtMs(st.start)}</td><td class="n">${fmtMs(st.ms)}</td><td>${st.ok === null ? 'unfinished' : st.ok ? 'ok' : `failed${st.error ? `: ${h(st.error)}` : ''}`}</td></tr>`);
+      parts.push('</table>');
+    }
+    if (m.waves.length) {
+      parts.push('<table style="margin-top:10px"><tr><th class="n">at</th><th>wave</th><th>decision</th><th class="n">nodes</th><th>detail</th></tr>');
+      for (const w of m.waves) parts.push(`<tr${w.decision === 'halt' || w.decision === 'rollback' ? ' class="fail"' : ''}><td class="n">${fmtMs(w.t)}</td><td>${h(w.wave)}</td><td>${h(w.decision)}</td><td class="n">${w.nodes}</td><td>${h(w.detail ?? '')}</td></tr>`);
+      parts.push('</table>');
+    }
+    parts.push('</section>');
+  }
   if (c) parts.push(`<section><h2>Versions</h2><div class="meta">${Object.entries(c.versions).map(([k, v]) => `${h(k)} <code>${h(v)}</code>`).join(' · ')}</div></section>`);
   parts.push('</main>');
 

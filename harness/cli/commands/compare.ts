@@ -67,6 +67,9 @@ exit: 0 no regression, 1 a metric is DIFFERENT and worse, 2 bad input / testbed 
       if (!a.flags.force) throw new FleetlabError('TESTBED_MISMATCH', mismatch);
       io.stderr.write(`fleetlab: warning: --force: ${mismatch}\n`);
     }
+    // Different scenarios or params are allowed (that may be the experiment) but never silent.
+    const desc = (r: (typeof runs)[number]) => `${r.metrics.config?.scenario ?? '?'} ${JSON.stringify(r.metrics.config?.params ?? {})}`;
+    for (const b of baselines) if (desc(b) !== desc(run)) io.stderr.write(`fleetlab: note: ${b.dir} ran ${desc(b)}; ${runDir} ran ${desc(run)}\n`);
     const c = compareRuns(baselines.map((b) => b.metrics), run.metrics, opts);
     const out = a.strings.out ?? runDir;
     await mkdir(out, { recursive: true });
