@@ -32,6 +32,8 @@ export interface RoundOptions {
   apiConcurrency: number;
   /** Run-time ms of the last node.ready per node (kept by the rollout's event subscription). */
   readyAt: ReadonlyMap<string, number>;
+  /** Give up on a target provision call after this long (modelled ms; e.g. a hung BMC behind the target). */
+  requestTimeoutMs?: number;
   /** Checked between rounds: true stops before the next round (halt mid-wave). */
   shouldStop?(sofar: readonly NodeOutcome[]): boolean;
 }
@@ -67,7 +69,7 @@ async function attemptRound(ctx: RunContext, round: ProvisionItem[], o: RoundOpt
     const failed: { it: ProvisionItem; code: string; message: string }[] = [];
     await pool(pending, o.apiConcurrency, async (it) => {
       try {
-        await ctx.target.provision([it.node], it.image);
+        await withTimeout(ctx, ctx.target.provision([it.node], it.image), o.requestTimeoutMs);
         accepted.push(it);
       } catch (e) {
         const code = (e as { code?: unknown }).code;
@@ -104,6 +106,18 @@ async function attemptRound(ctx: RunContext, round: ProvisionItem[], o: RoundOpt
     }
   }
   return out;
+}
+
+/** The call keeps running in the target when abandoned; the rollout just stops waiting for it. */
+function withTimeout(ctx: RunContext, p: Promise<void>, ms: number | undefined): Promise<void> {
+  if (ms === undefined) return p;
+  let done = false;
+  return Promise.race([
+    p.finally(() => (done = true)),
+    ctx.sleep(ms).then(() => {
+      if (!done) throw Object.assign(new Error(`no answer from the target within ${ms} ms (modelled)`), { code: 'FLEETLAB_ERR_TARGET' });
+    }),
+  ]);
 }
 
 export async function pool<T>(items: readonly T[], width: number, fn: (x: T) => Promise<void>): Promise<void> {

@@ -52,7 +52,11 @@ export interface RolloutOptions {
   /** Per site: nodes out of service at once, a count or a share ('25%'; at least 1). Default 1. */
   maxUnavailable?: number | string;
   haltWhen?: HaltPolicy;
-  /** On halt: reprovision the halted wave ('wave', default when `previous` is set), every updated node ('all'), or nothing (false). */
+  /**
+   * On halt: reprovision the halted wave ('wave', default when `previous` is set), every updated
+   * node ('all'), or nothing (false). Unless false, failed nodes of a wave that passes (within the
+   * failure budget) also go back to `previous` (a `rollback` decision with repair=true).
+   */
   rollback?: boolean | 'wave' | 'all';
   /** Watch each finished wave this long (modelled ms) for post-boot failures before the next. */
   soak?: number;
@@ -61,6 +65,8 @@ export interface RolloutOptions {
   retries?: number;
   /** Per attempt, modelled ms. Default 30 min. */
   readyTimeoutMs?: number;
+  /** Abandon a provision call after this long (modelled ms), counting a failure. Default: wait. */
+  requestTimeoutMs?: number;
   /** Target API calls in flight. Default 64. */
   apiConcurrency?: number;
   /** Seed of the wave order and A/B split; default the run's seed. */
@@ -145,6 +151,7 @@ export async function rollout(ctx: RunContext, o: RolloutOptions): Promise<Rollo
     known,
     apiConcurrency: o.apiConcurrency ?? 64,
     readyAt,
+    ...(o.requestTimeoutMs !== undefined ? { requestTimeoutMs: o.requestTimeoutMs } : {}),
   };
   const result: RolloutResult = { status: 'completed', waves: [], outcomes: new Map() };
   const decide = (wave: string, decision: Parameters<typeof emitDecision>[2], nodes: number, detail?: string) => emitDecision(ctx, wave, decision, nodes, detail);
@@ -214,6 +221,14 @@ export async function rollout(ctx: RunContext, o: RolloutOptions): Promise<Rollo
         } else decide(wave.name, 'rollback', 0, 'skipped=true reason="no previous image or rollback disabled"');
         report.endMs = ctx.events.now();
         break;
+      }
+      if (strategy !== 'blue-green' && rollbackMode && o.previous && stats.failed > 0) {
+        // Within budget, but no node stays broken: failed nodes go back to the previous image.
+        const todo = outcomes.filter((x) => !x.ok).map((x) => ctx.lab.node(x.node)).filter((n) => !rounds.health(n, o.previous!, known).ok);
+        const r = await reprovisionRounds(ctx, todo.map((node) => ({ node, image: o.previous! })), rounds);
+        for (const x of r.outcomes) result.outcomes.set(x.node, x);
+        report.rollback = waveStats(r.outcomes);
+        decide(wave.name, 'rollback', todo.length, `repair=true image=${o.previous.name} ${formatStats(report.rollback)}`);
       }
       if (strategy === 'blue-green') {
         decide(wave.name, 'switch', stats.ok, `green=${stats.ok} blue retired=${blue.length}`);
