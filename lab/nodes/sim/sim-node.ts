@@ -332,6 +332,11 @@ export class SimNode implements Machine {
       case 'failed':
         throw new FleetlabError('IPXE_SCRIPT', `${scriptUrl}: ${outcome.message}`);
       case 'exit':
+        if (outcome.reason === 'reboot') return 'reboot';
+        if (outcome.reason === 'poweroff') {
+          this.powerOff('ipxe');
+          return 'halt';
+        }
         // `exit` hands control back to the firmware: next boot device (usually the disk).
         return 'next';
       case 'sanboot':
