@@ -4,8 +4,11 @@
 import type { TargetFactory } from './target.ts';
 import { referenceTarget } from './reference.ts';
 import { ironicTarget } from './ironic/ironic-target.ts';
+import { dnsmasqTarget, keaTarget } from './pxe-server-target.ts';
 
 export const targets: Record<string, TargetFactory> = {
   reference: referenceTarget,
   ironic: ironicTarget,
+  dnsmasq: dnsmasqTarget,
+  kea: keaTarget,
 };
