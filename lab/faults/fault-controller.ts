@@ -15,7 +15,7 @@
  * stop(id) or healAll()); healAll() is idempotent and leaves no timers behind.
  */
 import type { Rng } from '../rng.ts';
-import type { NodePhase } from '../events/event.ts';
+import type { EventBody, NodePhase } from '../events/event.ts';
 import { Problems } from '../spec/problem.ts';
 import { FleetlabError } from '../errors.ts';
 import type { FaultPlugin, FaultTargets, Stopper } from './fault-plugin.ts';
@@ -264,10 +264,13 @@ export class FaultController {
     const k = ++st.k;
     const repeated = spec.timing.kind !== 'once';
     const id = repeated ? `${spec.id}#${k}` : spec.id;
-    const rng = st.rng.child(`#${k}`);
-    let targets = given ?? resolveSelector(spec.selector, spec.plugin.scope, this.index, rng);
+    // The activation's own stream, created only when something draws from it (scale: 30,000
+    // phase-triggered activations should not each build an RNG they never use).
+    let rngCache: Rng | undefined;
+    const rng = () => (rngCache ??= st.rng.child(`#${k}`));
+    let targets = given ?? resolveSelector(spec.selector, spec.plugin.scope, this.index, rng());
     if (spec.probability < 1) {
-      const keep = <T>(xs: T[]) => xs.filter(() => rng.next() < spec.probability);
+      const keep = <T>(xs: T[]) => xs.filter(() => rng().next() < spec.probability);
       targets = { sites: keep(targets.sites), nodes: keep(targets.nodes), bmcs: keep(targets.bmcs) };
     }
     const names = targetNames(targets);
@@ -298,7 +301,17 @@ export class FaultController {
     this.world.emit({ kind: 'fault.start', id, fault: spec.kind, selector, params, ...targetField });
     let stopper: Stopper;
     try {
-      stopper = spec.plugin.start({ id, world: this.world, clock, rng, emit: (b) => this.world.emit(b), subWindow }, targets, spec.params);
+      const ctx = {
+        id,
+        world: this.world,
+        clock,
+        get rng() {
+          return rng();
+        },
+        emit: (b: EventBody) => this.world.emit(b),
+        subWindow,
+      };
+      stopper = spec.plugin.start(ctx, targets, spec.params);
     } catch (e) {
       this.world.emit({ kind: 'log', level: 'error', msg: `fault ${id} (${spec.kind}) failed to start: ${(e as Error).message}`, code: 'FLEETLAB_ERR_SCENARIO_INVALID' });
       window.stop = clock.now();
@@ -329,6 +342,7 @@ export class FaultController {
   }
 }
 
-function drawRange(r: Range, rng: Rng): number {
-  return r.min === r.max ? r.min : r.min + rng.next() * (r.max - r.min);
+function drawRange(r: Range, rng: Rng | (() => Rng)): number {
+  if (r.min === r.max) return r.min;
+  return r.min + (typeof rng === 'function' ? rng() : rng).next() * (r.max - r.min);
 }
