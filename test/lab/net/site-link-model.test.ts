@@ -111,7 +111,7 @@ t.test("latency: 100ms adds 100 ms to an HTTP request round trip over loopback",
   t.comment(`base ${median(base).toFixed(2)} ms, shaped ${median(shaped).toFixed(2)} ms`);
   // The model adds exactly 100 ms (next test); real timers fire late on a loaded host (2 cores
   // shared by many jobs), so only lateness-bounded here. bench/link-accuracy.ts measures ±2 ms.
-  t.ok(added >= 98 && added <= 110, `added ${added.toFixed(2)} ms`);
+  t.ok(added >= 98 && added <= 125, `added ${added.toFixed(2)} ms`);
 });
 
 t.test('the model adds exactly the configured RTT per round trip, jitter around it', async (t) => {
