@@ -22,6 +22,8 @@ import { Semaphore } from './nodes/sim/semaphore.ts';
 import type { AgentPersona } from './nodes/sim/agent-persona.ts';
 import type { Machine } from './nodes/machine.ts';
 import { startRedfishServer } from './bmc/redfish/redfish-server.ts';
+import type { LinkProfile } from './net/link-spec.ts';
+import { qemuInventory, startQemuTier, type QemuTier } from './nodes/qemu/qemu-tier.ts';
 
 export interface LabNode {
   spec: ResolvedNode;
@@ -55,6 +57,8 @@ export interface LabOptions {
   /** Concurrency caps for a fleet-scale storm (fd budget). */
   maxConcurrentTftp?: number;
   maxConcurrentHttp?: number;
+  /** Sites with tier 'qemu' (lab/nodes/qemu): run id + directory for VMs, their link profiles. */
+  qemu?: { runId: string; workDir: string; linkProfile?: (site: string) => LinkProfile | undefined; maxConcurrentVMs?: number };
 }
 
 export interface Lab {
@@ -81,11 +85,30 @@ export async function startLab(o: LabOptions): Promise<Lab> {
   };
   try {
     const spec = o.spec;
-    const sites: LabSite[] = spec.sites.map((s) => ({ spec: s, name: s.name, link: o.linkFor ? o.linkFor(s) : passthroughLink(s.name) }));
+    // qemu-tier sites have a real link (netns + tc/nft) and a real relay (dnsmasq in the netns).
+    const sites: LabSite[] = spec.sites.map((s) => ({ spec: s, name: s.name, link: o.linkFor && s.tier !== 'qemu' ? o.linkFor(s) : passthroughLink(s.name) }));
     // Per-site relay sockets while the fd budget allows; one wildcard socket beyond that.
     const relays = new RelayHub({ server: o.boot.dhcp, relayPort: o.boot.relayPort, perSite: sites.length <= 2000 || o.boot.relayPort === 67, events: o.events });
     cleanup.push(() => relays.close());
-    for (const s of sites) await relays.addSite(s.name, s.spec.relay, s.link);
+    for (const s of sites) if (s.spec.tier !== 'qemu') await relays.addSite(s.name, s.spec.relay, s.link);
+    let qemu: QemuTier | null = null;
+    const qemuSites = spec.sites.filter((s) => s.tier === 'qemu');
+    if (qemuSites.length) {
+      const q = o.qemu ?? { runId: `pid${process.pid}-${Date.now()}`, workDir: `/tmp/fleetlab-qemu-${process.pid}` };
+      const qemuSiteNames = new Set(qemuSites.map((s) => s.name));
+      qemu = await startQemuTier({
+        runId: q.runId,
+        workDir: q.workDir,
+        events: o.events,
+        sites: qemuSites.map((s, ordinal) => ({ name: s.name, ordinal, link: q.linkProfile?.(s.name) })),
+        nodes: spec.nodes.filter((n) => qemuSiteNames.has(n.site)).map((n) => ({ name: n.name, site: n.site, mac: n.macs[0]!, uuid: n.uuid, inventory: qemuInventory(n) })),
+        core: { host: o.boot.dhcp.host, dhcpPort: o.boot.dhcp.port, tftpPort: o.boot.tftp.port },
+        maxConcurrentVMs: q.maxConcurrentVMs,
+        signal: o.signal,
+      });
+      const tier = qemu;
+      cleanup.push(() => tier.close());
+    }
 
     const runAbort = new AbortController();
     const onOuter = () => runAbort.abort();
@@ -109,6 +132,18 @@ export async function startLab(o: LabOptions): Promise<Lab> {
     const siteByName = new Map(sites.map((s) => [s.name, s]));
     const nodes: LabNode[] = spec.nodes.map((n) => {
       const faults = noNodeFaults();
+      const vm = qemu?.machines.get(n.name);
+      if (vm) {
+        const bmc: BmcSystem = {
+          id: n.bmc.id,
+          machine: vm,
+          credentials: { username: spec.bmc.username, password: spec.bmc.password },
+          ...(n.bmc.ipmi ? { ipmi: n.bmc.ipmi } : {}),
+          faults: noBmcFaults(),
+        };
+        o.events.emit({ kind: 'node.info', node: n.name, site: n.site, profile: n.profile.name, macs: n.macs, bmc: n.bmc.id });
+        return { spec: n, name: n.name, site: n.site, machine: vm, sim: null, faults, bmc };
+      }
       const sim = new SimNode({
         name: n.name,
         site: n.site,

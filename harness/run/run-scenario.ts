@@ -165,6 +165,7 @@ export async function runScenario(o: RunOptions): Promise<number> {
             linkFor: linkPlan ? (s) => linkPlan.linkFor(s, clock, rng) : undefined,
             ipmi: resolvedLab.bmc.ipmi && ext.ipmiWanted(targetName, params, nodeCount),
             signal: runAbort.signal,
+            qemu: { runId, workDir: join(runDir, 'qemu'), linkProfile: (site) => linkPlan?.profiles.get(site) },
           });
         },
         teardown: async () => {
@@ -287,7 +288,10 @@ function planLab(lab: ResolvedLab, links: Map<string, LinkProfile> | undefined):
 function defaultTimeoutMs(lab: ResolvedLab): number {
   // Modelled provisioning time (generous) scaled, plus a per-node allowance for fleet storms.
   const modelled = 30 * 60 * 1000 * lab.timeScale;
-  return Math.max(120_000, modelled + lab.nodes.length * 30);
+  // qemu VMs run in real time (TCG: minutes per PXE install), a few at a time.
+  const qemuSites = new Set(lab.sites.filter((s) => s.tier === 'qemu').map((s) => s.name));
+  const vms = lab.nodes.filter((n) => qemuSites.has(n.site)).length;
+  return Math.max(120_000, modelled + lab.nodes.length * 30) + (vms ? 300_000 + vms * 180_000 : 0);
 }
 
 function tierOf(lab: ResolvedLab): string {

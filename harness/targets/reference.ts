@@ -7,6 +7,17 @@ import type { BootEndpoints, ImageRef, Target, TargetContext, TargetNode, Target
 import { startReferenceServer, type ReferenceServer, type RefNodeState } from '../../fixtures/reference-server/reference-server.ts';
 import { genericInstaller } from '../../lab/nodes/sim/personas/generic-installer.ts';
 import { FleetlabError } from '../../lab/errors.ts';
+import type { ResolvedLab } from '../../lab/spec/lab-spec.ts';
+import { ensureBootPayload } from '../../fixtures/boot/build.ts';
+import { CORE_ADDR } from '../../lab/net/netns/naming.ts';
+
+/** qemu-tier sites boot the real payload (built on first use) and reach the server as CORE_ADDR. */
+async function qemuBoot(lab: ResolvedLab) {
+  const relays = lab.sites.filter((s) => s.tier === 'qemu').map((s) => s.relay);
+  if (!relays.length) return {};
+  const p = await ensureBootPayload();
+  return { qemu: { coreAddr: CORE_ADDR, relays, vmlinuz: p.vmlinuz, initrd: p.initrd } };
+}
 
 const PHASE: Record<RefNodeState, TargetPhase> = {
   enrolled: 'ready',
@@ -58,6 +69,7 @@ export function referenceTarget(ctx: TargetContext): Target {
         kernelBytes: num('kernelBytes', 128 * 1024),
         initrdBytes: num('initrdBytes', 256 * 1024),
         bootFileBytes: num('bootFileBytes', 70_000),
+        ...(await qemuBoot(ctx.lab)),
       });
       server.watch((n) => {
         const s: TargetState = { native: n.state, phase: PHASE[n.state], ...(n.lastError ? { lastError: n.lastError } : {}) };

@@ -15,6 +15,7 @@ import { createRng } from '../rng.ts';
 import type { HardwareProfile } from './hardware-profile.ts';
 import { BUILTIN_PROFILES, parseProfile } from './hardware-profile.ts';
 import { Problems } from './problem.ts';
+import { MAX_QEMU_SITES, qemuSiteAddressing } from '../net/netns/naming.ts';
 
 export type Tier = 'sim' | 'qemu';
 
@@ -167,6 +168,7 @@ export function checkLab(input: unknown, seed: number, path: string, problems: P
   const sites: ResolvedSite[] = [];
   const nodes: ResolvedNode[] = [];
   const maxSiteIndex = (254 - siteBase + 1) * 256;
+  let qemuOrdinal = 0; // qemu sites get their LAN inside a network namespace (lab/net/netns)
 
   siteSpecs.forEach((s, i) => {
     const p = `${path}.sites[${i}]`;
@@ -196,14 +198,16 @@ export function checkLab(input: unknown, seed: number, path: string, problems: P
     }
     const a = siteBase + (i >> 8);
     const b = i & 255;
-    const prefix = `127.${a}.${b}.`;
+    if (siteTier === 'qemu' && qemuOrdinal >= MAX_QEMU_SITES) problems.add(`${p}.tier`, `at most ${MAX_QEMU_SITES} qemu sites`);
+    const q = siteTier === 'qemu' && qemuOrdinal < MAX_QEMU_SITES ? qemuSiteAddressing(qemuOrdinal++) : null;
+    const prefix = q?.prefix ?? `127.${a}.${b}.`;
     const site: ResolvedSite = {
       name: String(name),
       index: i,
       subnet: `${prefix}0/24`,
       prefix,
       relay: `${prefix}1`,
-      poolStart: `${prefix}10`,
+      poolStart: q?.poolStart ?? `${prefix}10`,
       poolEnd: `${prefix}250`,
       link: s.link,
       labels: { site: String(name), ...(s.labels ?? {}) },

@@ -81,3 +81,10 @@ export function siteNames(tag: string, index: number): SiteNames {
 
 /** TAP name inside a site ns for node slot k. */
 export const tapName = (k: number) => `tap${k}`;
+
+/** The site LAN a qemu site with this ordinal uses (the lab spec hands it to the target). */
+export function qemuSiteAddressing(ordinal: number): { prefix: string; subnet: string; relay: string; poolStart: string; poolEnd: string } {
+  if (!Number.isInteger(ordinal) || ordinal < 0 || ordinal >= MAX_QEMU_SITES) throw new RangeError(`qemu site ordinal ${ordinal} out of range 0..${MAX_QEMU_SITES - 1}`);
+  const prefix = `10.213.${ordinal}.`;
+  return { prefix, subnet: `${prefix}0/24`, relay: `${prefix}1`, poolStart: `${prefix}100`, poolEnd: `${prefix}250` };
+}

@@ -398,6 +398,9 @@ export class QemuNode implements Machine {
     this.serialLog = null;
     if (this.tap) await this.o.site.removeTap(this.tap);
     this.tap = null;
+    // The disk is a 2 GiB sparse file: never leave it in a run directory.
+    await rm(this.diskPath, { force: true });
+    await rm(join(this.o.workDir, 'qmp.sock'), { force: true });
   }
 }
 

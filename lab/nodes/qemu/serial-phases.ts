@@ -63,9 +63,10 @@ export class SerialPhaseParser {
   }
 
   feed(chunk: string): void {
-    for (const ch of chunk.replace(ANSI, '')) {
+    // ANSI sequences are stripped per line (endLine/partial): one may straddle two chunks.
+    for (const ch of chunk) {
       if (ch === '\n' || ch === '\r') {
-        if (this.line.length) this.endLine(this.line);
+        if (this.line.length) this.endLine(this.line.replace(ANSI, ''));
         this.line = '';
         continue;
       }
@@ -74,7 +75,7 @@ export class SerialPhaseParser {
         continue;
       }
       this.line += ch;
-      if (!this.fetch && ch === '.' && this.line.endsWith('...')) this.partial(this.line);
+      if (!this.fetch && ch === '.' && this.line.endsWith('...')) this.partial(this.line.replace(ANSI, ''));
     }
   }
 
