@@ -26,6 +26,8 @@ export interface HtmlData {
   phases: string[];
   durationMs: number;
   faults: { fault: string; selector: string; start: number; end: number; open: boolean }[];
+  /** Rollout wave decisions, drawn as markers on the time charts. */
+  waves: { t: number; wave: string; decision: string }[];
   cdf: CdfData;
   baselineCdf: CdfData | null;
   overTime: { bucketMs: number; t: number[]; series: Record<string, { p50: (number | null)[]; p95: (number | null)[]; max: (number | null)[] }> };
@@ -112,6 +114,7 @@ export function htmlData(m: RunMetrics, comparison?: Comparison): HtmlData {
     phases: [...PHASES],
     durationMs: Math.round(m.durationMs),
     faults: m.faults.map((f) => ({ fault: f.fault, selector: f.selector, start: f.start, end: f.end, open: f.open })),
+    waves: m.waves.map((w) => ({ t: w.t, wave: w.wave, decision: w.decision })),
     cdf: cdfOf(m.timeToReady.samples),
     baselineCdf: comparison ? cdfOf(comparison.baselineTimeToReady) : null,
     overTime: { bucketMs, t: rates.t, series },

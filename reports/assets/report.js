@@ -40,6 +40,26 @@
   function faultPlugin() {
     return {
       hooks: {
+        draw: [function (u) {
+          // rollout wave decisions: dashed verticals, red for halt/rollback
+          if (!D.waves || !D.waves.length) return;
+          var ctx = u.ctx;
+          ctx.save();
+          ctx.setLineDash([4, 4]);
+          ctx.font = Math.round(10 * devicePixelRatio) + 'px system-ui, sans-serif';
+          D.waves.forEach(function (w) {
+            if (w.decision !== 'start' && w.decision !== 'halt' && w.decision !== 'rollback') return;
+            var x = u.valToPos(sec(w.t), 'x', true);
+            if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) return;
+            ctx.strokeStyle = ctx.fillStyle = w.decision === 'start' ? '#5e35b1' : '#c62828';
+            ctx.beginPath();
+            ctx.moveTo(x, u.bbox.top);
+            ctx.lineTo(x, u.bbox.top + u.bbox.height);
+            ctx.stroke();
+            ctx.fillText(w.wave + (w.decision === 'start' ? '' : ' ' + w.decision), x + 3, u.bbox.top + 12 * devicePixelRatio);
+          });
+          ctx.restore();
+        }],
         drawClear: [function (u) {
           if (!D.faults.length) return;
           var ctx = u.ctx;
