@@ -4,5 +4,6 @@ import { bmcServe } from './bmc-serve.ts';
 import { runCommand } from './run.ts';
 import { reportCommand } from './report.ts';
 import { compareCommand } from './compare.ts';
+import { labGcCommand } from './lab-gc.ts';
 
-export const commands: Command[] = [runCommand, bmcServe, reportCommand, compareCommand];
+export const commands: Command[] = [runCommand, bmcServe, reportCommand, compareCommand, labGcCommand];

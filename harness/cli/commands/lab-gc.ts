@@ -1,0 +1,40 @@
+/**
+ * `fleetlab lab gc`: remove what a killed qemu-tier run left behind (qemu/dnsmasq processes in
+ * fleetlab namespaces, nft tables, veths, namespaces), found by the `fl-` name prefix.
+ *
+ *   fleetlab lab gc              every fleetlab leftover on this host
+ *   fleetlab lab gc --run ID     only run ID's (its 5-char tag)
+ *   fleetlab lab gc --dry-run    list, remove nothing
+ *
+ * Exit 0 (also when nothing was found). Needs root, like the qemu tier itself.
+ */
+import type { Command, CliIo } from '../command.ts';
+import { parseArgs } from '../parse-args.ts';
+import { gcLeftovers, runPrefix } from '../../../lab/net/netns/gc.ts';
+import { NAME_PREFIX } from '../../../lab/net/netns/naming.ts';
+
+export const labGcCommand: Command = {
+  name: ['lab', 'gc'],
+  summary: 'remove leftovers of killed qemu-tier runs (processes, netns, veths, nft tables)',
+  usage: 'usage: fleetlab lab gc [--run RUN_ID] [--dry-run] [--json]',
+  async run(argv: string[], io: CliIo): Promise<number> {
+    const a = parseArgs(argv, { run: { type: 'string' }, 'dry-run': { type: 'flag' }, json: { type: 'flag' } });
+    const prefix = a.strings.run ? runPrefix(a.strings.run) : NAME_PREFIX;
+    const r = await gcLeftovers({ prefix, dryRun: !!a.flags['dry-run'] });
+    if (a.flags.json) {
+      io.stdout.write(JSON.stringify({ prefix, dryRun: !!a.flags['dry-run'], ...r }) + '\n');
+      return 0;
+    }
+    const verb = a.flags['dry-run'] ? 'would remove' : 'removed';
+    const total = r.killed.length + r.netns.length + r.links.length + r.nftTables.length;
+    if (total === 0) io.stdout.write(`fleetlab lab gc: nothing left under '${prefix}'\n`);
+    else
+      io.stdout.write(
+        `fleetlab lab gc: ${verb} ${r.killed.length} processes${r.killed.length ? ` (${r.killed.join(' ')})` : ''}, ` +
+          `${r.nftTables.length} nft tables${r.nftTables.length ? ` (${r.nftTables.join(', ')})` : ''}, ` +
+          `${r.links.length} links${r.links.length ? ` (${r.links.join(' ')})` : ''}, ` +
+          `${r.netns.length} namespaces${r.netns.length ? ` (${r.netns.join(' ')})` : ''}\n`,
+      );
+    return 0;
+  },
+};
