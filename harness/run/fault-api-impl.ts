@@ -29,6 +29,8 @@ export function createFaultApi(d: FaultDeps): FaultApi & { controller: FaultCont
     rng: d.rng,
     emit: (b) => d.log.emit(b),
     subscribe: (l) => d.log.on(l),
+    // kill/pause hooks of a target fleetlab started (target-kill fault); absent hooks = not killable.
+    target: d.target,
   });
   const controller = new FaultController(world);
   return {
