@@ -82,7 +82,7 @@ export function parseNumberField(v: unknown, path: string, problems: Problems, w
   return undefined;
 }
 
-/** Either a duration string or, when `msField` is true, a number of ms. */
+/** A duration string ('30s') or a number of milliseconds. */
 export function parseDurationOrMs(v: unknown, path: string, problems: Problems, example = '10s'): number | undefined {
   if (typeof v === 'number') return parseNumberField(v, path, problems, 'milliseconds');
   return parseDuration(v, path, problems, example);
