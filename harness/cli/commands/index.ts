@@ -5,5 +5,6 @@ import { runCommand } from './run.ts';
 import { reportCommand } from './report.ts';
 import { compareCommand } from './compare.ts';
 import { labGcCommand } from './lab-gc.ts';
+import { faultsCommand } from './faults.ts';
 
-export const commands: Command[] = [runCommand, bmcServe, reportCommand, compareCommand, labGcCommand];
+export const commands: Command[] = [runCommand, bmcServe, reportCommand, compareCommand, labGcCommand, faultsCommand];
