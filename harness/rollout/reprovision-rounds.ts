@@ -2,8 +2,8 @@
  * Reprovision nodes in rounds: each site gives at most `perSite(siteNodes)` nodes to a round, so
  * no site ever has more than maxUnavailable nodes out of service. Every node in a round is
  * provisioned through the target, waited for (boot from disk), health-checked; provisioning
- * failures (target call, DHCP/TFTP/HTTP, timeouts) are retried up to `retries` times, health
- * failures are final (a reboot does not fix a bad image).
+ * failures (target call, DHCP/TFTP/HTTP, timeouts, a node that came up on its old image) are
+ * retried up to `retries` times; a defect of the expected image is final (a reboot does not fix it).
  *
  *   round k: site A nodes[k·n … k·n+n) ∪ site B … ─▶ target.provision ─▶ waitReady ─▶ health ─▶ outcomes
  *                        └── `shouldStop(outcomes so far)` between rounds (halt mid-wave)
@@ -90,7 +90,9 @@ async function attemptRound(ctx: RunContext, round: ProvisionItem[], o: RoundOpt
         const ready = o.readyAt.get(n.name);
         const base = { node: n.name, site: n.site, profile: n.profile, image: it.image.name, runs: h.runs, ttrMs: ready !== undefined && ready >= t0 ? ready - t0 : null, attempts: attempt };
         if (h.ok) out.push({ ...base, ok: true });
-        else {
+        else if (h.retryable && attempt <= o.retries) {
+          failed.push({ it, code: HEALTH_CODE, message: h.detail ?? 'health check failed' });
+        } else {
           const message = h.detail ?? `${n.name} failed its health check`;
           ctx.events.emit({ kind: 'node.failed', node: n.name, phase: 'ready', code: HEALTH_CODE, message });
           out.push({ ...base, ok: false, code: HEALTH_CODE, message });

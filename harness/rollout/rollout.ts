@@ -222,9 +222,10 @@ export async function rollout(ctx: RunContext, o: RolloutOptions): Promise<Rollo
         report.endMs = ctx.events.now();
         break;
       }
-      if (strategy !== 'blue-green' && rollbackMode && o.previous && stats.failed > 0) {
+      const broken = strategy !== 'blue-green' && rollbackMode && o.previous ? outcomes.filter((x) => !x.ok).map((x) => ctx.lab.node(x.node)).filter((n) => !rounds.health(n, o.previous!, known).ok) : [];
+      if (broken.length > 0 && o.previous) {
         // Within budget, but no node stays broken: failed nodes go back to the previous image.
-        const todo = outcomes.filter((x) => !x.ok).map((x) => ctx.lab.node(x.node)).filter((n) => !rounds.health(n, o.previous!, known).ok);
+        const todo = broken;
         const r = await reprovisionRounds(ctx, todo.map((node) => ({ node, image: o.previous! })), rounds);
         for (const x of r.outcomes) result.outcomes.set(x.node, x);
         report.rollback = waveStats(r.outcomes);
