@@ -26,6 +26,14 @@ export interface HtmlData {
   phases: string[];
   durationMs: number;
   faults: { fault: string; selector: string; start: number; end: number; open: boolean }[];
+  /**
+   * Union of the fault windows per fault kind (overlapping windows merged), for shading:
+   * `intervals` are the windows that hit (leaf windows), `outer` the enclosing windows that have
+   * sub-windows (a link flap's whole span around its individual outages), shaded lighter.
+   */
+  faultBands: { fault: string; intervals: [number, number][]; outer: [number, number][] }[];
+  /** Per site (index into `sites`): fault kinds whose targets included the site or one of its nodes. */
+  siteFaults: Record<number, string[]>;
   /** Rollout wave decisions, drawn as markers on the time charts. */
   waves: { t: number; wave: string; decision: string }[];
   cdf: CdfData;
@@ -114,6 +122,8 @@ export function htmlData(m: RunMetrics, comparison?: Comparison): HtmlData {
     phases: [...PHASES],
     durationMs: Math.round(m.durationMs),
     faults: m.faults.map((f) => ({ fault: f.fault, selector: f.selector, start: f.start, end: f.end, open: f.open })),
+    faultBands: faultBands(m.faults),
+    siteFaults: siteFaults(m, siteIndex),
     waves: m.waves.map((w) => ({ t: w.t, wave: w.wave, decision: w.decision })),
     cdf: cdfOf(m.timeToReady.samples),
     baselineCdf: comparison ? cdfOf(comparison.baselineTimeToReady) : null,
@@ -122,6 +132,41 @@ export function htmlData(m: RunMetrics, comparison?: Comparison): HtmlData {
     sites: m.sites.map((s) => ({ name: s.site, nodes: s.nodes, ready: s.ready, failed: s.failed, p50: r1(s.timeToReady.p50), p95: r1(s.timeToReady.p95), max: r1(s.timeToReady.max) })),
     nodes,
   };
+}
+
+function mergeIntervals(iv: [number, number][]): [number, number][] {
+  iv.sort((a, b) => a[0] - b[0]);
+  const out: [number, number][] = [];
+  for (const [s, e] of iv) {
+    const last = out[out.length - 1];
+    if (last && s <= last[1]) last[1] = Math.max(last[1], e);
+    else out.push([s, e]);
+  }
+  return out.map(([s, e]) => [round(s, 1), round(e, 1)]);
+}
+
+/** Merge each fault kind's windows into disjoint intervals (so 17 overlapping flaps shade once). */
+export function faultBands(faults: { id: string; fault: string; start: number; end: number; parent?: string }[]): HtmlData['faultBands'] {
+  const parents = new Set(faults.flatMap((f) => (f.parent ? [f.parent] : [])));
+  const byKind = new Map<string, { leaf: [number, number][]; outer: [number, number][] }>();
+  for (const f of faults) {
+    let a = byKind.get(f.fault);
+    if (!a) byKind.set(f.fault, (a = { leaf: [], outer: [] }));
+    (parents.has(f.id) ? a.outer : a.leaf).push([f.start, Math.max(f.end, f.start)]);
+  }
+  return [...byKind.entries()].map(([fault, a]) => ({ fault, intervals: mergeIntervals(a.leaf), outer: mergeIntervals(a.outer) }));
+}
+
+function siteFaults(m: RunMetrics, siteIndex: Map<string, number>): Record<number, string[]> {
+  const nodeSite = new Map(m.nodes.map((n) => [n.name, n.site]));
+  const out: Record<number, Set<string>> = {};
+  for (const f of m.faults) {
+    for (const target of f.targets ?? []) {
+      const i = siteIndex.get(target) ?? siteIndex.get(nodeSite.get(target) ?? '');
+      if (i !== undefined) (out[i] ??= new Set()).add(f.fault);
+    }
+  }
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, [...v]]));
 }
 
 export interface FailureRow {

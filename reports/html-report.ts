@@ -86,7 +86,7 @@ export function htmlReport(m: RunMetrics, o: HtmlReportOptions = {}): string {
   parts.push(card('time-to-ready p95', fmtMs(ttr.p95)));
   parts.push(card('time-to-ready max', fmtMs(ttr.max)));
   parts.push(card('run duration', fmtMs(m.durationMs)));
-  parts.push(card('fault windows', String(m.faults.length)));
+  parts.push(card('fault windows', String(m.faults.filter((w) => !w.parent).length)));
   parts.push(card('retries', String(m.retries.samples.reduce((x, y) => x + y, 0))));
   parts.push(card('BMC p95', fmtMs(m.latency.bmc.p95), m.latency.bmc.errors ? 'bad' : ''));
   parts.push('</div>');
@@ -99,8 +99,9 @@ export function htmlReport(m: RunMetrics, o: HtmlReportOptions = {}): string {
 
   if (o.comparison) parts.push(comparisonSection(o.comparison));
 
+  if (m.faults.length) parts.push('<div id="fault-legend" class="legend"></div>');
   parts.push(`<div class="row2"><section><h2>Time-to-ready CDF${o.comparison ? ' (dashed: baseline)' : ''}</h2><div id="cdf" class="chart"></div></section>`);
-  parts.push(`<section><h2>Phase percentiles over time</h2><div class="controls">phase <select id="ot-phase"></select><span class="note">by the time the phase started; red bands: fault windows; dashed lines: rollout waves</span></div><div id="overtime" class="chart"></div></section></div>`);
+  parts.push(`<section><h2>Phase percentiles over time</h2><div class="controls">phase <select id="ot-phase"></select><span class="note">by the time the phase started; shaded: fault windows (colour per kind); dashed lines: rollout waves</span></div><div id="overtime" class="chart"></div></section></div>`);
   parts.push(`<div class="row2"><section><h2>Boot traffic</h2><div id="rates-net" class="chart"></div></section><section><h2>Nodes over time</h2><div id="rates-nodes" class="chart"></div></section></div>`);
   parts.push(`<section><h2>Phase timeline</h2><div class="controls"><span id="gantt-mode"></span></div><div class="controls">drill down: <input id="gantt-filter" placeholder="node name, site name, or 'failed'" size="34"></div><div id="gantt-legend" class="legend"></div><div class="gantt-wrap"><canvas id="gantt" class="gantt"></canvas></div><div id="gantt-detail-wrap" style="display:none"><h2 id="gantt-detail-title" style="margin-top:12px"></h2><div class="gantt-wrap"><canvas id="gantt-detail" class="gantt"></canvas></div></div></section>`);
   parts.push(`<section><h2>Time-to-ready per site</h2><div class="controls">colour by <select id="heat-stat"><option value="p95">p95</option><option value="p50">p50</option><option value="max">max</option><option value="failed">failed share</option></select><span id="heat-scale" class="note"></span></div><div id="heatmap" class="heat"></div><div class="note">one cell per site (${m.sites.length}); click a site to see its nodes in the timeline</div></section>`);
@@ -136,12 +137,18 @@ export function htmlReport(m: RunMetrics, o: HtmlReportOptions = {}): string {
   if (stuck.length) parts.push(`<div class="meta" style="margin-top:8px">${m.counts.unfinished} node(s) unfinished when the log ended, by the phase they were in: ${stuck.map(([p, n]) => `<code>${h(p)}</code> ×${n}`).join(', ')}</div>`);
   parts.push('</section>');
 
-  // Faults
-  parts.push(`<section id="faults"><h2>Fault windows (${m.faults.length})</h2>`);
-  if (m.faults.length) {
-    parts.push('<table><tr><th>id</th><th>fault</th><th>selector</th><th>params</th><th class="n">start</th><th class="n">end</th></tr>');
-    for (const w of m.faults) parts.push(`<tr><td>${h(w.id)}</td><td>${h(w.fault)}</td><td>${h(w.selector)}</td><td><code>${h(JSON.stringify(w.params))}</code></td><td class="n">${fmtMs(w.start)}</td><td class="n">${w.open ? 'never healed' : fmtMs(w.end)}</td></tr>`);
+  // Faults (sub-windows, e.g. each outage of a link flap, are counted under their window)
+  const MAX_FAULT_ROWS = 200;
+  const top = m.faults.filter((w) => !w.parent);
+  const subs = new Map<string, number>();
+  for (const w of m.faults) if (w.parent) subs.set(w.parent, (subs.get(w.parent) ?? 0) + 1);
+  const targets = (t?: string[]) => (!t ? 'all' : t.length <= 5 ? t.join(', ') : `${t.slice(0, 5).join(', ')} +${t.length - 5} more`);
+  parts.push(`<section id="faults"><h2>Fault windows (${top.length}${m.faults.length > top.length ? `, ${m.faults.length - top.length} sub-windows` : ''})</h2>`);
+  if (top.length) {
+    parts.push('<table><tr><th>id</th><th>fault</th><th>selector</th><th>targets</th><th>params</th><th class="n">start</th><th class="n">end</th><th class="n">sub-windows</th></tr>');
+    for (const w of top.slice(0, MAX_FAULT_ROWS)) parts.push(`<tr><td>${h(w.id)}</td><td>${h(w.fault)}</td><td>${h(w.selector)}</td><td>${h(targets(w.targets))}</td><td><code>${h(JSON.stringify(w.params))}</code></td><td class="n">${fmtMs(w.start)}</td><td class="n">${w.open ? 'never healed' : fmtMs(w.end)}</td><td class="n">${subs.get(w.id) ?? ''}</td></tr>`);
     parts.push('</table>');
+    if (top.length > MAX_FAULT_ROWS) parts.push(`<div class="note">first ${MAX_FAULT_ROWS} of ${top.length} windows listed; run.json has all</div>`);
   } else parts.push('<div class="note">no faults injected</div>');
   parts.push('</section>');
   if (m.steps.length || m.waves.length) {

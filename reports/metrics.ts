@@ -102,6 +102,10 @@ export interface FaultWindow {
   end: number;
   /** No fault.stop in the log: the window runs to the end of the log. */
   open: boolean;
+  /** Sites/nodes/BMCs hit (absent: selector 'all'). */
+  targets?: string[];
+  /** Id of the enclosing window when this is one of its sub-windows (e.g. one outage of a link flap: `wan-flap/down#3`). */
+  parent?: string;
 }
 
 export interface ThresholdResult {
@@ -231,6 +235,7 @@ export function computeMetrics(events: FleetEvent[]): RunMetrics {
   const nodeErrorCodes: Record<string, number> = {};
   const thresholds: ThresholdResult[] = [];
   const openFaults = new Map<string, FaultWindow>();
+  const faultIds = new Set<string>();
   const faults: FaultWindow[] = [];
   const steps: StepRecord[] = [];
   const openSteps = new Map<string, StepRecord>();
@@ -444,6 +449,10 @@ export function computeMetrics(events: FleetEvent[]): RunMetrics {
     },
     'fault.start': (e) => {
       const w: FaultWindow = { id: e.id, fault: e.fault, selector: e.selector, params: e.params, start: e.t, end: e.t, open: true };
+      if (e.targets) w.targets = e.targets;
+      const slash = e.id.lastIndexOf('/');
+      if (slash > 0 && faultIds.has(e.id.slice(0, slash))) w.parent = e.id.slice(0, slash);
+      faultIds.add(e.id);
       faults.push(w);
       openFaults.set(e.id, w);
     },

@@ -23,6 +23,9 @@
     boot: '#7cb342', agent: '#c0ca33', image: '#fb8c00', callback: '#f4511e', reboot: '#8e24aa', 'disk-boot': '#5e35b1', ready: '#2e7d32',
   };
   var charts = [];
+  // One translucent colour per fault kind; windows of a kind are pre-merged (html-data.ts).
+  var FAULT_COLORS = ['rgba(229, 57, 53, 0.13)', 'rgba(251, 140, 0, 0.16)', 'rgba(142, 36, 170, 0.12)', 'rgba(0, 137, 123, 0.12)', 'rgba(30, 136, 229, 0.12)', 'rgba(109, 76, 65, 0.14)'];
+  function faultColor(k) { return FAULT_COLORS[k % FAULT_COLORS.length]; }
 
   function fmtMs(ms) {
     if (ms === null || ms === undefined || !isFinite(ms)) return '-';
@@ -61,16 +64,21 @@
           ctx.restore();
         }],
         drawClear: [function (u) {
-          if (!D.faults.length) return;
+          if (!D.faultBands.length) return;
           var ctx = u.ctx;
           ctx.save();
-          ctx.fillStyle = 'rgba(229, 57, 53, 0.12)';
-          D.faults.forEach(function (f) {
-            var x0 = u.valToPos(sec(f.start), 'x', true);
-            var x1 = u.valToPos(sec(f.end), 'x', true);
-            var left = Math.max(u.bbox.left, Math.min(x0, x1));
-            var right = Math.min(u.bbox.left + u.bbox.width, Math.max(x0, x1, x0 + 2));
-            if (right > left) ctx.fillRect(left, u.bbox.top, right - left, u.bbox.height);
+          D.faultBands.forEach(function (b, k) {
+            [[b.outer, 0.4], [b.intervals, 1]].forEach(function (layer) {
+              ctx.globalAlpha = layer[1];
+              ctx.fillStyle = faultColor(k);
+              layer[0].forEach(function (iv) {
+                var x0 = u.valToPos(sec(iv[0]), 'x', true);
+                var x1 = u.valToPos(sec(iv[1]), 'x', true);
+                var left = Math.max(u.bbox.left, Math.min(x0, x1));
+                var right = Math.min(u.bbox.left + u.bbox.width, Math.max(x0, x1, x0 + 2));
+                if (right > left) ctx.fillRect(left, u.bbox.top, right - left, u.bbox.height);
+              });
+            });
           });
           ctx.restore();
         }],
@@ -278,8 +286,13 @@
     var plotW = W - labelW - 10;
     var span = Math.max(1, D.durationMs);
     function X(t) { return labelW + (t / span) * plotW; }
-    ctx.fillStyle = 'rgba(229, 57, 53, 0.12)';
-    D.faults.forEach(function (f) { ctx.fillRect(X(f.start), 0, Math.max(2, X(f.end) - X(f.start)), rows.length * rowH); });
+    D.faultBands.forEach(function (b, k) {
+      ctx.fillStyle = faultColor(k);
+      ctx.globalAlpha = 0.4;
+      b.outer.forEach(function (iv) { ctx.fillRect(X(iv[0]), 0, Math.max(2, X(iv[1]) - X(iv[0])), rows.length * rowH); });
+      ctx.globalAlpha = 1;
+      b.intervals.forEach(function (iv) { ctx.fillRect(X(iv[0]), 0, Math.max(2, X(iv[1]) - X(iv[0])), rows.length * rowH); });
+    });
     ctx.font = (rowH >= 12 ? 11 : 9) + 'px system-ui, sans-serif';
     ctx.textBaseline = 'middle';
     rows.forEach(function (r, y) {
@@ -391,18 +404,27 @@
       var d = document.createElement('div');
       var f = v === null || !isFinite(v) ? null : hi > lo ? (v - lo) / (hi - lo) : 0;
       d.style.background = f === null ? '#d0d4da' : 'hsl(' + Math.round(120 - 120 * f) + ', 70%, ' + Math.round(52 - 8 * f) + '%)';
-      if (s.failed) d.className = 'failed';
-      d.title = s.name + ': ' + s.ready + '/' + s.nodes + ' ready, ' + s.failed + ' failed\np50 ' + fmtMs(s.p50) + ', p95 ' + fmtMs(s.p95) + ', max ' + fmtMs(s.max);
+      var faults = D.siteFaults[i];
+      d.className = (s.failed ? 'failed' : '') + (faults ? ' faulted' : '');
+      d.title = s.name + ': ' + s.ready + '/' + s.nodes + ' ready, ' + s.failed + ' failed\np50 ' + fmtMs(s.p50) + ', p95 ' + fmtMs(s.p95) + ', max ' + fmtMs(s.max) + (faults ? '\nfaults: ' + faults.join(', ') : '');
       d.onclick = function () { el('gantt-filter').value = s.name; el('gantt-filter').dispatchEvent(new Event('input')); el('gantt-detail-wrap').scrollIntoView(); };
       frag.appendChild(d);
     });
     box.appendChild(frag);
-    el('heat-scale').textContent = !finite.length ? 'no site has a ready node' : stat === 'failed' ? 'green ' + (lo * 100).toFixed(0) + '% → red ' + (hi * 100).toFixed(0) + '% failed' : 'green ' + fmtMs(lo) + ' → red ' + fmtMs(hi) + ' (' + stat + ' time-to-ready); grey: no node ready; red outline: failures';
+    el('heat-scale').textContent = !finite.length ? 'no site has a ready node' : stat === 'failed' ? 'green ' + (lo * 100).toFixed(0) + '% → red ' + (hi * 100).toFixed(0) + '% failed' : 'green ' + fmtMs(lo) + ' → red ' + fmtMs(hi) + ' (' + stat + ' time-to-ready); grey: no node ready; red outline: failures; dot: site hit by a fault';
     box.setAttribute('data-rendered', '1');
     box.setAttribute('data-cells', String(D.sites.length));
   }
 
+  function faultLegend() {
+    var box = el('fault-legend');
+    if (!box || !D.faultBands.length) return;
+    box.innerHTML = 'fault windows: ' + D.faultBands.map(function (b, k) {
+      return '<span><i style="background:' + faultColor(k).replace(/[\d.]+\)$/, '0.5)') + '"></i>' + b.fault.replace(/[<>&"]/g, '') + ' (' + b.intervals.length + ')</span>';
+    }).join(' ');
+  }
   function all() {
+    faultLegend();
     drawCdf();
     setupOverTime();
     drawRates();
