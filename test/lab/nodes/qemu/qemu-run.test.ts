@@ -1,0 +1,43 @@
+/**
+ * Acceptance (issue 6): `fleetlab run scenarios/provision.ts --param tier=qemu --param sites=1
+ * --param nodesPerSite=2` — both VMs PXE-boot through the site relay from the reference target,
+ * write the image, reboot from disk and report the expected image; run.json carries the sim
+ * tier's phase names. Needs root, qemu-system-x86, ipxe-qemu, dnsmasq, nftables (CI installs them).
+ */
+import t from 'tap';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fleetlab } from '../../../helpers/cli.ts';
+import { provisionScenarioFile } from './provision-scenario.ts';
+import { NODE_PHASES } from '../../../../lab/events/event.ts';
+import { listLeftovers, runPrefix } from '../../../../lab/net/netns/gc.ts';
+
+t.setTimeout(900_000);
+const BMC_BASE = 172; // scenarios/provision.ts with its BMCs on 127.172.x.y (see provision-scenario.ts)
+
+interface RunJson {
+  status: string;
+  config: { runId: string; testbed: { tier: string } };
+  nodes: { name: string; outcome: string; image?: string; phases: Record<string, number> }[];
+}
+
+t.test('two qemu VMs provision through the site relay and boot the image from disk', async (t) => {
+  const out = mkdtempSync(join(tmpdir(), 'fl-qemu-run-'));
+  const r = await fleetlab(['run', provisionScenarioFile(BMC_BASE), '--param', 'tier=qemu', '--param', 'sites=1', '--param', 'nodesPerSite=2', '--out', out], { timeoutMs: 880_000 });
+  t.equal(r.code, 0, `run passed\n${r.stderr.slice(-2000)}\n${r.stdout.slice(-2000)}`);
+  const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as RunJson;
+  t.equal(run.config.testbed.tier, 'qemu');
+  t.equal(run.nodes.length, 2);
+  // The qemu NIC ROM *is* iPXE: there is no PXE-ROM → TFTP → iPXE chain, so tftp/ipxe-dhcp never happen.
+  const expected = NODE_PHASES.filter((p) => p !== 'tftp' && p !== 'ipxe-dhcp');
+  for (const n of run.nodes) {
+    t.equal(n.outcome, 'ready', `${n.name} ready`);
+    t.equal(n.image, 'edge-os-1.0', `${n.name} reports the provisioned image after booting its disk`);
+    t.same(Object.keys(n.phases), expected, `${n.name} phases in order`);
+  }
+  const events = readFileSync(join(out, 'events.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; [k: string]: unknown });
+  t.equal(events.filter((e) => e.kind === 'dhcp.ack' && String(e.ip).startsWith('10.213.0.')).length, 2, 'each VM got a lease from the site pool through the relay');
+  t.equal(events.filter((e) => e.kind === 'boot.disk' && e.image === 'edge-os-1.0').length, 2);
+  t.same(await listLeftovers(runPrefix(run.config.runId)), { netns: [], links: [], nftTables: [], pids: [] }, 'nothing left after a passed run');
+});
