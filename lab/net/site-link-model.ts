@@ -14,10 +14,10 @@
  *   max(busyUntil, now − burst) and occupies the line for n·8/bps; `busyUntil` is virtual time,
  *   so timer lateness never accumulates (throughput over a transfer is exact up to one chunk).
  *   All TCP streams and UDP datagrams of the site share it (download and upload separately).
- *   An idle line may pass BURST_MS (modelled) of line time at once. A paced stream that comes
- *   back within TURNAROUND of its (possibly late) wake-up continues where its line time ended,
- *   so timer lateness on a busy host (up to LAG_SLACK) costs no throughput, while an idle line
- *   never banks more than its burst, whatever the timeScale.
+ *   An idle line may pass BURST_MS (modelled) of line time at once. A reservation that comes
+ *   within turnaround() of a paced stream's (possibly late) wake-up continues where the line
+ *   time ended, so timer lateness on a busy host (up to LAG_SLACK) costs no throughput, while
+ *   an idle line never banks more than its burst, whatever the timeScale.
  * - UDP: delivered after its serialization wait + latency/2 + one-way jitter, or dropped when the
  *   direction is partitioned or the loss model says so. TCP is modelled as reliable: loss does
  *   not slow streams (no congestion window model); latency is paid once per request round trip
@@ -44,9 +44,15 @@ export const BURST_MS = 5;
  * Most timer lateness (clock units, i.e. real ms) forgiven to a paced stream; without this
  * every late wake-up would be lost line time and throughput would fall short under load.
  */
-export const LAG_SLACK = 100;
-/** A reservation this soon (clock units) after a paced wake-up is that stream continuing. */
-const TURNAROUND = 5;
+export const LAG_SLACK = 1000;
+/**
+ * A reservation this soon after a paced wake-up is that stream continuing (resume → next chunk
+ * read): 50 modelled ms, clamped to [1, 20] clock units so a compressed run (timeScale 0.01)
+ * does not hand a back-to-back new transfer seconds of modelled line time.
+ */
+function turnaround(scale: number): number {
+  return Math.min(20, Math.max(1, 50 * scale));
+}
 /** Waits shorter than this (clock units) are skipped; the debt stays in busyUntil. Small, so a paced stream nearly always has a wake-up to continue from. */
 const MIN_WAIT = 0.2;
 
@@ -115,7 +121,11 @@ class SimSiteLink implements SiteLinkControl {
   private readonly up: Direction;
   private readonly down: Direction;
   private healWaiters: (() => void)[] | undefined;
-  private lossRng: Rng | undefined;
+  /**
+   * Loss draws, one stream per direction and protocol: a node's DHCP drops depend only on the
+   * seed and its DHCP packet count, not on how much TFTP crossed the link meanwhile.
+   */
+  private lossRngs: Map<string, Rng> | undefined;
   private jitterRng: Rng | undefined;
 
   constructor(
@@ -142,11 +152,11 @@ class SimSiteLink implements SiteLinkControl {
     return this.part !== 'none';
   }
 
-  udp(dir: LinkDirection, bytes: number, deliver: () => void): void {
+  udp(dir: LinkDirection, bytes: number, deliver: () => void, proto: 'dhcp' | 'tftp' | 'ipmi' | 'other' = 'other'): void {
     const d = dir === 'up' ? this.up : this.down;
     d.stats.datagrams++;
     d.stats.bytes += bytes;
-    if (this.part === 'both' || this.part === dir || this.lost(d, this.eff.loss)) {
+    if (this.part === 'both' || this.part === dir || this.lost(d, dir, proto, this.eff.loss)) {
       d.stats.dropped++;
       return;
     }
@@ -231,8 +241,11 @@ class SimSiteLink implements SiteLinkControl {
   private occupy(d: Direction, bytes: number, scale: number): number {
     const now = this.clock.now();
     let start: number;
-    if (d.wokeDue === d.busyUntil && now - d.wokeAt <= TURNAROUND && d.wokeAt - d.wokeDue <= LAG_SLACK) {
-      start = d.busyUntil; // a paced stream continuing: its lateness was the host's, not the line's
+    // Right after a paced wake-up (any stream of this direction), the line time since busyUntil
+    // was lost to host lag, not idleness: the woken stream would have kept the line busy. The
+    // credit is bounded by that wake-up's lateness + turnaround (busyUntil >= its due time).
+    if (now - d.wokeAt <= turnaround(scale) && d.wokeAt - d.wokeDue <= LAG_SLACK) {
+      start = d.busyUntil;
     } else start = Math.max(d.busyUntil, now - BURST_MS * scale);
     d.wokeDue = NaN;
     d.busyUntil = start + ((bytes * 8000) / d.bps) * scale;
@@ -263,12 +276,20 @@ class SimSiteLink implements SiteLinkControl {
     return Math.max(0, half + j);
   }
 
-  private lost(d: Direction, m: LossModel): boolean {
+  private lossRng(key: string): Rng {
+    const m = (this.lossRngs ??= new Map());
+    let r = m.get(key);
+    if (!r) m.set(key, (r = this.rng.child(`link-loss:${this.site}:${key}`)));
+    return r;
+  }
+
+  private lost(d: Direction, dir: LinkDirection, proto: string, m: LossModel): boolean {
     if (m.kind === 'random') {
       if (m.rate <= 0) return false;
-      return (this.lossRng ??= this.rng.child(`link-loss:${this.site}`)).next() < m.rate;
+      return this.lossRng(`${dir}:${proto}`).next() < m.rate;
     }
-    const r = (this.lossRng ??= this.rng.child(`link-loss:${this.site}`));
+    // Bursts hit everything crossing the direction, so the state and its draws are per direction.
+    const r = this.lossRng(dir);
     const lost = r.next() >= (d.bad ? m.h : m.k);
     // Transition after the packet (netem order: the state decides this packet, then moves).
     if (d.bad) {

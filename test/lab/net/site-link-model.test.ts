@@ -156,6 +156,23 @@ t.test('loss: 10% drops about 10 % of datagrams, the same ones per seed', async 
   t.not(dropPattern(43, { loss: '10%' }).pattern, a.pattern, 'another seed, other drops');
 });
 
+t.test('DHCP drops do not depend on other traffic crossing the link', async (t) => {
+  const run = (tftpBetween: number) => {
+    const clock = new ManualClock();
+    clock.timeScale = 0;
+    const link = createSiteLink('s1', profile({ loss: '10%' }), { clock, rng: createRng(9).child('net') });
+    let pattern = '';
+    for (let i = 0; i < 500; i++) {
+      let ok = false;
+      link.udp('up', 342, () => (ok = true), 'dhcp');
+      pattern += ok ? '.' : 'x';
+      for (let k = 0; k < tftpBetween; k++) link.udp('down', 1468, () => {}, 'tftp');
+    }
+    return pattern;
+  };
+  t.equal(run(0), run(7));
+});
+
 t.test('Gilbert-Elliott loss comes in bursts at the configured mean', async (t) => {
   const a = dropPattern(5, { loss: '10%', lossModel: 'gilbert-elliott' }, 50_000);
   t.ok(Math.abs(a.delivered - 45_000) < 1500, `delivered ${a.delivered} of 50000`);
