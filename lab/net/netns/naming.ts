@@ -53,6 +53,8 @@ export interface SiteNames {
   lan6: string; // IPv6 /64 for the RA only (never routed out)
   hostMac: string;
   siteMac: string;
+  /** Host conntrack zone (1..65535) isolating this run's NAT state from earlier runs. */
+  ctZone: number;
 }
 
 export function siteNames(tag: string, index: number): SiteNames {
@@ -76,6 +78,7 @@ export function siteNames(tag: string, index: number): SiteNames {
     lan6: `fd66:6c61:62:${index.toString(16)}::1/64`,
     hostMac: mac(1),
     siteMac: mac(2),
+    ctZone: 1 + ((t.readUInt16BE(2) * 257 + index) % 65535),
   };
 }
 

@@ -176,7 +176,11 @@ export async function createQemuSite(o: QemuSiteOptions): Promise<QemuSite> {
       dn('udp', 69, ports.tftpPort) +
       dn('tcp', 80, ports.httpPort) +
       `    iifname "${n.hostVeth}" ip daddr ${CORE_ADDR} dnat to ${host}\n  }\n` +
-      `  chain post {\n    type nat hook postrouting priority srcnat; policy accept;\n    oifname "${n.hostVeth}" snat to ${CORE_ADDR}\n  }\n}\n`;
+      `  chain post {\n    type nat hook postrouting priority srcnat; policy accept;\n    oifname "${n.hostVeth}" snat to ${CORE_ADDR}\n  }\n` +
+      // A conntrack zone per run+site: a later run reusing these addresses (same 5-tuple, e.g. the
+      // relay's 10.214.i.2:67 → CORE:67) must not hit a stale NAT entry pointing at a dead port.
+      `  chain zone_pre {\n    type filter hook prerouting priority raw; policy accept;\n    iifname "${n.hostVeth}" ct zone set ${n.ctZone}\n  }\n` +
+      `  chain zone_out {\n    type filter hook output priority raw; policy accept;\n    oifname "${n.hostVeth}" ct zone set ${n.ctZone}\n  }\n}\n`;
     await sh('nft', ['-f', '-'], { input: ruleset });
     undo.push({ what: `nft table ${n.nftHost}`, fn: () => trySh('nft', ['delete', 'table', 'ip', n.nftHost]) });
     syncUndo.push(() => shSyncQuiet('nft', ['delete', 'table', 'ip', n.nftHost]));
