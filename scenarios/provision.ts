@@ -50,13 +50,20 @@ export default defineScenario({
     profile: p.profile === 'mixed' ? { 'generic-uefi': 0.7, 'legacy-bios': 0.3 } : p.profile,
     ...siteLink(p),
   }),
-  async run({ lab, target, expect, step, params, log }) {
+  async run({ lab, target, expect, step, params, log, events }) {
+    // The target's own view of each node (target.state events), to wait for it to finish too.
+    const targetPhase = new Map<string, string>();
+    const stopWatching = events.on('target.state', (e) => targetPhase.set(e.node, e.phase));
     await step('enroll', () => target.enroll(lab.nodes));
     const image = target.image('edge-os-1.0', params.imageMB * 1e6);
     await step('provision', () => target.provision(lab.nodes, image));
     // Counts every ready/failed event since the run started (nodes begin powered off).
     const result = await step('wait for ready', () => lab.waitReady(lab.nodes, { since: 0 }));
     for (const f of result.failed.slice(0, 10)) log(`node ${f.node.name} failed: ${f.code}: ${f.message}`);
+    // A deploy is over when the target says so as well: Ironic marks a node active only after it
+    // powered the node on to its disk (so just after the node came up, with its BMC still needed).
+    await step('wait for target', () => settled(events, targetPhase, result.ready.map((n) => n.name), 60_000));
+    stopWatching();
     expect.readyRatio('all nodes ready', 1);
     // qemu VMs (TCG) take minutes, not the sim's modelled seconds: the default threshold scales.
     const p95 = params.tier === 'qemu' && params.p95ReadyMs === 120_000 ? 900_000 : params.p95ReadyMs;
@@ -70,4 +77,23 @@ function siteLink(p: Record<string, string | number | boolean>): { link?: Record
   if (p.link) link.preset = String(p.link);
   for (const k of ['down', 'up', 'latency', 'jitter', 'loss'] as const) if (p[k]) link[k] = String(p[k]);
   return Object.keys(link).length ? { link } : {};
+}
+
+/** Resolves once every node's last target phase is active or failed, or after `timeoutMs` (real ms). */
+function settled(events: { on(kind: 'target.state', cb: (e: { node: string; phase: string }) => void): () => void }, phase: Map<string, string>, nodes: string[], timeoutMs: number): Promise<void> {
+  const done = (n: string) => phase.get(n) === 'active' || phase.get(n) === 'failed';
+  const pending = new Set(nodes.filter((n) => !done(n)));
+  if (pending.size === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const finish = () => {
+      clearTimeout(timer);
+      off();
+      resolve();
+    };
+    const timer = setTimeout(finish, timeoutMs);
+    const off = events.on('target.state', (e) => {
+      if (done(e.node)) pending.delete(e.node);
+      if (pending.size === 0) finish();
+    });
+  });
 }

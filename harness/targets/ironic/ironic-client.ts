@@ -63,6 +63,20 @@ export class IronicClient {
 
   /** One request; resolves with parsed JSON (or null for empty bodies); rejects on non-2xx. */
   async request<T>(method: string, path: string, body?: unknown, accept: number[] = []): Promise<T> {
+    // 409 "Node … is locked by host …": the conductor is busy with that node; retry like
+    // python-ironicclient does (it retries Conflict a few times, 2 s apart).
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.once<T>(method, path, body, accept);
+      } catch (e) {
+        const locked = e instanceof FleetlabError && e.details?.status === 409 && /is locked by host/.test(e.message);
+        if (!locked || attempt >= 30) throw e;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
+  private async once<T>(method: string, path: string, body: unknown, accept: number[]): Promise<T> {
     let res: Response;
     try {
       res = await fetch(this.url + path, {
