@@ -59,7 +59,7 @@ export function formatStats(s: WaveStats): string {
 /** Parse a wave.decision detail back into fields (numbers where they are numbers). */
 export function parseDetail(detail: string | undefined): Record<string, string | number> {
   const out: Record<string, string | number> = {};
-  for (const m of (detail ?? '').matchAll(/(\w+)=("[^"]*"|\S+)/g)) {
+  for (const m of (detail ?? '').matchAll(/([\w.]+)=("[^"]*"|\S+)/g)) {
     const v = m[2]!.startsWith('"') ? m[2]!.slice(1, -1) : m[2]!;
     out[m[1]!] = v !== '' && Number.isFinite(Number(v)) ? Number(v) : v;
   }
