@@ -47,11 +47,11 @@ export const BURST_MS = 5;
 export const LAG_SLACK = 1000;
 /**
  * A reservation this soon after a paced wake-up is that stream continuing (resume → next chunk
- * read): 50 modelled ms, clamped to [1, 20] clock units so a compressed run (timeScale 0.01)
+ * read): 50 modelled ms, clamped to [1, 50] clock units so a compressed run (timeScale 0.01)
  * does not hand a back-to-back new transfer seconds of modelled line time.
  */
 function turnaround(scale: number): number {
-  return Math.min(20, Math.max(1, 50 * scale));
+  return Math.min(50, Math.max(1, 50 * scale));
 }
 /** Waits shorter than this (clock units) are skipped; the debt stays in busyUntil. Small, so a paced stream nearly always has a wake-up to continue from. */
 const MIN_WAIT = 0.2;
@@ -190,7 +190,11 @@ class SimSiteLink implements SiteLinkControl {
     const scale = this.clock.timeScale;
     if (d.bps === Infinity || scale <= 0 || bytes <= 0) return undefined;
     const wait = this.occupy(d, bytes, scale);
-    if (wait < MIN_WAIT) return undefined;
+    if (wait < MIN_WAIT) {
+      // The stream goes on at once: as good as a punctual wake-up for the continuation credit.
+      d.wokeAt = d.wokeDue = this.clock.now();
+      return undefined;
+    }
     const due = d.busyUntil;
     return new Promise<void>((resolve) => {
       this.clock.after(wait / scale, () => {
