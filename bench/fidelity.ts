@@ -36,13 +36,13 @@ const QEMU_TCG_PROFILE = {
   firmware: 'bios',
   nics: 1,
   nicSpeedMbps: 1000,
-  memoryGiB: 0.25,
+  memoryGiB: 1,
   timings: {
-    postMs: { triangular: [3000, 3500, 4500] },
+    postMs: { triangular: [2000, 2700, 3500] },
     kernelBootMs: { triangular: [15000, 22000, 30000] },
     diskWriteMBps: { triangular: [40, 60, 80] },
     rebootMs: { triangular: [800, 1000, 1500] },
-    diskBootMs: { triangular: [18000, 25000, 32000] },
+    diskBootMs: { triangular: [22000, 30000, 38000] },
     shutdownMs: { triangular: [500, 1000, 2000] },
   },
 };

@@ -5,8 +5,8 @@
  *   SeaBIOS "Booting from ROM"        → (network boot)      "Booting from Hard Disk" + SYSLINUX → disk-boot
  *   iPXE "Configuring (net0 …)"       → dhcp (1st) / ipxe-dhcp (later)   "net0: a.b.c.d/…" → dhcp.ack
  *   iPXE "tftp://…"                   → tftp                "http://…ipxe…" → script   "…vmlinuz|initrd…" → kernel
- *   "… ok" closes a fetch             → tftp.done / http.done
- *   Linux "Linux version" / FLEETLAB-PHASE boot → boot
+ *   "… ok" closes a fetch             → tftp.done / http.done; the initrd's "ok" → boot (iPXE `boot` is silent)
+ *   Linux "Linux version" / FLEETLAB-PHASE boot → boot (when no initrd line was seen)
  *   FLEETLAB-PHASE agent|image|callback|reboot, FLEETLAB-IMAGE/CALLBACK/DHCP/FAIL/READY → phases + agent.* / node.*
  *
  * iPXE prints a fetch as `URL... <progress> ok` on ONE line, so fetch starts are detected on the
@@ -100,6 +100,8 @@ export class SerialPhaseParser {
       const ok = /\bok\s*$/.test(text);
       if (f.phase === 'tftp') this.o.emit({ kind: 'tftp.done', node: n, file: f.url, bytes: 0, ms, blksize: 0 });
       else this.o.emit({ kind: 'http.done', node: n, url: f.url, bytes: 0, ms, status: ok ? 200 : 0 });
+      // iPXE scripts load the initrd last, then `boot` (which prints nothing): the kernel starts now.
+      if (ok && f.phase === 'kernel' && /initrd|initramfs|ramdisk/i.test(f.url)) this.enter('boot');
       return;
     }
     if (text.startsWith('FLEETLAB-')) return this.marker(text);
