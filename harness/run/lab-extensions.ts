@@ -22,8 +22,13 @@ export interface LinkPlan {
 
 export interface LabExtensions {
   planLinks(lab: ResolvedLab, seed: number, problems: Problems): LinkPlan;
-  /** IPMI BMCs need distinct 127.x addresses on port 623 (root) unless a port is configured. */
-  ipmiWanted(target: string, params: Params, nodes: number): boolean;
+  /**
+   * Whether the IPMI emulator starts. Every node has an IPMI address in the spec, but binding one
+   * UDP socket per BMC on 127.x:623 needs root, costs an fd per node and collides between runs on
+   * one machine, so it is opt-in: the lab spec says `bmc: {ipmi: true}` or the run passes
+   * `--param bmc=ipmi`.
+   */
+  ipmiWanted(params: Params, explicit: boolean): boolean;
 }
 
 export function labExtensions(): LabExtensions {
@@ -56,10 +61,8 @@ export function labExtensions(): LabExtensions {
         },
       };
     },
-    ipmiWanted(target, params, nodes) {
-      if (params.bmc === 'ipmi') return true;
-      // One UDP socket per BMC on 127.x:623: root only, and within the fd budget of large fleets.
-      return process.getuid?.() === 0 && nodes <= 2000;
+    ipmiWanted(params, explicit) {
+      return explicit || params.bmc === 'ipmi';
     },
   };
 }

@@ -163,7 +163,7 @@ export async function runScenario(o: RunOptions): Promise<number> {
             boot: t.endpoints(),
             persona: (name) => t.agent(targetNodeOf(labRt!, name)),
             linkFor: linkPlan ? (s) => linkPlan.linkFor(s, clock, rng) : undefined,
-            ipmi: resolvedLab.bmc.ipmi && ext.ipmiWanted(targetName, params, nodeCount),
+            ipmi: resolvedLab.bmc.ipmi && ext.ipmiWanted(params, (labSpec as { bmc?: { ipmi?: unknown } }).bmc?.ipmi === true),
             signal: runAbort.signal,
             qemu: { runId, workDir: join(runDir, 'qemu'), linkProfile: (site) => linkPlan?.profiles.get(site) },
           });
