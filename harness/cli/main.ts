@@ -31,6 +31,12 @@ export async function main(argv: string[]): Promise<number> {
   };
   const onInt = () => onSignal('SIGINT');
   const onTerm = () => onSignal('SIGTERM');
+  // `fleetlab report … | head`: a closed pipe ends output quietly instead of crashing.
+  const onPipeError = (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  };
+  process.stdout.on('error', onPipeError);
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
   const io: CliIo = { stdout: process.stdout, stderr: process.stderr, signal: controller.signal, abortReason: () => reason };

@@ -15,6 +15,7 @@ import type { FaultApi } from '../fault-api.ts';
 import type { LabExtensions } from './lab-extensions.ts';
 import { toTargetNode } from './run-scenario.ts';
 import { createFaultApi } from './fault-api-impl.ts';
+import { quantileSorted } from '../../reports/stat.ts';
 import { isSiteLinkControl } from '../../lab/net/site-link-model.ts';
 import { linkLabel } from '../rollout/site-labels.ts';
 
@@ -119,8 +120,9 @@ export function buildRunContext(d: RunContextDeps): RunContext<Params> {
     },
     p95TimeToReadyMs(name, maxMs, nodes) {
       const s = ttrs(nodes).sort((a, b) => a - b);
-      const p95 = s.length ? s[Math.min(s.length - 1, Math.ceil(0.95 * s.length) - 1)]! : null;
-      return record(name, p95 !== null && p95 <= maxMs, p95 === null ? null : Math.round(p95), `<= ${maxMs}`);
+      // Same percentile definition as the reports (linear interpolation between ranks).
+      const p95 = s.length ? quantileSorted(s, 0.95) : null;
+      return record(name, p95 !== null && p95 <= maxMs, p95 === null ? null : Math.round(p95 * 10) / 10, `<= ${maxMs}`);
     },
     check: record,
   };

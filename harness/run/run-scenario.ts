@@ -27,10 +27,10 @@ import { NodeTracker } from './node-tracker.ts';
 import { Progress } from './progress.ts';
 import type { Params, RunContext, ScenarioDefinition } from '../scenario.ts';
 import { buildRunContext } from './run-context.ts';
-import { writeReports } from '../../reports/write-reports.ts';
-import { textSummary } from '../../reports/summary.ts';
+import { buildReports } from '../../reports/write-reports.ts';
 import type { JsonSummary } from '../../reports/summary.ts';
 import { labExtensions } from './lab-extensions.ts';
+import { linkSummary } from '../../lab/net/link-spec.ts';
 import { multiplexReporters, type Reporter } from '../../reports/reporter.ts';
 import { tapReporter } from '../../reports/tap-reporter.ts';
 import type { LinkProfile } from '../../lab/net/link-spec.ts';
@@ -74,6 +74,7 @@ export async function runScenario(o: RunOptions): Promise<number> {
   const resolvedLab = lab!;
   const targetOptions = { ...(typeof scenario.targetOptions === 'function' ? scenario.targetOptions(params) : scenario.targetOptions), ...o.targetOptions };
 
+  const ipmiOn = resolvedLab.bmc.ipmi && ext.ipmiWanted(params, (labSpec as { bmc?: { ipmi?: unknown } }).bmc?.ipmi === true);
   if (o.dryRun) {
     // The scenario's own plan lines (rollout waves); a throw there is bad input, like validate().
     let extra: string[] = [];
@@ -82,7 +83,7 @@ export async function runScenario(o: RunOptions): Promise<number> {
     } catch (e) {
       throw isFleetlabError(e) ? e : new FleetlabError('SCENARIO_INVALID', `plan: ${errText(e)}`);
     }
-    o.stdout.write(plan(scenario, params, seed, resolvedLab, targetName, targetOptions, [...(linkPlan?.describe() ?? []), ...extra]));
+    o.stdout.write(plan(scenario, params, seed, resolvedLab, targetName, targetOptions, [...(linkPlan?.describe() ?? []), ...extra], (site) => { const p = linkPlan?.profiles.get(site); return p ? linkSummary(p) : 'lan'; }, ipmiOn));
     return 0;
   }
 
@@ -163,7 +164,7 @@ export async function runScenario(o: RunOptions): Promise<number> {
             boot: t.endpoints(),
             persona: (name) => t.agent(targetNodeOf(labRt!, name)),
             linkFor: linkPlan ? (s) => linkPlan.linkFor(s, clock, rng) : undefined,
-            ipmi: resolvedLab.bmc.ipmi && ext.ipmiWanted(params, (labSpec as { bmc?: { ipmi?: unknown } }).bmc?.ipmi === true),
+            ipmi: ipmiOn,
             signal: runAbort.signal,
             qemu: { runId, workDir: join(runDir, 'qemu'), linkProfile: (site) => linkPlan?.profiles.get(site) },
           });
@@ -211,8 +212,11 @@ export async function runScenario(o: RunOptions): Promise<number> {
   log.close();
 
   let summary: JsonSummary | null = null;
+  let text = '';
   try {
-    summary = await writeReports(runDir);
+    const built = await buildReports(runDir);
+    summary = built.summary;
+    text = built.text;
   } catch (e) {
     o.stderr.write(`fleetlab: reports failed: ${errText(e)}\n`);
   }
@@ -223,7 +227,7 @@ export async function runScenario(o: RunOptions): Promise<number> {
     if (err && !interrupted) o.stderr.write(`fleetlab: ${isFleetlabError(err) ? err.code + ': ' : ''}${errText(err)}\n`);
   } else {
     if (err && !interrupted) o.stderr.write(`fleetlab: ${isFleetlabError(err) ? err.code + ': ' : ''}${errText(err)}\n`);
-    o.stdout.write(textSummary(events, runDir));
+    o.stdout.write(text || `fleetlab: ${status}; run directory ${runDir}\n`);
   }
   if (interrupted) return o.abortReason() === 'SIGTERM' ? 143 : 130;
   if (isFleetlabError(err) && err.def.exit === 2) return 2;
@@ -254,7 +258,7 @@ export function toTargetNode(lab: Lab, name: string): TargetNode {
   };
 }
 
-function plan(s: ScenarioDefinition, params: Params, seed: number, lab: ResolvedLab, target: string, targetOptions: Record<string, string>, links: string[]): string {
+function plan(s: ScenarioDefinition, params: Params, seed: number, lab: ResolvedLab, target: string, targetOptions: Record<string, string>, links: string[], linkOf: (site: string) => string, ipmi: boolean): string {
   const byProfile = new Map<string, number>();
   for (const n of lab.nodes) byProfile.set(n.profile.name, (byProfile.get(n.profile.name) ?? 0) + 1);
   const lines = [
@@ -266,11 +270,11 @@ function plan(s: ScenarioDefinition, params: Params, seed: number, lab: Resolved
   const show = lab.sites.slice(0, 20);
   for (const site of show) {
     const count = lab.nodes.filter((n) => n.site === site.name).length;
-    lines.push(`  ${site.name}  ${site.subnet} relay ${site.relay}  ${count} nodes  tier ${site.tier}  link ${JSON.stringify(site.link ?? 'lan')}`);
+    lines.push(`  ${site.name}  ${site.subnet} relay ${site.relay}  ${count} nodes  tier ${site.tier}  link ${linkOf(site.name)}`);
   }
   if (lab.sites.length > show.length) lines.push(`  … ${lab.sites.length - show.length} more sites`);
   lines.push(...links);
-  lines.push(`steps: start target ${target} → start lab (relays, ${lab.nodes.length} sim nodes, Redfish${lab.bmc.ipmi ? ' + IPMI' : ''} BMCs) → scenario ${s.name} → heal faults → teardown → reports`);
+  lines.push(`steps: start target ${target} → start lab (relays, ${lab.nodes.length} sim nodes, Redfish${ipmi ? ' + IPMI' : ''} BMCs) → scenario ${s.name} → heal faults → teardown → reports`);
   return lines.join('\n') + '\n';
 }
 
