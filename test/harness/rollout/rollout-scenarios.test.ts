@@ -27,14 +27,14 @@ t.test('rollout-bad-image: halts in the canary or first wave and rolls back; exi
   t.ok(run.nodes.some((n) => n.provisionings >= 3), 'a rolled-back node was provisioned three times (1.0, 2.0, 1.0)');
 });
 
-t.test('rollout-bad-image with badShare=0: every wave done, all nodes on edge-os-2.0', async (t) => {
+t.test('rollout-bad-image with badShare=0: every wave soaked and done, all nodes on edge-os-2.0', async (t) => {
   const out = t.testdir();
-  const r = await fleetlab(['run', 'scenarios/rollout-bad-image.ts', '--param', 'sites=10', '--param', 'badShare=0', '--param', 'soakMs=0', '--out', out]);
+  const r = await fleetlab(['run', 'scenarios/rollout-bad-image.ts', '--param', 'sites=10', '--param', 'badShare=0', '--out', out]);
   t.equal(r.code, 0, r.stderr);
   const run = readRun(out);
   const d = decisions(run);
   t.same(d.order, ['canary', '25%', '100%']);
-  for (const w of d.order) t.same(d.of(w), ['start', 'done'], `wave ${w}: start, done`);
+  for (const w of d.order) t.same(d.of(w), ['start', 'soak', 'done'], `wave ${w}: start, soak, done`);
   t.equal(run.nodes.length, 30);
   t.ok(run.nodes.every((n) => n.outcome === 'ready' && n.image === 'edge-os-2.0'), 'every node ready on 2.0');
 });
