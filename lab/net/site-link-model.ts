@@ -248,7 +248,10 @@ class SimSiteLink implements SiteLinkControl {
     // Right after a paced wake-up (any stream of this direction), the line time since busyUntil
     // was lost to host lag, not idleness: the woken stream would have kept the line busy. The
     // credit is bounded by that wake-up's lateness + turnaround (busyUntil >= its due time).
-    if (now - d.wokeAt <= turnaround(scale) && d.wokeAt - d.wokeDue <= LAG_SLACK) {
+    // On a lagging host the continuation (resume → next chunk read) is as late as the wake-up
+    // was, so the window stretches by that observed lateness (bounded by LAG_SLACK).
+    const lateness = d.wokeAt - d.wokeDue;
+    if (lateness <= LAG_SLACK && now - d.wokeAt <= turnaround(scale) + Math.max(0, lateness)) {
       start = d.busyUntil;
     } else start = Math.max(d.busyUntil, now - BURST_MS * scale);
     d.wokeDue = NaN;
