@@ -1,14 +1,12 @@
 /**
  * End to end against a real, fleetlab-started Ironic (Debian python3-ironic): the shipped
- * provision scenario with Redfish BMCs, and a provision + deprovision scenario with IPMI BMCs.
+ * provision scenario with Redfish BMCs (provision + deprovision with IPMI: ironic-cycle-ipmi.test.ts).
  * Each node's event log must show the whole chain (PXE → iPXE → Ironic's boot.ipxe → deploy
  * kernel → IPA lookup → heartbeat → image → power off → disk boot), and Ironic's own database
  * must agree.
  */
 import t from 'tap';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fleetlab, API } from '../../../helpers/cli.ts';
+import { fleetlab } from '../../../helpers/cli.ts';
 import { CHAIN, inOrder, ironicDbNodes, milestones, readEvents } from './ironic-e2e-kit.ts';
 
 t.test('provision 2 sites × 2 nodes through Ironic with Redfish BMCs', async (t) => {
@@ -32,67 +30,5 @@ t.test('provision 2 sites × 2 nodes through Ironic with Redfish BMCs', async (t
     db.map((n) => [n.name, n.provision_state]),
     nodes.sort().map((n) => [n, 'active']),
     "Ironic's own records: provision_state=active",
-  );
-});
-
-t.test('provision then deprovision through Ironic with IPMI BMCs', async (t) => {
-  const dir = t.testdir();
-  const scenario = join(dir, 'ironic-cycle.ts');
-  writeFileSync(
-    scenario,
-    `import { defineScenario } from ${JSON.stringify(API)};
-export default defineScenario({
-  name: 'ironic-cycle',
-  params: { sites: 2, nodesPerSite: 2, bmc: 'ipmi' },
-  targetOptions: (p) => ({ bmc: String(p.bmc) }),
-  lab: (p) => ({ sites: p.sites, nodesPerSite: p.nodesPerSite, timeScale: 0.01 }),
-  async run({ lab, target, expect, step, sleep }) {
-    await step('enroll', () => target.enroll(lab.nodes));
-    await step('provision', () => target.provision(lab.nodes, target.image('edge-os-1.0', 1e6)));
-    await step('wait for ready', () => lab.waitReady(lab.nodes, { since: 0 }));
-    expect.readyRatio('all nodes ready', 1);
-    // Ironic marks a node active just after powering it on to its disk.
-    const until = async (want) => {
-      for (let i = 0; i < 240; i++) {
-        const states = await Promise.all(lab.nodes.map((n) => target.state(n)));
-        if (states.every((s) => s.native === want)) return;
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    };
-    await step('wait for active', () => until('active'));
-    for (const n of lab.nodes) {
-      const s = await target.state(n);
-      expect.check(n.name + ' active in Ironic', s.native === 'active', null, 'active');
-    }
-    await step('deprovision', () => target.deprovision(lab.nodes));
-    await step('wait for available', () => until('available'));
-    for (const n of lab.nodes) {
-      const s = await target.state(n);
-      expect.check(n.name + ' available again', s.native === 'available', null, 'available');
-      expect.check(n.name + ' powered off by Ironic', n.power() === 'off', null, 'off');
-    }
-  },
-});
-`,
-  );
-  const out = join(dir, 'run');
-  const t0 = Date.now();
-  const r = await fleetlab(['run', scenario, '--target', 'ironic', '--out', out], { timeoutMs: 240_000 });
-  t.comment(`wall time ${Date.now() - t0} ms`);
-  if (r.code !== 0) t.comment(r.stderr.slice(-4000) + r.stdout.slice(-2000));
-  t.equal(r.code, 0, 'exit 0');
-  const events = readEvents(out);
-  const nodes = events.filter((e) => e.kind === 'node.info').map((e) => e.node!);
-  for (const n of nodes) t.ok(inOrder(milestones(events, n), CHAIN), `${n}: full chain with IPMI`, { seq: milestones(events, n) });
-  t.ok(events.some((e) => e.kind === 'bmc.request' && (e as { proto?: string }).proto === 'ipmi'), 'Ironic drove the IPMI BMCs');
-  for (const n of nodes) {
-    const natives = events.filter((e) => e.kind === 'target.state' && e.node === n).map((e) => e.native as string);
-    // 'deleting' can be shorter than one poll interval; active then available is what must hold.
-    t.ok(inOrder(natives, ['active', 'available']), `${n}: active → available`, { natives });
-  }
-  t.same(
-    ironicDbNodes(out).map((n) => n.provision_state),
-    nodes.map(() => 'available'),
-    "Ironic's own records: available after deprovision",
   );
 });
