@@ -10,6 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,11 +116,13 @@ export async function startIronic(opts: IronicProcessOptions): Promise<IronicPro
     const httpUrl = typeof opts.httpUrl === 'string' ? opts.httpUrl : await opts.httpUrl(paths);
     await writeFile(paths.conf, ironicConf({ ...opts.conf, dir, host, port, httpUrl }));
 
-    const db = await run(python, ['-c', PY_MAIN('ironic.cmd.dbsync', 'ironic-dbsync'), '--config-file', paths.conf, 'create_schema'], 120_000).catch(
+    // A fresh database gets the schema; an existing one (restart after a kill) is brought up to date.
+    const dbCmd = existsSync(paths.db) ? 'upgrade' : 'create_schema';
+    const db = await run(python, ['-c', PY_MAIN('ironic.cmd.dbsync', 'ironic-dbsync'), '--config-file', paths.conf, dbCmd], 120_000).catch(
       (e: Error) => ({ code: -1, out: e.message }),
     );
     if (db.code !== 0) {
-      throw new FleetlabError('TARGET_START', `ironic dbsync create_schema failed (exit ${db.code}) in ${dir}: ${db.out.trim().split('\n').slice(-5).join(' | ')}`);
+      throw new FleetlabError('TARGET_START', `ironic dbsync ${dbCmd} failed (exit ${db.code}) in ${dir}: ${db.out.trim().split('\n').slice(-5).join(' | ')}`);
     }
 
     const child = spawn(python, ['-c', PY_MAIN('ironic.cmd.singleprocess', 'ironic'), '--config-file', paths.conf], {

@@ -105,6 +105,24 @@ export function ironicTarget(ctx: TargetContext): Target {
     }
   };
 
+  /** Start Ironic in `dir` (port 0 = a free one); a restart reuses the database and the port. */
+  const launch = async (dir: string, port: number) => {
+    const started = Date.now();
+    const proc = await startIronic({
+      dir,
+      port,
+      httpUrl: boot!.httpRootUrl,
+      conf: { heartbeatTimeoutS, deployCallbackTimeoutS: deployTimeoutS, debug: bool('debug') },
+    });
+    ironic = proc;
+    ctx.events.emit({ kind: 'log', level: 'info', msg: `ironic: started ${proc.url} (pid ${proc.pid}) in ${Date.now() - started} ms; run dir ${dir}` });
+    void proc.exited.then((x) => {
+      if (stopping || ironic !== proc) return;
+      ctx.events.emit({ kind: 'log', level: 'error', code: 'FLEETLAB_ERR_TARGET', msg: `ironic exited unexpectedly (code ${x.code}, signal ${x.signal})` });
+      failInFlight(`exited (signal ${x.signal ?? x.code})`);
+    });
+  };
+
   return {
     name: 'ironic',
     async start() {
@@ -118,20 +136,8 @@ export function ironicTarget(ctx: TargetContext): Target {
       if (opt.url) {
         client = new IronicClient({ url: opt.url });
       } else {
-        const started = Date.now();
-        ironic = await startIronic({
-          dir,
-          httpUrl: boot.httpRootUrl,
-          conf: { heartbeatTimeoutS, deployCallbackTimeoutS: deployTimeoutS, debug: bool('debug') },
-        });
-        client = new IronicClient({ url: ironic.url });
-        ctx.events.emit({ kind: 'log', level: 'info', msg: `ironic: started ${ironic.url} (pid ${ironic.pid}) in ${Date.now() - started} ms; run dir ${dir}` });
-        const proc = ironic;
-        void proc.exited.then((x) => {
-          if (stopping) return;
-          ctx.events.emit({ kind: 'log', level: 'error', code: 'FLEETLAB_ERR_TARGET', msg: `ironic exited unexpectedly (code ${x.code}, signal ${x.signal})` });
-          failInFlight(`exited (signal ${x.signal ?? x.code})`);
-        });
+        await launch(dir, 0);
+        client = new IronicClient({ url: ironic!.url });
       }
       await api().request('GET', '/v1');
       agents = await startIpaAgentServer();
@@ -241,6 +247,12 @@ export function ironicTarget(ctx: TargetContext): Target {
             if (!ironic) return;
             ironic.kill('SIGKILL');
             await ironic.exited;
+          },
+          /** After a kill: same run dir (database), same port, so agents and the client reconnect. */
+          async restart() {
+            if (!ironic || ironic.running || stopping) return;
+            const old = ironic;
+            await launch(old.dir, Number(new URL(old.url).port));
           },
           async pause() {
             ironic?.kill('SIGSTOP');

@@ -313,7 +313,9 @@ async function runAgent(ctx: AgentContext, o: IpaPersonaOptions): Promise<AgentO
             beats++;
           }
         } catch (e) {
-          if (!signal.aborted) ctx.emit({ kind: 'log', level: 'warn', msg: `${node}: heartbeat failed: ${(e as Error).message}` });
+          // Once per outage, not once per beat (Ironic down for a minute = dozens of beats per node).
+          if (!signal.aborted && lastStatus !== -1) ctx.emit({ kind: 'log', level: 'warn', msg: `${node}: heartbeat failed: ${(e as Error).message}` });
+          lastStatus = -1;
         }
         kick = new AbortController();
         const both = AbortSignal.any([signal, kick.signal]);
