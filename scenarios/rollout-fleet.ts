@@ -10,7 +10,7 @@
  * by the scenario when `preprovision` is true). Then edge-os-1.1 rolls out: a canary of
  * `canarySites` sites, then cumulative waves of firstPercent %, ×factor … up to 100 %
  * (1 % → 10 % → 100 % by default), rolling within each site at most maxUnavailable nodes at a
- * time, halting on a wave whose failure rate passes maxFailureRate (and rolling it back).
+ * time and at most maxInFlight nodes fleet-wide, halting on a wave whose failure rate passes maxFailureRate (and rolling it back).
  *
  * Expects: every wave done, every node on edge-os-1.1, p95 time-to-ready of the rollout under
  * p95ReadyMs (run-time ms).
@@ -22,7 +22,8 @@
  * Params: sites, nodesPerSite, fiberShare, dslShare, lteShare, satelliteShare (link mix weights),
  * canarySites, firstPercent, factor, maxUnavailable (count or 'N%'), maxFailureRate, soakMs
  * (modelled), imageMB, timeScale, readyTimeoutMs (modelled, per attempt), p95ReadyMs,
- * preprovision (provision edge-os-1.0 first), apiConcurrency (target calls in flight).
+ * preprovision (provision edge-os-1.0 first, in chunks of maxInFlight), apiConcurrency (target
+ * calls in flight), maxInFlight (nodes reprovisioned at once across the fleet).
  */
 import { defineScenario, describeWaves, planWaves, rollout, type Params } from '../harness/index.ts';
 
@@ -45,6 +46,7 @@ const defaults = {
   p95ReadyMs: 120_000,
   preprovision: true,
   apiConcurrency: 64,
+  maxInFlight: 500,
 } satisfies Params;
 
 type P = typeof defaults;
@@ -74,9 +76,15 @@ export default defineScenario({
     const next = target.image('edge-os-1.1', p.imageMB * 1e6);
     if (p.preprovision) {
       await step('provision edge-os-1.0', async () => {
-        await target.provision(lab.nodes, current);
-        const r = await lab.waitReady(lab.nodes, { since: 0, timeoutMs: p.readyTimeoutMs });
-        log(`fleet on edge-os-1.0: ${r.ready.length} ready, ${r.failed.length} failed, ${r.timedOut.length} timed out`);
+        // In chunks of maxInFlight, like the rollout: a 10,000-node PXE storm is another scenario (boot-storm).
+        let ready = 0;
+        for (let i = 0; i < lab.nodes.length; i += p.maxInFlight) {
+          const chunk = lab.nodes.slice(i, i + p.maxInFlight);
+          const since = ctx.events.now();
+          await target.provision(chunk, current);
+          ready += (await lab.waitReady(chunk, { since, timeoutMs: p.readyTimeoutMs })).ready.length;
+        }
+        log(`fleet on edge-os-1.0: ${ready} of ${lab.nodes.length} ready`);
       });
       expect.readyRatio('fleet on edge-os-1.0 before the rollout', 1);
     }
@@ -93,6 +101,7 @@ export default defineScenario({
         soak: p.soakMs,
         readyTimeoutMs: p.readyTimeoutMs,
         apiConcurrency: p.apiConcurrency,
+        maxInFlight: p.maxInFlight,
       }),
     );
     for (const w of r.waves) log(`wave ${w.name}: ${w.sites} sites, ${w.nodes} nodes, ok ${w.stats.ok}, failed ${w.stats.failed}, p95 ${w.stats.p95TtrMs === null ? '-' : Math.round(w.stats.p95TtrMs)} ms, ${Math.round(w.endMs - w.startMs)} ms wall`);

@@ -5,7 +5,8 @@
  * failures (target call, DHCP/TFTP/HTTP, timeouts, a node that came up on its old image) are
  * retried up to `retries` times; a defect of the expected image is final (a reboot does not fix it).
  *
- *   round k: site A nodes[k·n … k·n+n) ∪ site B … ─▶ target.provision ─▶ waitReady ─▶ health ─▶ outcomes
+ *   round k: site A nodes[k·n … k·n+n) ∪ site B … (chunks of ≤ maxInFlight)
+ *            ─▶ target.provision ─▶ waitReady ─▶ health ─▶ outcomes
  *                        └── `shouldStop(outcomes so far)` between rounds (halt mid-wave)
  */
 import type { NodePhase } from '../../lab/events/event.ts';
@@ -34,6 +35,8 @@ export interface RoundOptions {
   readyAt: ReadonlyMap<string, number>;
   /** Give up on a target provision call after this long (modelled ms; e.g. a hung BMC behind the target). */
   requestTimeoutMs?: number;
+  /** Fleet-wide cap on nodes being reprovisioned at once (default: no cap). */
+  maxInFlight?: number;
   /** Checked between rounds: true stops before the next round (halt mid-wave). */
   shouldStop?(sofar: readonly NodeOutcome[]): boolean;
 }
@@ -52,8 +55,12 @@ export async function reprovisionRounds(ctx: RunContext, items: readonly Provisi
     const n = Math.max(1, o.perSite(list.length));
     for (let k = 0; k * n < list.length; k++) (rounds[k] ??= []).push(...list.slice(k * n, k * n + n));
   }
+  // A fleet-wide cap on nodes in flight (what one provisioning server and its links can take):
+  // a round larger than maxInFlight runs as several chunks.
+  const cap = o.maxInFlight ?? Infinity;
+  const chunks = rounds.flatMap((r) => (r.length <= cap ? [r] : Array.from({ length: Math.ceil(r.length / cap) }, (_, i) => r.slice(i * cap, (i + 1) * cap))));
   const outcomes: NodeOutcome[] = [];
-  for (const round of rounds) {
+  for (const round of chunks) {
     if (o.shouldStop?.(outcomes)) return { outcomes, stopped: true };
     outcomes.push(...(await attemptRound(ctx, round, o)));
   }

@@ -51,6 +51,8 @@ export interface RolloutOptions {
   strategy?: RolloutStrategy;
   /** Per site: nodes out of service at once, a count or a share ('25%'; at least 1). Default 1. */
   maxUnavailable?: number | string;
+  /** Fleet-wide cap on nodes reprovisioned at once, across all sites of a wave. Default: no cap. */
+  maxInFlight?: number;
   haltWhen?: HaltPolicy;
   /**
    * On halt: reprovision the halted wave ('wave', default when `previous` is set), every updated
@@ -106,6 +108,7 @@ export function checkRolloutOptions(o: RolloutOptions): void {
   const hw = o.haltWhen ?? {};
   if (hw.failureRate !== undefined && !(hw.failureRate >= 0 && hw.failureRate <= 1)) problems.add('rollout.haltWhen.failureRate', `expected 0..1, got ${hw.failureRate}`);
   if (hw.p95TimeToReadyMs !== undefined && !(hw.p95TimeToReadyMs > 0)) problems.add('rollout.haltWhen.p95TimeToReadyMs', `expected ms > 0, got ${hw.p95TimeToReadyMs}`);
+  if (o.maxInFlight !== undefined && !(Number.isInteger(o.maxInFlight) && o.maxInFlight >= 1)) problems.add('rollout.maxInFlight', `expected an integer >= 1, got ${o.maxInFlight}`);
   if (o.soak !== undefined && !(o.soak >= 0)) problems.add('rollout.soak', `expected modelled ms >= 0, got ${o.soak}`);
   if (o.retries !== undefined && !(Number.isInteger(o.retries) && o.retries >= 0)) problems.add('rollout.retries', `expected an integer >= 0, got ${o.retries}`);
   const s = o.strategy ?? 'rolling';
@@ -152,6 +155,7 @@ export async function rollout(ctx: RunContext, o: RolloutOptions): Promise<Rollo
     apiConcurrency: o.apiConcurrency ?? 64,
     readyAt,
     ...(o.requestTimeoutMs !== undefined ? { requestTimeoutMs: o.requestTimeoutMs } : {}),
+    ...(o.maxInFlight !== undefined ? { maxInFlight: o.maxInFlight } : {}),
   };
   const result: RolloutResult = { status: 'completed', waves: [], outcomes: new Map() };
   const decide = (wave: string, decision: Parameters<typeof emitDecision>[2], nodes: number, detail?: string) => emitDecision(ctx, wave, decision, nodes, detail);
@@ -160,7 +164,7 @@ export async function rollout(ctx: RunContext, o: RolloutOptions): Promise<Rollo
     for (const wave of plan) {
       const nodes = wave.nodes.map((n) => ctx.lab.node(n));
       const startMs = ctx.events.now();
-      decide(wave.name, 'start', nodes.length, `sites=${wave.sites.length} strategy=${strategyName(strategy)} image=${o.image.name}${typeof strategy === 'object' ? `,${strategy.b.name}` : ''} maxUnavailable=${o.maxUnavailable ?? 1}`);
+      decide(wave.name, 'start', nodes.length, `sites=${wave.sites.length} strategy=${strategyName(strategy)} image=${o.image.name}${typeof strategy === 'object' ? `,${strategy.b.name}` : ''} maxUnavailable=${o.maxUnavailable ?? 1}${o.maxInFlight !== undefined ? ` maxInFlight=${o.maxInFlight}` : ''}`);
       const evs = () => allEvents.filter((e: FleetEvent) => e.t >= startMs);
       const stopEarly = (so: readonly NodeOutcome[]) => haltReason(policy, { name: wave.name, stats: waveStats(so), plannedNodes: nodes.length }, evs, false) !== null;
 
