@@ -19,7 +19,8 @@ export default defineScenario({
   name: 'ironic-cycle',
   params: { sites: 2, nodesPerSite: 2, bmc: 'ipmi' },
   targetOptions: (p) => ({ bmc: String(p.bmc) }),
-  lab: (p) => ({ sites: p.sites, nodesPerSite: p.nodesPerSite, timeScale: 0.01 }),
+  // Own loopback ranges (127.24.x sites, 127.124.x BMCs): no clash with other runs on this machine.
+  lab: (p) => ({ sites: p.sites, nodesPerSite: p.nodesPerSite, timeScale: 0.01, addressing: { siteBase: 24, bmcBase: 124 } }),
   async run({ lab, target, expect, step, sleep }) {
     await step('enroll', () => target.enroll(lab.nodes));
     await step('provision', () => target.provision(lab.nodes, target.image('edge-os-1.0', 1e6)));

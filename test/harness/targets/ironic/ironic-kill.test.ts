@@ -17,7 +17,8 @@ t.test('target-kill mid-deploy: nodes failed, exit 1, no hang', async (t) => {
 export default defineScenario({
   name: 'ironic-kill',
   params: { sites: 1, nodesPerSite: 2 },
-  lab: (p) => ({ sites: p.sites, nodesPerSite: p.nodesPerSite, timeScale: 0.01 }),
+  // Own loopback ranges (127.26.x sites, 127.126.x BMCs): no clash with other runs on this machine.
+  lab: (p) => ({ sites: p.sites, nodesPerSite: p.nodesPerSite, timeScale: 0.01, addressing: { siteBase: 26, bmcBase: 126 } }),
   async run({ lab, target, faults, expect, step }) {
     await step('enroll', () => target.enroll(lab.nodes));
     // Kill Ironic as soon as the first node starts writing its image.
