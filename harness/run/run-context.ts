@@ -93,7 +93,8 @@ export function buildRunContext(d: RunContextDeps): RunContext<Params> {
   const targetApi: TargetApi = {
     name: target.name,
     enroll: (nodes) => target.enroll(nodes),
-    provision: (nodes, image) => pool(nodes, 64, (n) => target.provision(n, image)),
+    // A deploy request per node, 256 in flight: an operator script fanning out a fleet rollout.
+    provision: (nodes, image) => pool(nodes, 256, (n) => target.provision(n, image)),
     deprovision: (nodes) => pool(nodes, 64, (n) => target.deprovision(n)),
     state: (n) => target.state(n),
     image: (name, bytes) => target.image(name, bytes),

@@ -295,7 +295,7 @@ function defaultTimeoutMs(lab: ResolvedLab): number {
   // qemu VMs run in real time (TCG: minutes per PXE install), a few at a time.
   const qemuSites = new Set(lab.sites.filter((s) => s.tier === 'qemu').map((s) => s.name));
   const vms = lab.nodes.filter((n) => qemuSites.has(n.site)).length;
-  return Math.max(120_000, modelled + lab.nodes.length * 30) + (vms ? 300_000 + vms * 180_000 : 0);
+  return Math.max(120_000, modelled + lab.nodes.length * 60) + (vms ? 300_000 + vms * 180_000 : 0);
 }
 
 function tierOf(lab: ResolvedLab): string {

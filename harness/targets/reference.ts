@@ -66,8 +66,8 @@ export function referenceTarget(ctx: TargetContext): Target {
       server = await startReferenceServer({
         subnets: ctx.lab.sites.map((s) => ({ name: s.name, subnet: s.subnet, relay: s.relay, poolStart: s.poolStart, poolEnd: s.poolEnd })),
         imageRateBps: num('imageRateMbit', 0) * 125_000,
-        kernelBytes: num('kernelBytes', 128 * 1024),
-        initrdBytes: num('initrdBytes', 256 * 1024),
+        kernelBytes: num('kernelBytes', 32 * 1024),
+        initrdBytes: num('initrdBytes', 64 * 1024),
         bootFileBytes: num('bootFileBytes', 70_000),
         ...(await qemuBoot(ctx.lab)),
       });

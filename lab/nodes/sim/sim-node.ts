@@ -592,10 +592,15 @@ export class SimNode implements Machine {
     });
   }
 
-  /** Protocol timeouts follow timeScale but never drop below the floor (real servers need real time to answer). */
+  /**
+   * Protocol timeouts (DHCP backoff 4/8/16/32 s, TFTP retransmit) follow timeScale but keep at
+   * least a quarter of their real value and the floor: the server under test answers in real
+   * time, and a compressed run must not make firmware give up on a busy server that real
+   * firmware would have waited for.
+   */
   private protoTimeout(ms: number): number {
     const env = this.n.env;
-    return Math.max(env.minProtocolTimeoutMs, ms * env.clock.timeScale);
+    return Math.max(env.minProtocolTimeoutMs, ms * Math.max(env.clock.timeScale, 0.25));
   }
 
   private emit(b: EventBody): void {
