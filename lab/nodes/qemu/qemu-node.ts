@@ -8,9 +8,10 @@
  *
  * Power model: the qemu process lives from create() to close(); "off" = VM stopped (paused),
  * "on" = running. The boot device order always reflects the current override (qom-set
- * bootindex whenever the override changes); qemu captures it into fw_cfg at each reset, so on
- * every RESET event (host or guest reboot) the driver records the boot, consumes a Once override
- * and immediately applies the order for the NEXT reset — no race with a rebooting guest.
+ * bootindex whenever the override changes); qemu captures it into fw_cfg at each reset. When
+ * SeaBIOS announces its choice on the serial console ("Booting from …") the driver records the
+ * boot, consumes a Once override and applies the order for the NEXT reset (not at the RESET
+ * event: SeaBIOS hard-resets once more after a warm reset, and must still see the override).
  * `-action shutdown=pause` keeps the process (chassis) when the guest powers off.
  * Default order (no override): disk, network, cd — a blank disk falls through to PXE like a new
  * server. Running VMs are admitted by a VmScheduler (maxConcurrentVMs); waiting is queue time.
@@ -93,6 +94,8 @@ export class QemuNode implements Machine {
   private stderrTail = '';
   private unguard: () => void = () => {};
   private queuedAt = 0;
+  /** A reset happened and SeaBIOS has not yet announced which device it boots. */
+  private bootPending = false;
   private readonly now: () => number;
 
   private constructor(private readonly o: QemuNodeOptions) {
@@ -100,7 +103,7 @@ export class QemuNode implements Machine {
     this.diskPath = join(o.workDir, 'disk.raw');
     this.serialLogPath = join(o.workDir, 'serial.log');
     this.now = o.now ?? (() => performance.now());
-    this.parser = new SerialPhaseParser({ node: o.name, site: o.site.site, now: this.now, persona: o.persona, emit: (e) => this.onParsed(e) });
+    this.parser = new SerialPhaseParser({ node: o.name, site: o.site.site, now: this.now, persona: o.persona, emit: (e) => this.onParsed(e), onBootChoice: () => this.onBootChoice() });
   }
 
   static async create(o: QemuNodeOptions): Promise<QemuNode> {
@@ -329,16 +332,27 @@ export class QemuNode implements Machine {
     }
   }
 
-  /** Every reset (host or guest) starts a boot with the order applied before it. */
+  /**
+   * Every reset (host or guest) restarts POST. SeaBIOS may itself hard-reset once more after a
+   * warm reset (seen as a second RESET ~100 ms later), so the order must stay until it actually
+   * chose a device: the Once override is consumed at "Booting from …" (onBootChoice), not here.
+   */
   private onReset(guest: boolean): void {
+    if (guest) this.parser.newBoot(true); // a guest reboot continues the same provisioning story
+    this.bootPending = true;
+  }
+
+  /** SeaBIOS read the boot order and picked a device: record the boot, consume a Once override. */
+  private onBootChoice(): void {
+    if (!this.bootPending) return; // later fall-through choices (iPXE exit → disk) are the same boot
+    this.bootPending = false;
     const o = this.override;
     const device: BootTarget = o.target === 'none' ? 'hdd' : o.target;
     const consumedOnce = o.target !== 'none' && o.once;
     this.boots.push({ device, consumedOnce, at: this.now() });
-    if (guest) this.parser.newBoot(true); // a guest reboot continues the same provisioning story
     if (consumedOnce) {
       this.override = { ...NO_OVERRIDE, mode: o.mode };
-      void this.applyOrder(); // for the NEXT reset; this boot's order is already in fw_cfg
+      void this.applyOrder(); // for the NEXT reset; fw_cfg already served this boot's order
     }
   }
 

@@ -21,6 +21,8 @@ export interface SerialParserOptions {
   emit: (e: EventBody) => void;
   now: () => number;
   persona?: string;
+  /** SeaBIOS announced the device it boots ("Booting from ROM/Hard Disk/…"): the boot order was read. */
+  onBootChoice?: (device: string) => void;
 }
 
 const ANSI = new RegExp(String.fromCharCode(27) + '\\[[0-9;?]*[A-Za-z]|' + String.fromCharCode(27) + '[a-zA-Z]', 'g');
@@ -105,6 +107,8 @@ export class SerialPhaseParser {
       return;
     }
     if (text.startsWith('FLEETLAB-')) return this.marker(text);
+    const choice = /^Booting from (.+?)\.*$/.exec(text);
+    if (choice) this.o.onBootChoice?.(choice[1]!);
     if (/Booting from Hard Disk/.test(text)) {
       this.sawDiskAttempt = true;
       return;
