@@ -83,18 +83,23 @@ export function ironicTarget(ctx: TargetContext): Target {
   /** Wait until every node is in `want` (by one list request per poll); throws on failed states. */
   const waitAll = async (nodes: TargetNode[], want: string, timeoutMs: number) => {
     const pending = new Set(nodes.map((n) => n.uuid));
+    const seen = new Map<string, string>();
     const deadline = Date.now() + timeoutMs;
     while (pending.size) {
       ctx.signal.throwIfAborted();
       const list = await api().listNodes();
       for (const n of list) {
+        seen.set(n.uuid, `${n.name ?? n.uuid}: ${n.provision_state}${n.target_provision_state ? ` → ${n.target_provision_state}` : ''}`);
         if (!pending.has(n.uuid)) continue;
         if (n.provision_state === want) pending.delete(n.uuid);
         else if (ironicPhase(n.provision_state) === 'failed')
           throw new FleetlabError('TARGET', `ironic node ${n.name ?? n.uuid}: ${n.provision_state} while waiting for ${want}: ${n.last_error ?? 'no last_error'}`);
       }
       if (!pending.size) break;
-      if (Date.now() > deadline) throw new FleetlabError('TARGET', `ironic: ${pending.size} node(s) not ${want} after ${timeoutMs} ms`);
+      if (Date.now() > deadline) {
+        const stuck = [...pending].map((u) => seen.get(u) ?? `${u}: not listed`);
+        throw new FleetlabError('TARGET', `ironic: ${pending.size} node(s) not ${want} after ${timeoutMs} ms (${stuck.slice(0, 10).join('; ')}); see ${join(ctx.runDir, 'ironic', 'ironic.log')}`);
+      }
       await new Promise((r) => setTimeout(r, pollMs));
     }
   };
@@ -193,11 +198,11 @@ export function ironicTarget(ctx: TargetContext): Target {
         for (const mac of n.macs) await c.createPort(n.uuid, mac);
         await c.setProvisionState(n.uuid, 'manage');
       });
-      await waitAll(nodes, 'manageable', 120_000);
+      await waitAll(nodes, 'manageable', 90_000);
       await pool(nodes, 8, async (n) => {
         await c.setProvisionState(n.uuid, 'provide');
       });
-      await waitAll(nodes, 'available', 120_000);
+      await waitAll(nodes, 'available', 90_000);
     },
     async provision(node: TargetNode, image: ImageRef) {
       const c = api();
