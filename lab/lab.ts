@@ -123,8 +123,10 @@ export async function startLab(o: LabOptions): Promise<Lab> {
       events: o.events,
       relays,
       persona: o.persona,
-      tftpSlots: new Semaphore(o.maxConcurrentTftp ?? 2000),
-      httpSlots: new Semaphore(o.maxConcurrentHttp ?? 2000),
+      // Each transfer holds a socket on both ends (client here, server in the target): 512 of each
+      // keeps a 30k-node storm inside a 20k fd limit; one thread moves bytes no faster with more.
+      tftpSlots: new Semaphore(o.maxConcurrentTftp ?? 512),
+      httpSlots: new Semaphore(o.maxConcurrentHttp ?? 512),
       minProtocolTimeoutMs: 1000,
       tftpPort: o.boot.tftp.port,
       signal: runAbort.signal,
