@@ -262,18 +262,22 @@ async function runPower(ctx: Ctx, op: PowerOp): Promise<void> {
   st.inflight = op;
   const boots = op === 'on' || op === 'reset' || op === 'cycle';
   const p = prev.then(() => sys.machine.setPower(op));
-  const done = p.then(
+  // `chain` is what st.chain holds: comparing against it tells whether a later op was queued
+  // (then that op owns `inflight`); comparing against `done` never matched, so the transition
+  // state stuck at PoweringOn after the machine switched itself off.
+  const done: Promise<void> = p.then(
     () => {
-      if (st.inflight === op && st.chain === done) st.inflight = undefined;
+      if (st.inflight === op && st.chain === chain) st.inflight = undefined;
       if (boots) st.applyOnReset();
     },
     (e: unknown) => {
-      if (st.chain === done) st.inflight = undefined;
+      if (st.chain === chain) st.inflight = undefined;
       throw e;
     },
   );
   // The chain never rejects (a failed op must not block the next one).
-  st.chain = done.catch(() => undefined);
+  const chain = done.catch(() => undefined);
+  st.chain = chain;
   let timer: NodeJS.Timeout | undefined;
   const bound = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), ctx.core.opts.resetWaitMs)));
   try {

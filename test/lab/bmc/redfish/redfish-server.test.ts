@@ -289,3 +289,18 @@ t.test('two servers in one process keep their own systems', async (t) => {
   t.same(await ids(b.url), ['/redfish/v1/Systems/b-0', '/redfish/v1/Systems/b-1']);
   t.equal((await rfClient(b.url).get('/redfish/v1/Systems/sys-0')).status, 404);
 });
+
+t.test('after a BMC-driven On completes, a machine that switches itself off reads Off and accepts On again', async (t) => {
+  // IPA's standby.power_off: the node powers itself off; Ironic then powers it on through the BMC.
+  const sys = systems(1);
+  const srv = await startRedfishServer({ systems: sys });
+  t.teardown(() => srv.close());
+  const c = rfClient(srv.url);
+  const reset = '/redfish/v1/Systems/sys-0/Actions/ComputerSystem.Reset';
+  t.equal((await c.post(reset, { ResetType: 'On' })).status, 204);
+  await new Promise((r) => setTimeout(r, 50));
+  await sys[0]!.machine.setPower('off');
+  t.equal((await c.get('/redfish/v1/Systems/sys-0')).body.PowerState, 'Off', 'no stale PoweringOn');
+  t.equal((await c.post(reset, { ResetType: 'On' })).status, 204, 'On is accepted, not 409');
+  t.equal(sys[0]!.machine.power(), 'on');
+});
