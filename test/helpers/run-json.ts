@@ -1,7 +1,7 @@
 /** Reads what the e2e rollout tests assert on: run.json's waves and nodes. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseDetail } from '../../../harness/rollout/wave-stats.ts';
+import { parseDetail } from '../../harness/rollout/wave-stats.ts';
 
 export interface RunJson {
   status: string;

@@ -4,7 +4,7 @@
  */
 import t from 'tap';
 import { fleetlab } from '../../helpers/cli.ts';
-import { readRun } from './run-json.ts';
+import { readRun } from '../../helpers/run-json.ts';
 
 const ok = (run: ReturnType<typeof readRun>, name: string) => run.thresholds.find((x) => x.name === name);
 

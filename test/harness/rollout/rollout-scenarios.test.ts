@@ -4,7 +4,7 @@
  */
 import t from 'tap';
 import { fleetlab } from '../../helpers/cli.ts';
-import { decisions, readRun } from './run-json.ts';
+import { decisions, readRun } from '../../helpers/run-json.ts';
 
 t.test('rollout-bad-image: halts in the canary or first wave and rolls back; exit 0', async (t) => {
   const out = t.testdir();

@@ -7,7 +7,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fleetlab, API } from '../../helpers/cli.ts';
-import { decisions, readRun } from './run-json.ts';
+import { decisions, readRun } from '../../helpers/run-json.ts';
 
 function scenarioFile(body: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'fleetlab-rollout-'));
