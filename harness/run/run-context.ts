@@ -7,7 +7,7 @@ import type { Rng } from '../../lab/rng.ts';
 import type { EventKind, EventOf, FleetEvent } from '../../lab/events/event.ts';
 import type { Lab } from '../../lab/lab.ts';
 import type { Target } from '../targets/target.ts';
-import { pool } from '../targets/reference.ts';
+import { pool } from '../targets/reference-api.ts';
 import type { EventLog } from '../events/event-log.ts';
 import type { NodeTracker } from './node-tracker.ts';
 import type { ExpectApi, LabApi, NodeHandle, Params, RunContext, ScenarioDefinition, TargetApi, WaitResult } from '../scenario.ts';

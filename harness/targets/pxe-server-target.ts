@@ -13,24 +13,16 @@
  */
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
-import type { BootEndpoints, ImageRef, Target, TargetContext, TargetNode, TargetPhase, TargetState } from './target.ts';
-import { startReferenceServer, type ReferenceServer, type RefNodeState } from '../../fixtures/reference-server/reference-server.ts';
+import type { BootEndpoints, ImageRef, Target, TargetContext, TargetState } from './target.ts';
+import { startReferenceServer, type ReferenceServer } from '../../fixtures/reference-server/reference-server.ts';
 import { ArtifactStore } from '../../fixtures/reference-server/artifacts.ts';
 import { genericInstaller } from '../../lab/nodes/sim/personas/generic-installer.ts';
 import { FleetlabError } from '../../lab/errors.ts';
 import { startDnsmasq, type DnsmasqProcess } from './dnsmasq/dnsmasq-process.ts';
 import { startKea, type KeaProcess } from './kea/kea-process.ts';
 import type { DhcpLease } from './dhcp-lease.ts';
-import { pool } from './reference.ts';
+import { referenceApi, refState } from './reference-api.ts';
 
-const PHASE: Record<RefNodeState, TargetPhase> = {
-  enrolled: 'ready',
-  provisioning: 'provisioning',
-  installing: 'agent',
-  active: 'active',
-  deprovisioning: 'deprovisioning',
-  failed: 'failed',
-};
 
 const OPTIONS = ['dhcpPort', 'logDhcp', 'bootFileBytes', 'kernelBytes', 'initrdBytes', 'bmc'];
 
@@ -63,18 +55,7 @@ export function pxeServerTarget(ctx: TargetContext, kind: PxeServerKind): PxeSer
     if (!ref) throw new FleetlabError('TARGET', `${kind} target used before start()`);
     return ref;
   };
-  const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> => {
-    const r = await fetch(srv().http.url + path, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await r.text();
-    return { status: r.status, json: text ? (JSON.parse(text) as unknown) : null };
-  };
-  const must = (r: { status: number; json: unknown }, what: string) => {
-    if (r.status >= 300) throw new FleetlabError('TARGET', `${kind}: ${what}: HTTP ${r.status} ${JSON.stringify(r.json)}`);
-  };
+  const rest = referenceApi(kind, () => srv().http.url, ctx.signal);
 
   return {
     name: kind,
@@ -90,7 +71,7 @@ export function pxeServerTarget(ctx: TargetContext, kind: PxeServerKind): PxeSer
         bootFileBytes,
       });
       ref.watch((n) => {
-        const s: TargetState = { native: n.state, phase: PHASE[n.state], ...(n.lastError ? { lastError: n.lastError } : {}) };
+        const s = refState(n.state, n.lastError);
         ctx.events.emit({ kind: 'target.state', node: n.id, native: n.state, phase: s.phase });
         for (const w of watchers) w(n.id, s);
       });
@@ -131,33 +112,10 @@ export function pxeServerTarget(ctx: TargetContext, kind: PxeServerKind): PxeSer
         tftp: kind === 'dnsmasq' ? (dhcp as DnsmasqProcess).tftp : r.tftp,
       };
     },
-    async enroll(nodes: TargetNode[]) {
-      await pool(nodes, 64, async (n) => {
-        if (!n.bmc.redfish) throw new FleetlabError('TARGET', `${kind}: node ${n.name} has no Redfish BMC (power is driven over Redfish)`);
-        must(
-          await api('POST', '/nodes', {
-            name: n.name,
-            macs: n.macs,
-            firmware: n.firmware,
-            bmc: { url: n.bmc.redfish.url, systemId: n.bmc.redfish.systemId, username: n.bmc.username, password: n.bmc.password },
-          }),
-          `enroll ${n.name}`,
-        );
-      });
-    },
-    async provision(node: TargetNode, image: ImageRef) {
-      must(await api('POST', `/nodes/${encodeURIComponent(node.name)}/provision`, { image }), `provision ${node.name}`);
-    },
-    async deprovision(node: TargetNode) {
-      must(await api('POST', `/nodes/${encodeURIComponent(node.name)}/deprovision`), `deprovision ${node.name}`);
-    },
-    async state(node: TargetNode): Promise<TargetState> {
-      const r = await api('GET', `/nodes/${encodeURIComponent(node.name)}`);
-      if (r.status === 404) return { native: 'unknown', phase: 'registered' };
-      must(r, `state ${node.name}`);
-      const v = r.json as { state: RefNodeState; lastError: string | null };
-      return { native: v.state, phase: PHASE[v.state], ...(v.lastError ? { lastError: v.lastError } : {}) };
-    },
+    enroll: (nodes) => rest.enroll(nodes),
+    provision: (node, image) => rest.provision(node, image),
+    deprovision: (node) => rest.deprovision(node),
+    state: (node) => rest.state(node),
     watch(cb) {
       watchers.add(cb);
       return () => watchers.delete(cb);

@@ -4,9 +4,10 @@
  * simulated fleet's event loop). Drives it only through its REST API (as any adapter talks to its
  * server) and maps its node states onto the Target phases.
  */
-import type { BootEndpoints, ImageRef, Target, TargetContext, TargetNode, TargetPhase, TargetState } from './target.ts';
+import type { BootEndpoints, ImageRef, Target, TargetContext, TargetState } from './target.ts';
 import { Worker } from 'node:worker_threads';
-import type { RefNodeState, ReferenceServerOptions } from '../../fixtures/reference-server/reference-server.ts';
+import type { ReferenceServerOptions } from '../../fixtures/reference-server/reference-server.ts';
+import { referenceApi, refState } from './reference-api.ts';
 import type { FromWorker, ToWorker } from '../../fixtures/reference-server/reference-worker.ts';
 import { ArtifactStore } from '../../fixtures/reference-server/artifacts.ts';
 import { genericInstaller } from '../../lab/nodes/sim/personas/generic-installer.ts';
@@ -23,14 +24,6 @@ async function qemuBoot(lab: ResolvedLab) {
   return { qemu: { coreAddr: CORE_ADDR, relays, vmlinuz: p.vmlinuz, initrd: p.initrd } };
 }
 
-const PHASE: Record<RefNodeState, TargetPhase> = {
-  enrolled: 'ready',
-  provisioning: 'provisioning',
-  installing: 'agent',
-  active: 'active',
-  deprovisioning: 'deprovisioning',
-  failed: 'failed',
-};
 
 interface RunningServer {
   worker: Worker;
@@ -60,31 +53,7 @@ export function referenceTarget(ctx: TargetContext): Target {
     if (!server) throw new FleetlabError('TARGET', 'reference target used before start()');
     return server;
   };
-  // Transient connection failures (a server busy with a boot storm, reset connections) are
-  // retried with backoff, as an operator's provisioning script would; the last cause is named.
-  const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> => {
-    let last: unknown;
-    for (let attempt = 0; attempt < 6; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
-      try {
-        const r = await fetch(srv().http.url + path, {
-          method,
-          headers: body === undefined ? {} : { 'content-type': 'application/json' },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
-        const text = await r.text();
-        return { status: r.status, json: text ? JSON.parse(text) : null };
-      } catch (e) {
-        last = e;
-        if (ctx.signal.aborted) break;
-      }
-    }
-    const cause = (last as { cause?: { code?: string; message?: string } })?.cause;
-    throw new FleetlabError('TARGET', `reference: ${method} ${path}: ${(last as Error)?.message ?? last}${cause ? ` (${cause.code ?? cause.message})` : ''}`);
-  };
-  const must = (r: { status: number; json: unknown }, what: string) => {
-    if (r.status >= 300) throw new FleetlabError('TARGET', `reference: ${what}: HTTP ${r.status} ${JSON.stringify(r.json)}`);
-  };
+  const rest = referenceApi('reference', () => srv().http.url, ctx.signal);
 
   return {
     name: 'reference',
@@ -113,9 +82,8 @@ export function referenceTarget(ctx: TargetContext): Target {
               reject(new FleetlabError('TARGET_START', `reference server: ${m.message}`));
               return;
             case 'state': {
-              const phase = PHASE[m.state as RefNodeState];
-              const st: TargetState = { native: m.state, phase, ...(m.lastError ? { lastError: m.lastError } : {}) };
-              ctx.events.emit({ kind: 'target.state', node: m.id, native: m.state, phase });
+              const st = refState(m.state, m.lastError);
+              ctx.events.emit({ kind: 'target.state', node: m.id, native: m.state, phase: st.phase });
               for (const w of watchers) w(m.id, st);
               return;
             }
@@ -133,34 +101,10 @@ export function referenceTarget(ctx: TargetContext): Target {
       const s = srv();
       return { dhcp: s.dhcp, relayPort: 0, tftp: s.tftp };
     },
-    async enroll(nodes: TargetNode[]) {
-      // Bounded parallelism: a real operator's enrollment script would not open 10k connections.
-      await pool(nodes, 64, async (n) => {
-        if (!n.bmc.redfish) throw new FleetlabError('TARGET', `reference: node ${n.name} has no Redfish BMC (the reference server drives power over Redfish)`);
-        must(
-          await api('POST', '/nodes', {
-            name: n.name,
-            macs: n.macs,
-            firmware: n.firmware,
-            bmc: { url: n.bmc.redfish.url, systemId: n.bmc.redfish.systemId, username: n.bmc.username, password: n.bmc.password },
-          }),
-          `enroll ${n.name}`,
-        );
-      });
-    },
-    async provision(node: TargetNode, image: ImageRef) {
-      must(await api('POST', `/nodes/${encodeURIComponent(node.name)}/provision`, { image }), `provision ${node.name}`);
-    },
-    async deprovision(node: TargetNode) {
-      must(await api('POST', `/nodes/${encodeURIComponent(node.name)}/deprovision`), `deprovision ${node.name}`);
-    },
-    async state(node: TargetNode): Promise<TargetState> {
-      const r = await api('GET', `/nodes/${encodeURIComponent(node.name)}`);
-      if (r.status === 404) return { native: 'unknown', phase: 'registered' };
-      must(r, `state ${node.name}`);
-      const v = r.json as { state: RefNodeState; lastError: string | null };
-      return { native: v.state, phase: PHASE[v.state], ...(v.lastError ? { lastError: v.lastError } : {}) };
-    },
+    enroll: (nodes) => rest.enroll(nodes),
+    provision: (node, image) => rest.provision(node, image),
+    deprovision: (node) => rest.deprovision(node),
+    state: (node) => rest.state(node),
     watch(cb) {
       watchers.add(cb);
       return () => watchers.delete(cb);
@@ -194,12 +138,4 @@ export function referenceTarget(ctx: TargetContext): Target {
       await s.worker.terminate();
     },
   };
-}
-
-export async function pool<T>(items: T[], width: number, fn: (x: T) => Promise<void>): Promise<void> {
-  let i = 0;
-  const workers = Array.from({ length: Math.min(width, items.length) }, async () => {
-    while (i < items.length) await fn(items[i++]!);
-  });
-  await Promise.all(workers);
 }

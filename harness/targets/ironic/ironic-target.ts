@@ -28,7 +28,7 @@ import { startIronicBootServices, type IronicBootServices } from './ironic-boot-
 import { startIpaAgentServer, type IpaAgentServer } from '../../../lab/nodes/sim/personas/ipa-agent-server.ts';
 import { ipaPersona } from '../../../lab/nodes/sim/personas/ipa-persona.ts';
 import type { AgentPersona } from '../../../lab/nodes/sim/agent-persona.ts';
-import { pool } from '../reference.ts';
+import { pool } from '../reference-api.ts';
 
 const OPTIONS = ['url', 'bootUrl', 'driver', 'bmc', 'heartbeatTimeout', 'deployTimeout', 'pollMs', 'oobPowerOff', 'debug', 'kernelBytes', 'ramdiskBytes'] as const;
 
