@@ -7,12 +7,12 @@
  *
  * The fleet (sites × nodesPerSite) is provisioned with edge-os-1.0. Then an outage hits
  * `stormSites` sites for `outageMs` (modelled). When power returns, all their nodes boot at once:
- * - mode=pxe (default): the provisioning server takes the sites down (deprovision: BMC ForceOff)
- *   and reimages every node of them at once when power returns (target.provision on powered-off
- *   nodes = PXE-once + power on), so DHCP, TFTP and HTTP of the target and the sites' links take
- *   the whole storm together;
- * - mode=disk: the nodes lose power (the machines, not their BMCs) and are powered on at once,
- *   booting from disk — the provisioning server sees nothing.
+ * the machines lose power (not through their BMCs), then:
+ * - mode=pxe (default): the provisioning server reimages every node of those sites at once when
+ *   power returns (target.provision on powered-off nodes = PXE-once + power on through the BMC),
+ *   so DHCP, TFTP and HTTP of the target and the sites' links take the whole storm together;
+ * - mode=disk: the nodes are powered on at once and boot from disk — the provisioning server
+ *   sees nothing.
  * Sites outside the outage must stay up throughout.
  *
  * Expects: every storm node ready again on edge-os-1.0 within readyTimeoutMs, p95 time-to-ready of
@@ -63,9 +63,7 @@ export default defineScenario({
     const hit = lab.sites.slice(0, p.stormSites).flatMap((s) => s.nodes);
     const spared = lab.sites.slice(p.stormSites).flatMap((s) => s.nodes);
     await step(`outage: ${p.stormSites} sites, ${hit.length} nodes off`, async () => {
-      // pxe: through the target, so its BMC view matches the machines when it reimages them.
-      if (p.mode === 'pxe') await target.deprovision(hit);
-      else await lab.power(hit, 'off');
+      await lab.power(hit, 'off');
       await ctx.sleep(p.outageMs);
     });
     const since = events.now();
