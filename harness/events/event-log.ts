@@ -29,7 +29,8 @@ export class EventLog implements EventSink {
     private readonly clock: Pick<Clock, 'now'>,
     private readonly onListenerError: (err: unknown) => void = (err) => process.stderr.write(`fleetlab: event listener failed: ${String(err)}\n`),
   ) {
-    this.fd = path ? openSync(path, 'a') : null;
+    // A run owns its log: reusing an --out directory starts a fresh log instead of mixing runs.
+    this.fd = path ? openSync(path, 'w') : null;
   }
 
   emit(body: EventBody): void {

@@ -154,3 +154,14 @@ t.test('the sim tier against the reference target runs as a non-root user (no po
   t.equal(r.status, 0, r.stderr);
   t.match(JSON.parse(r.stdout), { status: 'passed', nodes: { total: 4, ready: 4 } });
 });
+
+t.test('reusing an --out directory starts a fresh log (runs are not mixed)', async (t) => {
+  const out = t.testdir();
+  const args = ['run', 'scenarios/provision.ts', '--param', 'sites=1', '--param', 'nodesPerSite=2', '--param', 'timeScale=0', '--json', '--out', out];
+  t.equal((await fleetlab(args)).code, 0);
+  t.equal((await fleetlab(args)).code, 0);
+  const kinds = readFileSync(join(out, 'events.ndjson'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { kind: string }).kind);
+  t.equal(kinds.filter((k) => k === 'run.start').length, 1, 'one run in the log');
+  const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { nodes: unknown[] };
+  t.equal(run.nodes.length, 2);
+});
