@@ -124,6 +124,13 @@ export async function startIronic(opts: IronicProcessOptions): Promise<IronicPro
     if (db.code !== 0) {
       throw new FleetlabError('TARGET_START', `ironic dbsync ${dbCmd} failed (exit ${db.code}) in ${dir}: ${db.out.trim().split('\n').slice(-5).join(' | ')}`);
     }
+    // WAL journal (persistent in the file): readers no longer wait on the writer. sqlite's busy
+    // wait is a real blocking call, so in all-in-one Ironic a lock wait stalls eventlet's whole
+    // hub — API and conductor — which left nodes stuck in `verifying` under load.
+    const wal = await run(python, ['-c', `import sqlite3; c = sqlite3.connect(${JSON.stringify(paths.db)}); print(c.execute('PRAGMA journal_mode=WAL').fetchone()[0]); c.close()`], 30_000).catch(
+      (e: Error) => ({ code: -1, out: e.message }),
+    );
+    if (wal.code !== 0 || !/wal/i.test(wal.out)) throw new FleetlabError('TARGET_START', `ironic: cannot switch ${paths.db} to WAL: ${wal.out.trim()}`);
 
     const child = spawn(python, ['-c', PY_MAIN('ironic.cmd.singleprocess', 'ironic'), '--config-file', paths.conf], {
       stdio: ['ignore', 'ignore', 'pipe'],

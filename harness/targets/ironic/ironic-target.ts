@@ -196,9 +196,13 @@ export function ironicTarget(ctx: TargetContext): Target {
           properties: { capabilities: `boot_mode:${n.firmware === 'uefi' ? 'uefi' : 'bios'}`, cpu_arch: 'x86_64' },
         });
         for (const mac of n.macs) await c.createPort(n.uuid, mac);
-        await c.setProvisionState(n.uuid, 'manage');
       });
-      await waitAll(nodes, 'manageable', 90_000);
+      // Verify one node at a time (~1 s each): concurrent verifies of an all-in-one sqlite Ironic
+      // were what stalled it under load.
+      for (const n of nodes) {
+        await c.setProvisionState(n.uuid, 'manage');
+        await waitAll([n], 'manageable', 90_000);
+      }
       await pool(nodes, 8, async (n) => {
         await c.setProvisionState(n.uuid, 'provide');
       });
