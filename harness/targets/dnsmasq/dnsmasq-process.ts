@@ -10,13 +10,12 @@
  * giaddr:<server port>; hence root, one dnsmasq per machine at a time (port lock), and relays
  * on 127.x.y.1:67. `port` ≠ 67 uses --dhcp-alternate-port (relays then listen on that port).
  */
-import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dnsmasqConf } from './dnsmasq-config.ts';
 import type { PxeBootPlan } from '../pxe-subnet.ts';
 import { startDaemon, type Daemon } from '../daemon.ts';
-import { acquirePortLock } from '../port-lock.ts';
+import { dhcpDaemonWorkspace } from '../dhcp-daemon-workspace.ts';
 import { parseDnsmasqLeases, type DhcpLease } from '../dhcp-lease.ts';
 
 export interface DnsmasqOptions extends Omit<PxeBootPlan, 'tftpServer'> {
@@ -45,15 +44,7 @@ export interface DnsmasqProcess {
 }
 
 export async function startDnsmasq(o: DnsmasqOptions): Promise<DnsmasqProcess> {
-  const listen = o.listenAddress ?? '127.0.0.1';
-  const port = o.port ?? 67;
-  const lock = port === 67 ? await acquirePortLock('67', { ...(o.signal ? { signal: o.signal } : {}) }) : null;
-  const ownDir = !o.dir;
-  const dir = o.dir ?? (await mkdtemp(join(tmpdir(), 'fleetlab-dnsmasq-')));
-  const cleanup = async () => {
-    lock?.release();
-    if (ownDir && !o.keepDir) await rm(dir, { recursive: true, force: true });
-  };
+  const { listen, port, dir, cleanup } = await dhcpDaemonWorkspace('dnsmasq', o);
   try {
     const tftpRoot = join(dir, 'tftp');
     await mkdir(tftpRoot, { recursive: true });

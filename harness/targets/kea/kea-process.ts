@@ -8,13 +8,12 @@
  * Kea answers a relay at giaddr:67, or at the RFC 8357 relay source port when the relay sends
  * option 82 sub-option 19 — so a lab whose relays use ephemeral ports works with Kea too.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { keaConfig } from './kea-config.ts';
 import type { PxeBootPlan } from '../pxe-subnet.ts';
 import { startDaemon, type Daemon } from '../daemon.ts';
-import { acquirePortLock } from '../port-lock.ts';
+import { dhcpDaemonWorkspace } from '../dhcp-daemon-workspace.ts';
 import { parseKeaLeases, type DhcpLease } from '../dhcp-lease.ts';
 
 export interface KeaOptions extends PxeBootPlan {
@@ -40,15 +39,7 @@ export interface KeaProcess {
 }
 
 export async function startKea(o: KeaOptions): Promise<KeaProcess> {
-  const listen = o.listenAddress ?? '127.0.0.1';
-  const port = o.port ?? 67;
-  const lock = port === 67 ? await acquirePortLock('67', { ...(o.signal ? { signal: o.signal } : {}) }) : null;
-  const ownDir = !o.dir;
-  const dir = o.dir ?? (await mkdtemp(join(tmpdir(), 'fleetlab-kea-')));
-  const cleanup = async () => {
-    lock?.release();
-    if (ownDir && !o.keepDir) await rm(dir, { recursive: true, force: true });
-  };
+  const { listen, port, dir, cleanup } = await dhcpDaemonWorkspace('kea', o);
   try {
     const confFile = join(dir, 'kea-dhcp4.conf');
     const leaseFile = join(dir, 'kea-leases4.csv');
