@@ -189,7 +189,7 @@ export async function startRedfishServer(o: RedfishServerOptions): Promise<Redfi
           req.resume();
           return;
         }
-        if (faults.slowMs > 0) await new Promise((r) => setTimeout(r, faults.slowMs));
+        if (faults.slowMs > 0) await delayAtLeast(faults.slowMs, t0);
         if (faults.errorRate > 0 && core.opts.rng.next() < faults.errorRate) {
           req.resume();
           const r = redfishErrorReply(
@@ -365,4 +365,14 @@ function allowOf(methods: Partial<Record<Method, unknown>>): string {
   const m = Object.keys(methods);
   if (methods.GET) m.push('HEAD');
   return m.join(', ');
+}
+
+/**
+ * Wait until at least `ms` have passed since `since` (performance.now()): setTimeout may fire a
+ * fraction of a millisecond early by that clock, and a slow-BMC fault promises a minimum delay.
+ */
+async function delayAtLeast(ms: number, since: number): Promise<void> {
+  for (let left = ms - (performance.now() - since); left > 0; left = ms - (performance.now() - since)) {
+    await new Promise((r) => setTimeout(r, Math.max(1, Math.ceil(left))));
+  }
 }
