@@ -41,7 +41,6 @@ const defaults = {
   readyTimeoutMs: 30 * 60_000,
 } satisfies Params;
 
-const wavesOf = (p: { waves: string }) => p.waves.split(',').map((w) => w.trim()).filter(Boolean);
 
 export default defineScenario({
   name: 'bmc-unreliable',
@@ -57,7 +56,7 @@ export default defineScenario({
   },
   lab: (p) => ({ sites: p.sites, nodesPerSite: p.nodesPerSite, timeScale: p.timeScale, bmc: { ipmi: false } }),
   plan: (p, lab, seed) => [
-    ...describeWaves(planWaves(lab, { waves: wavesOf(p), seed })),
+    ...describeWaves(planWaves(lab, { waves: p.waves, seed })),
     `BMC faults: hang on ${p.hangPercent}%, slow (+${p.slowDelayMs} ms) on ${p.slowPercent}%, HTTP 500 at rate ${p.errorRate} on ${p.errorPercent}% of nodes`,
   ],
   async run(ctx) {
@@ -89,8 +88,8 @@ export default defineScenario({
       rollout(ctx, {
         image: next,
         previous: current,
-        waves: wavesOf(p),
-        maxUnavailable: /%$/.test(p.maxUnavailable) ? p.maxUnavailable : Number(p.maxUnavailable),
+        waves: p.waves,
+        maxUnavailable: p.maxUnavailable,
         haltWhen: { failureRate: p.maxFailureRate },
         rollback: 'wave',
         retries: p.retries,

@@ -40,7 +40,6 @@ const defaults = {
   readyTimeoutMs: 30 * 60_000,
 } satisfies Params;
 
-const wavesOf = (p: { waves: string }) => p.waves.split(',').map((w) => w.trim()).filter(Boolean);
 
 export default defineScenario({
   name: 'chaos-wan',
@@ -56,7 +55,7 @@ export default defineScenario({
   },
   lab: (p) => ({ sites: p.sites, nodesPerSite: p.nodesPerSite, timeScale: p.timeScale, bmc: { ipmi: false }, link: { mix: { 'metro-fiber': 0.4, dsl: 0.4, lte: 0.2 } } }),
   plan: (p, lab, seed) => [
-    ...describeWaves(planWaves(lab, { waves: wavesOf(p), seed })),
+    ...describeWaves(planWaves(lab, { waves: p.waves, seed })),
     `faults during the rollout: link-flap on ${p.flapPercent}% of sites (${p.flapDownMs} ms down every ${p.flapPeriodMs} ms), partition of ${p.partitionPercent}% of sites (${p.partitionMs} ms windows, mean gap ${p.partitionEveryMs} ms)`,
   ],
   async run(ctx) {
@@ -79,8 +78,8 @@ export default defineScenario({
       rollout(ctx, {
         image: next,
         previous: current,
-        waves: wavesOf(p),
-        maxUnavailable: /%$/.test(p.maxUnavailable) ? p.maxUnavailable : Number(p.maxUnavailable),
+        waves: p.waves,
+        maxUnavailable: p.maxUnavailable,
         haltWhen: { failureRate: p.maxFailureRate },
         rollback: 'wave',
         retries: p.retries,

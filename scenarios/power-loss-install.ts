@@ -32,7 +32,6 @@ const defaults = {
   readyTimeoutMs: 30 * 60_000,
 } satisfies Params;
 
-const wavesOf = (p: { waves: string }) => p.waves.split(',').map((w) => w.trim()).filter(Boolean);
 
 export default defineScenario({
   name: 'power-loss-install',
@@ -46,7 +45,7 @@ export default defineScenario({
     return out;
   },
   lab: (p) => ({ sites: p.sites, nodesPerSite: p.nodesPerSite, timeScale: p.timeScale, bmc: { ipmi: false } }),
-  plan: (p, lab, seed) => [...describeWaves(planWaves(lab, { waves: wavesOf(p), seed })), `power-loss at phase image on ${p.lossPercent}% of nodes (seeded)`],
+  plan: (p, lab, seed) => [...describeWaves(planWaves(lab, { waves: p.waves, seed })), `power-loss at phase image on ${p.lossPercent}% of nodes (seeded)`],
   async run(ctx) {
     const { lab, target, faults, expect, step, params: p, log, events } = ctx;
     await step('enroll', () => target.enroll(lab.nodes));
@@ -67,8 +66,8 @@ export default defineScenario({
       rollout(ctx, {
         image: next,
         previous: current,
-        waves: wavesOf(p),
-        maxUnavailable: /%$/.test(p.maxUnavailable) ? p.maxUnavailable : Number(p.maxUnavailable),
+        waves: p.waves,
+        maxUnavailable: p.maxUnavailable,
         haltWhen: { failureRate: p.maxFailureRate },
         rollback: 'wave',
         retries: p.retries,

@@ -23,8 +23,6 @@ import { defineScenario, describeWaves, planWaves, rollout, withDefects, type Pa
 
 const profileNames = (n: number) => Array.from({ length: n }, (_, i) => `hw-${String.fromCharCode(97 + (i % 26))}${i >= 26 ? Math.floor(i / 26) : ''}`);
 const badProfiles = (p: { profiles: number; badShare: number }) => profileNames(p.profiles).slice(0, Math.round(p.badShare * p.profiles));
-const wavesOf = (p: { waves: string }) => p.waves.split(',').map((w) => w.trim()).filter(Boolean);
-const maxUnavailable = (v: string) => (/%$/.test(v) ? v : Number(v));
 
 const defaults = {
   sites: 20,
@@ -61,7 +59,7 @@ export default defineScenario({
     profiles: profileNames(p.profiles).map((name, i) => ({ name, base: i % 2 ? 'legacy-bios' : 'generic-uefi', model: `Edge-${name}` })),
     profile: Object.fromEntries(profileNames(p.profiles).map((n) => [n, 1])),
   }),
-  plan: (p, lab, seed) => [...describeWaves(planWaves(lab, { waves: wavesOf(p), seed })), `edge-os-2.0 is bad on: ${badProfiles(p).join(', ') || 'nothing'}`],
+  plan: (p, lab, seed) => [...describeWaves(planWaves(lab, { waves: p.waves, seed })), `edge-os-2.0 is bad on: ${badProfiles(p).join(', ') || 'nothing'}`],
   async run(ctx) {
     const { lab, target, expect, step, params: p, log } = ctx;
     await step('enroll', () => target.enroll(lab.nodes));
@@ -80,9 +78,9 @@ export default defineScenario({
       rollout(ctx, {
         image: next,
         previous: current,
-        waves: wavesOf(p),
+        waves: p.waves,
         strategy: 'rolling',
-        maxUnavailable: maxUnavailable(p.maxUnavailable),
+        maxUnavailable: p.maxUnavailable,
         haltWhen: { failureRate: p.maxFailureRate },
         rollback: 'wave',
         soak: p.soakMs,

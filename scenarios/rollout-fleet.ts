@@ -95,7 +95,7 @@ export default defineScenario({
         previous: current,
         waves: wavesOf(p),
         strategy: 'rolling',
-        maxUnavailable: /%$/.test(p.maxUnavailable) ? p.maxUnavailable : Number(p.maxUnavailable),
+        maxUnavailable: p.maxUnavailable,
         haltWhen: { failureRate: p.maxFailureRate },
         rollback: 'wave',
         soak: p.soakMs,

@@ -123,6 +123,8 @@ export function checkRolloutOptions(o: RolloutOptions): void {
 /** '25%' → share of the site's nodes (floor, at least 1); n → n. null when invalid. */
 export function parseMaxUnavailable(v: number | string): ((siteNodes: number) => number) | null {
   if (typeof v === 'number') return Number.isInteger(v) && v >= 1 ? () => v : null;
+  // A count as a string ('2', from `--param maxUnavailable=2`) is the same as the number.
+  if (/^\s*\d+\s*$/.test(v)) return parseMaxUnavailable(Number(v));
   const m = /^(\d+(?:\.\d+)?)\s*%$/.exec(v.trim());
   if (!m || !(Number(m[1]) > 0 && Number(m[1]) <= 100)) return null;
   const share = Number(m[1]) / 100;

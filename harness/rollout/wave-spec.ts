@@ -32,7 +32,8 @@ export interface GeneratedWaves {
   factor?: number;
 }
 
-export type WavesInput = (string | WaveSpec)[] | GeneratedWaves;
+/** A list of waves, a generator, or the list as one comma-separated string (a `--param waves=…`). */
+export type WavesInput = (string | WaveSpec)[] | GeneratedWaves | string;
 
 export interface ParsedWave {
   name: string;
@@ -45,7 +46,14 @@ const STRING = /^(?:([a-z][\w.-]*):)?\s*(?:(\d+)\s*(sites?)|(\d+(?:\.\d+)?)\s*%)
 
 /** Parse explicit or generated waves; problems are added with paths under `path`. */
 export function parseWaves(input: WavesInput | undefined, path: string, problems: Problems): ParsedWave[] {
-  const list = input === undefined ? ['canary:1 site', '10%', '100%'] : Array.isArray(input) ? input : generateWaves(input, path, problems);
+  const list =
+    input === undefined
+      ? ['canary:1 site', '10%', '100%']
+      : typeof input === 'string'
+        ? input.split(',').map((w) => w.trim()).filter(Boolean)
+        : Array.isArray(input)
+          ? input
+          : generateWaves(input, path, problems);
   if (list.length === 0) problems.add(path, 'expected at least one wave');
   const out: ParsedWave[] = [];
   const names = new Set<string>();
