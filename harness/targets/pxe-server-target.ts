@@ -112,10 +112,7 @@ export function pxeServerTarget(ctx: TargetContext, kind: PxeServerKind): PxeSer
         tftp: kind === 'dnsmasq' ? (dhcp as DnsmasqProcess).tftp : r.tftp,
       };
     },
-    enroll: (nodes) => rest.enroll(nodes),
-    provision: (node, image) => rest.provision(node, image),
-    deprovision: (node) => rest.deprovision(node),
-    state: (node) => rest.state(node),
+    ...rest,
     watch(cb) {
       watchers.add(cb);
       return () => watchers.delete(cb);

@@ -101,10 +101,7 @@ export function referenceTarget(ctx: TargetContext): Target {
       const s = srv();
       return { dhcp: s.dhcp, relayPort: 0, tftp: s.tftp };
     },
-    enroll: (nodes) => rest.enroll(nodes),
-    provision: (node, image) => rest.provision(node, image),
-    deprovision: (node) => rest.deprovision(node),
-    state: (node) => rest.state(node),
+    ...rest,
     watch(cb) {
       watchers.add(cb);
       return () => watchers.delete(cb);
