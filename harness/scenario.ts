@@ -104,6 +104,10 @@ export interface ExpectApi {
 
 export interface EventsApi {
   on<K extends EventKind>(kind: K, cb: (e: EventOf<K>) => void): () => void;
+  /**
+   * Events from the first call of `all()` on (a live, growing list). Buffering starts then, so a
+   * run that never asks keeps no copy of its log in memory; read events.ndjson for the whole run.
+   */
   all(): readonly FleetEvent[];
   emit(e: EventBody): void;
   /** Run time now, ms. */

@@ -47,6 +47,12 @@ export function buildRunContext(d: RunContextDeps): RunContext<Params> {
     };
   });
   const byName = new Map(handles.map((h) => [h.name, h]));
+  const handlesBySite = new Map<string, NodeHandle[]>();
+  for (const h of handles) {
+    const list = handlesBySite.get(h.site);
+    if (list) list.push(h);
+    else handlesBySite.set(h.site, [h]);
+  }
   const node = (name: string) => {
     const h = byName.get(name);
     if (!h) throw new Error(`unknown node '${name}'`);
@@ -55,7 +61,7 @@ export function buildRunContext(d: RunContextDeps): RunContext<Params> {
 
   const labApi: LabApi = {
     nodes: handles,
-    sites: lab.sites.map((s) => ({ name: s.name, labels: siteLabels.get(s.name)!, nodes: handles.filter((h) => h.site === s.name), link: s.spec.link })),
+    sites: lab.sites.map((s) => ({ name: s.name, labels: siteLabels.get(s.name)!, nodes: handlesBySite.get(s.name) ?? [], link: s.spec.link })),
     node,
     async waitReady(nodes, opts) {
       const since = opts?.since ?? clock.now();

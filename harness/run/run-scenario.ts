@@ -13,7 +13,7 @@ import { cpus, platform, arch } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { realClock } from '../../lab/clock.ts';
 import { createRng } from '../../lab/rng.ts';
-import type { FleetEvent, RunStatus } from '../../lab/events/event.ts';
+import type { RunStatus } from '../../lab/events/event.ts';
 import { EventLog } from '../events/event-log.ts';
 import { Problems } from '../../lab/spec/problem.ts';
 import { checkLab, type ResolvedLab } from '../../lab/spec/lab-spec.ts';
@@ -94,10 +94,11 @@ export async function runScenario(o: RunOptions): Promise<number> {
   const clock = realClock(resolvedLab.timeScale);
   const log = new EventLog(join(runDir, 'events.ndjson'), clock);
   const tracker = new NodeTracker(resolvedLab.nodes.map((n) => n.name));
-  const events: FleetEvent[] = [];
+  // The log is on disk; in memory the run keeps only what it decides on (no copy of every event).
+  let thresholdsFailed = false;
   log.on((e) => {
-    events.push(e);
     tracker.onEvent(e);
+    if (e.kind === 'expect.result' && !e.ok) thresholdsFailed = true;
   });
   // stdout belongs to exactly one consumer: the JSON summary, the TAP stream, or the text summary.
   const tap = o.reporter === 'tap';
@@ -204,7 +205,6 @@ export async function runScenario(o: RunOptions): Promise<number> {
   o.signal.removeEventListener('abort', onAbort);
   progress.stop();
 
-  const thresholdsFailed = events.some((e) => e.kind === 'expect.result' && !e.ok);
   const interrupted = o.signal.aborted;
   const err = result.error ?? scenarioError;
   const status: RunStatus = interrupted ? 'interrupted' : timedOut ? 'timedout' : err || thresholdsFailed ? 'failed' : 'passed';
@@ -240,6 +240,14 @@ function targetNodeOf(lab: Lab, name: string): TargetNode {
   return toTargetNode(lab, n.name);
 }
 
+/** IPMI listen addresses by system id, indexed once per lab (called for every node and every boot). */
+const ipmiIndex = new WeakMap<Lab, Map<string, { host: string; port: number }>>();
+function ipmiAddressOf(lab: Lab, system: string): { host: string; port: number } | undefined {
+  let m = ipmiIndex.get(lab);
+  if (!m) ipmiIndex.set(lab, (m = new Map(lab.ipmi.map((a) => [a.system, { host: a.host, port: a.port }]))));
+  return m.get(system);
+}
+
 export function toTargetNode(lab: Lab, name: string): TargetNode {
   const n = lab.node(name)!;
   return {
@@ -251,7 +259,7 @@ export function toTargetNode(lab: Lab, name: string): TargetNode {
     firmware: n.spec.profile.firmware,
     bmc: {
       ...(lab.redfish ? { redfish: { url: lab.redfish.url, systemId: n.bmc.id } } : {}),
-      ...(n.bmc.ipmi && lab.ipmi.length ? { ipmi: lab.ipmi.find((a) => a.system === n.bmc.id) ?? n.bmc.ipmi } : {}),
+      ...(n.bmc.ipmi && lab.ipmi.length ? { ipmi: ipmiAddressOf(lab, n.bmc.id) ?? n.bmc.ipmi } : {}),
       username: n.bmc.credentials.username,
       password: n.bmc.credentials.password,
     },
