@@ -294,7 +294,7 @@ export class SimNode implements Machine {
     // 2. Boot file: TFTP (PXE) or HTTP (UEFI HTTP boot).
     this.enter('tftp', signal);
     if (/^https?:\/\//.test(lease.bootFile)) await this.fetch(lease.bootFile, signal);
-    else await this.tftp(lease.nextServer, lease.bootFile, signal);
+    else await this.tftp({ host: lease.nextServer || '127.0.0.1', port: env.tftpPort }, lease.bootFile, signal);
     // 3. iPXE runs: its own DHCP (user class iPXE) gets the script URL.
     this.enter('ipxe-dhcp', signal);
     const lease2 = await this.dhcp('ipxe', fw, signal);
@@ -428,16 +428,19 @@ export class SimNode implements Machine {
     if (w && w.pred(p)) w.resolve(p);
   }
 
-  private async tftp(server: string, file: string, signal: AbortSignal): Promise<void> {
-    const env = this.n.env;
-    const release = await env.tftpSlots.acquire();
+  /**
+   * A TFTP read as the firmware does it (blksize 1468 + tsize, retransmits), through the site
+   * link and the node's TFTP drop fault; `onData` sees the bytes (boot files are only counted).
+   * `label` names the transfer in the tftp.done event (the file, or the tftp:// URL).
+   */
+  private async tftp(server: { host: string; port: number }, file: string, signal: AbortSignal, onData: (c: Buffer) => void = () => {}, label = file): Promise<number> {
+    const release = await this.n.env.tftpSlots.acquire();
     try {
       signal.throwIfAborted();
-      const faults = this.n.faults;
       // The drop rate is read per packet: a tftp-drop window may open or close mid-transfer.
-      const link = dropLink(this.n.link, faults, this.rng);
+      const link = dropLink(this.n.link, this.n.faults, this.rng);
       const r = await tftpGet({
-        server: { host: server || '127.0.0.1', port: env.tftpPort },
+        server,
         file,
         blksize: 1468,
         tsize: true,
@@ -445,10 +448,11 @@ export class SimNode implements Machine {
         retries: 6,
         localAddress: this.ip ?? undefined,
         link,
-        onData: () => {},
+        onData,
         signal,
       });
-      this.emit({ kind: 'tftp.done', node: this.n.name, file, bytes: r.bytes, ms: round(r.ms), blksize: r.blksize });
+      this.emit({ kind: 'tftp.done', node: this.n.name, file: label, bytes: r.bytes, ms: round(r.ms), blksize: r.blksize });
+      return r.bytes;
     } finally {
       release();
     }
@@ -462,24 +466,9 @@ export class SimNode implements Machine {
     if (url.startsWith('tftp://')) {
       const u = new URL(url);
       const chunks: Buffer[] = [];
-      const release = await this.n.env.tftpSlots.acquire();
-      try {
-        const r = await tftpGet({
-          server: { host: u.hostname, port: u.port ? Number(u.port) : this.n.env.tftpPort },
-          file: decodeURIComponent(u.pathname.slice(1)),
-          blksize: 1468,
-          tsize: true,
-          timeoutMs: this.protoTimeout(2000),
-          localAddress: this.ip ?? undefined,
-          link: this.n.link,
-          onData: (c) => chunks.push(c),
-          signal,
-        });
-        this.emit({ kind: 'tftp.done', node: this.n.name, file: url, bytes: r.bytes, ms: round(r.ms), blksize: r.blksize });
-        return { status: 200, body: Buffer.concat(chunks), bytes: r.bytes };
-      } finally {
-        release();
-      }
+      const server = { host: u.hostname, port: u.port ? Number(u.port) : this.n.env.tftpPort };
+      const bytes = await this.tftp(server, decodeURIComponent(u.pathname.slice(1)), signal, (c) => chunks.push(c), url);
+      return { status: 200, body: Buffer.concat(chunks), bytes };
     }
     const release = await this.n.env.httpSlots.acquire();
     try {
