@@ -13,6 +13,8 @@ import type { EventSink } from './events/event.ts';
 import type { ResolvedLab, ResolvedNode, ResolvedSite } from './spec/lab-spec.ts';
 import type { SiteLink } from './net/site-link.ts';
 import { passthroughLink } from './net/site-link.ts';
+import { isSiteLinkControl } from './net/site-link-model.ts';
+import type { QemuLinkEngine } from './net/netns/qemu-site.ts';
 import type { BmcSystem } from './bmc/bmc-system.ts';
 import type { NodeFaults, BmcFaults } from './faults/fault-hooks.ts';
 import { noBmcFaults, noNodeFaults } from './faults/fault-hooks.ts';
@@ -58,7 +60,7 @@ export interface LabOptions {
   maxConcurrentTftp?: number;
   maxConcurrentHttp?: number;
   /** Sites with tier 'qemu' (lab/nodes/qemu): run id + directory for VMs, their link profiles. */
-  qemu?: { runId: string; workDir: string; linkProfile?: (site: string) => LinkProfile | undefined; maxConcurrentVMs?: number };
+  qemu?: { runId: string; workDir: string; linkProfile?: (site: string) => LinkProfile | undefined; maxConcurrentVMs?: number; linkEngine?: QemuLinkEngine };
 }
 
 export interface Lab {
@@ -85,8 +87,9 @@ export async function startLab(o: LabOptions): Promise<Lab> {
   };
   try {
     const spec = o.spec;
-    // qemu-tier sites have a real link (netns + tc/nft) and a real relay (dnsmasq in the netns).
-    const sites: LabSite[] = spec.sites.map((s) => ({ spec: s, name: s.name, link: o.linkFor && s.tier !== 'qemu' ? o.linkFor(s) : passthroughLink(s.name) }));
+    // qemu-tier sites have a real relay (dnsmasq in the netns) and real frames on their WAN; the
+    // same link model decides those frames' fate (userspace engine), so faults reach them too.
+    const sites: LabSite[] = spec.sites.map((s) => ({ spec: s, name: s.name, link: o.linkFor ? o.linkFor(s) : passthroughLink(s.name) }));
     // Per-site relay sockets while the fd budget allows; one wildcard socket beyond that.
     const relays = new RelayHub({ server: o.boot.dhcp, relayPort: o.boot.relayPort, perSite: sites.length <= 2000 || o.boot.relayPort === 67, events: o.events });
     cleanup.push(() => relays.close());
@@ -100,7 +103,11 @@ export async function startLab(o: LabOptions): Promise<Lab> {
         runId: q.runId,
         workDir: q.workDir,
         events: o.events,
-        sites: qemuSites.map((s, ordinal) => ({ name: s.name, ordinal, link: q.linkProfile?.(s.name) })),
+        sites: qemuSites.map((s, ordinal) => {
+          const link = sites.find((x) => x.name === s.name)!.link;
+          return { name: s.name, ordinal, link: q.linkProfile?.(s.name), frameLink: isSiteLinkControl(link) ? link : undefined };
+        }),
+        linkEngine: q.linkEngine,
         nodes: spec.nodes.filter((n) => qemuSiteNames.has(n.site)).map((n) => ({ name: n.name, site: n.site, mac: n.macs[0]!, uuid: n.uuid, inventory: qemuInventory(n) })),
         core: { host: o.boot.dhcp.host, dhcpPort: o.boot.dhcp.port, tftpPort: o.boot.tftp.port },
         maxConcurrentVMs: q.maxConcurrentVMs,

@@ -6,7 +6,9 @@
  * Params: sites, nodesPerSite, imageMB (image size), timeScale (multiplies every modelled
  * duration: POST, kernel boot, disk write, reboot; 0 = as fast as possible), p95ReadyMs (the
  * threshold, in ms of run time), profile (hardware profile or `mixed`), bmc (redfish|ipmi),
- * tier (sim | qemu: real VMs in network namespaces, see lab/nodes/qemu; needs root + qemu).
+ * tier (sim | qemu: real VMs in network namespaces, see lab/nodes/qemu; needs root + qemu),
+ * linkEngine (qemu sites' WAN: userspace = frames through the sim tier's link model, the
+ * default; kernel = veth + tc/nft, delay/jitter only with sch_netem).
  * WAN link of every site: link (preset: lan, metro-fiber, dsl, lte, satellite) and overrides
  * down, up ('20mbit'), latency (round trip, '40ms'), jitter ('5ms'), loss ('0.5%'), e.g.
  *   npx fleetlab run scenarios/provision.ts --param link=lte --param loss=2%
@@ -26,6 +28,7 @@ export default defineScenario({
     profile: 'generic-uefi',
     bmc: 'redfish',
     tier: 'sim',
+    linkEngine: 'userspace',
     link: '',
     down: '',
     up: '',
@@ -40,6 +43,7 @@ export default defineScenario({
     if (!(p.imageMB > 0)) out.push(['--param imageMB', `expected a size > 0, got ${p.imageMB}`]);
     if (p.bmc !== 'redfish' && p.bmc !== 'ipmi') out.push(['--param bmc', `expected redfish or ipmi, got '${p.bmc}'`]);
     if (p.tier !== 'sim' && p.tier !== 'qemu') out.push(['--param tier', `expected sim or qemu, got '${p.tier}'`]);
+    if (p.linkEngine !== 'userspace' && p.linkEngine !== 'kernel') out.push(['--param linkEngine', `expected userspace or kernel, got '${p.linkEngine}'`]);
     return out;
   },
   lab: (p) => ({

@@ -164,10 +164,11 @@ export async function runScenario(o: RunOptions): Promise<number> {
             rng,
             boot: t.endpoints(),
             persona: (name) => t.agent(targetNodeOf(labRt!, name)),
-            linkFor: linkPlan ? (s) => linkPlan.linkFor(s, clock, rng) : undefined,
+            // qemu sites' frames cross the link in real time, whatever the lab's timeScale.
+            linkFor: linkPlan ? (s) => linkPlan.linkFor(s, s.tier === 'qemu' ? realClock(1) : clock, rng) : undefined,
             ipmi: ipmiOn,
             signal: runAbort.signal,
-            qemu: { runId, workDir: join(runDir, 'qemu'), linkProfile: (site) => linkPlan?.profiles.get(site) },
+            qemu: { runId, workDir: join(runDir, 'qemu'), linkProfile: (site) => linkPlan?.profiles.get(site), linkEngine: qemuLinkEngine(params) },
           });
         },
         teardown: async () => {
@@ -304,6 +305,11 @@ function defaultTimeoutMs(lab: ResolvedLab): number {
   const qemuSites = new Set(lab.sites.filter((s) => s.tier === 'qemu').map((s) => s.name));
   const vms = lab.nodes.filter((n) => qemuSites.has(n.site)).length;
   return Math.max(120_000, modelled + lab.nodes.length * 60) + (vms ? 300_000 + vms * 180_000 : 0);
+}
+
+/** `--param linkEngine=kernel` picks the tc/nft WAN for qemu sites; anything else the userspace one. */
+function qemuLinkEngine(params: Params): 'userspace' | 'kernel' {
+  return params.linkEngine === 'kernel' ? 'kernel' : 'userspace';
 }
 
 function tierOf(lab: ResolvedLab): string {

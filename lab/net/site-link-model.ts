@@ -53,6 +53,9 @@ export const LAG_SLACK = 1000;
 function turnaround(scale: number): number {
   return Math.min(50, Math.max(1, 50 * scale));
 }
+/** Frame-level queue of a direction (modelled ms of backlog, and a floor in bytes for slow lines): the 200 ms / 64 KiB a kernel tbf gets here too. */
+const QUEUE_MS = 200;
+const QUEUE_MIN_BYTES = 64 * 1024;
 /** Waits shorter than this (clock units) are skipped; the debt stays in busyUntil. Small, so a paced stream nearly always has a wake-up to continue from. */
 const MIN_WAIT = 0.2;
 
@@ -91,6 +94,14 @@ export interface SiteLinkControl extends SiteLink {
   removeOverlay(id: string): void;
   /** Resolves when the link is not partitioned (immediately if it is not). */
   stallUntilHealed(): Promise<void>;
+  /**
+   * One Ethernet frame of `bytes` (whole frame) offered to `dir` by a frame-level link (the qemu
+   * tier's userspace WAN): returns after how many clock units it arrives, or null when it is
+   * lost (partition, loss model, or tail drop at a full queue). Arrivals per direction never go
+   * backwards (a queue per direction keeps order, jitter only stretches gaps), so TCP sees a
+   * path, not a reordering fabric. The caller schedules the delivery.
+   */
+  frame(dir: LinkDirection, bytes: number): number | null;
 }
 
 interface Direction {
@@ -102,6 +113,8 @@ interface Direction {
   wokeAt: number;
   /** Gilbert-Elliott state: in the bad state. */
   bad: boolean;
+  /** Latest arrival handed out by frame() (clock units): later frames never arrive earlier. */
+  lastArrival: number;
   stats: DirectionStats;
 }
 
@@ -137,8 +150,8 @@ class SimSiteLink implements SiteLinkControl {
     this.base = profile;
     this.eff = profile;
     this.part = profile.partition;
-    this.up = { bps: profile.upBps, busyUntil: -Infinity, wokeDue: NaN, wokeAt: 0, bad: false, stats: { bytes: 0, datagrams: 0, dropped: 0 } };
-    this.down = { bps: profile.downBps, busyUntil: -Infinity, wokeDue: NaN, wokeAt: 0, bad: false, stats: { bytes: 0, datagrams: 0, dropped: 0 } };
+    this.up = { bps: profile.upBps, busyUntil: -Infinity, wokeDue: NaN, wokeAt: 0, bad: false, lastArrival: -Infinity, stats: { bytes: 0, datagrams: 0, dropped: 0 } };
+    this.down = { bps: profile.downBps, busyUntil: -Infinity, wokeDue: NaN, wokeAt: 0, bad: false, lastArrival: -Infinity, stats: { bytes: 0, datagrams: 0, dropped: 0 } };
     this.stats = { up: this.up.stats, down: this.down.stats, stalls: 0 };
   }
 
@@ -203,6 +216,34 @@ class SimSiteLink implements SiteLinkControl {
         resolve();
       });
     });
+  }
+
+  frame(dir: LinkDirection, bytes: number): number | null {
+    const d = dir === 'up' ? this.up : this.down;
+    d.stats.datagrams++;
+    d.stats.bytes += bytes;
+    if (this.part === 'both' || this.part === dir || this.lost(d, dir, 'frame', this.eff.loss)) {
+      d.stats.dropped++;
+      return null;
+    }
+    const scale = this.clock.timeScale;
+    if (scale <= 0) return 0;
+    const now = this.clock.now();
+    let arrive = now;
+    if (d.bps !== Infinity) {
+      // A router's queue: frames beyond QUEUE_MS of backlog (at least QUEUE_MIN_BYTES) are tail-
+      // dropped, which is what makes TCP find the line rate instead of filling an endless buffer.
+      const limit = Math.max(QUEUE_MS, (QUEUE_MIN_BYTES * 8000) / d.bps) * scale;
+      if (d.busyUntil - now > limit) {
+        d.stats.dropped++;
+        return null;
+      }
+      d.busyUntil = Math.max(d.busyUntil, now) + ((bytes * 8000) / d.bps) * scale;
+      arrive = d.busyUntil;
+    }
+    arrive = Math.max(arrive + this.oneWay(this.eff) * scale, d.lastArrival);
+    d.lastArrival = arrive;
+    return arrive - now;
   }
 
   stallUntilHealed(): Promise<void> {

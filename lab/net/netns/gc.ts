@@ -3,11 +3,14 @@
  * was SIGKILLed (or lost power) could not tear down. Order mirrors a normal teardown:
  *
  *   processes in fl-* namespaces (qemu, dnsmasq; by PID — deleting a netns kills nothing)
+ *   and the userspace WAN's socats (host ns; found by their `tun-name=fl-…` argument)
  *   ─▶ nft tables fl_* (host) ─▶ host links fl-* (veths; peers go with them) ─▶ netns fl-*
  *
  * `runPrefix(runId)` narrows to one run; the default prefix covers every fleetlab run.
  */
 import { NAME_PREFIX, NFT_PREFIX, runTag } from './naming.ts';
+import { readdir, readFile } from 'node:fs/promises';
+import { killAndWait } from './kill.ts';
 import { killNsProcesses } from './qemu-site.ts';
 import { sh, trySh } from './sh.ts';
 
@@ -44,7 +47,19 @@ export async function listLeftovers(prefix = NAME_PREFIX): Promise<Omit<GcResult
     const out = (await trySh('ip', ['netns', 'pids', ns]))?.stdout ?? '';
     pids.push(...out.split(/\s+/).filter(Boolean).map(Number));
   }
+  pids.push(...(await wanSocats(prefix)));
   return { netns, links, nftTables, pids };
+}
+
+/** socat processes holding a TAP of ours (the userspace WAN), by their command line. */
+async function wanSocats(prefix: string): Promise<number[]> {
+  const out: number[] = [];
+  for (const d of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(d)) continue;
+    const argv = (await readFile(`/proc/${d}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    if (argv[0]?.endsWith('socat') && argv.some((a) => a.includes(`tun-name=${prefix}`))) out.push(Number(d));
+  }
+  return out;
 }
 
 export async function gcLeftovers(opts: { prefix?: string; dryRun?: boolean } = {}): Promise<GcResult> {
@@ -52,6 +67,10 @@ export async function gcLeftovers(opts: { prefix?: string; dryRun?: boolean } = 
   if (opts.dryRun) return { killed: found.pids, netns: found.netns, links: found.links, nftTables: found.nftTables };
   const killed: number[] = [];
   for (const ns of found.netns) killed.push(...(await killNsProcesses(ns)));
+  for (const pid of await wanSocats(opts.prefix ?? NAME_PREFIX)) {
+    await killAndWait(pid, 1000);
+    killed.push(pid);
+  }
   for (const t of found.nftTables) await trySh('nft', ['delete', 'table', ...t.split(' ')]);
   for (const l of found.links) await trySh('ip', ['link', 'del', l]);
   for (const ns of found.netns) await sh('ip', ['netns', 'del', ns]);

@@ -4,8 +4,12 @@
  * (dnsmasq) at the site gateway, the link profile, and per-VM TAP devices. See naming.ts for
  * the picture and the addresses.
  *
- *   VM ─tap─ br0 (10.213.i.1 = giaddr) ─route─ wan0 ═veth═ fl-<tag>-<i>h ─DNAT─▶ 127.0.0.1:<port>
+ *   VM ─tap─ br0 (10.213.i.1 = giaddr) ─route─ wan0 ═WAN═ fl-<tag>-<i>h ─DNAT─▶ 127.0.0.1:<port>
  *      DHCP relay (dnsmasq) ─▶ CORE:67 ─DNAT─▶ 127.0.0.1:<dhcpPort>   replies ─▶ giaddr:67 (SNAT CORE)
+ *
+ * The WAN (═) is either two TAPs joined by this process through the site's link model (engine
+ * 'userspace', the default: userspace-wan.ts) or a veth pair shaped by tc/nft (engine 'kernel':
+ * link-shaper.ts). Everything around it (addresses, routes, NAT, relay) is the same.
  *
  * Everything created is recorded in order and torn down in reverse by `teardown()` (idempotent);
  * an exit guard covers a process that dies without it; `fleetlab lab gc` covers a SIGKILL.
@@ -19,7 +23,9 @@ import type { EventSink } from '../../events/event.ts';
 import { FleetlabError } from '../../errors.ts';
 import type { LinkProfile } from '../link-spec.ts';
 import { guardOnExit } from './exit-guard.ts';
+import { killAndWait } from './kill.ts';
 import { applyLink, type LinkApplyResult } from './link-shaper.ts';
+import { startUserspaceWan, type FrameLink, type UserspaceWan } from './userspace-wan.ts';
 import { CORE_ADDR, runTag, siteNames, tapName, type SiteNames } from './naming.ts';
 import { inNs, sh, shSyncQuiet, trySh, tryInNs } from './sh.ts';
 
@@ -39,13 +45,26 @@ export interface QemuSiteOptions {
   site: string;
   core: CorePorts;
   link?: LinkProfile;
+  /**
+   * How the WAN is emulated. 'userspace' (default): frames cross this process and the site's
+   * link model (`frameLink`: the sim tier's model, so faults and every profile field apply).
+   * 'kernel': a veth with tc/nft (tbf rate, nft loss/partition; delay/jitter only where the
+   * kernel has sch_netem — detected, and reported as not applied otherwise).
+   */
+  engine?: QemuLinkEngine;
+  frameLink?: FrameLink;
   /** Where logs/pid files go (created). */
   workDir: string;
   events?: EventSink;
 }
 
+export type QemuLinkEngine = 'userspace' | 'kernel';
+
 export interface QemuSite {
   readonly site: string;
+  readonly engine: QemuLinkEngine;
+  /** Frames through the userspace WAN (null for the kernel engine). */
+  readonly wan: UserspaceWan['counters'] | null;
   readonly names: SiteNames;
   readonly ns: string;
   /** giaddr / default gateway of the site LAN. */
@@ -68,43 +87,6 @@ async function writeSysctl(ns: string | null, path: string, value: string): Prom
   else await sh('sh', args);
 }
 
-/** Kill a process and wait (≤ ms) for it to exit; SIGKILL after the grace period. */
-export async function killAndWait(child: ChildProcess | number, graceMs = 2000): Promise<void> {
-  const pid = typeof child === 'number' ? child : child.pid;
-  if (!pid) return;
-  const alive = () => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (typeof child !== 'number' && child.exitCode !== null) return;
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    return;
-  }
-  const exited = typeof child === 'number' ? null : new Promise<void>((r) => child.once('exit', () => r()));
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline) {
-    if (exited) {
-      const done = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 50))]);
-      if (done) return;
-    } else {
-      if (!alive()) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    return;
-  }
-  if (exited) await Promise.race([exited, new Promise((r) => setTimeout(r, 1000))]);
-}
-
 export async function createQemuSite(o: QemuSiteOptions): Promise<QemuSite> {
   const tag = runTag(o.runId);
   const n = siteNames(tag, o.index);
@@ -112,6 +94,8 @@ export async function createQemuSite(o: QemuSiteOptions): Promise<QemuSite> {
   const undo: { what: string; fn: () => Promise<unknown> }[] = [];
   const syncUndo: (() => void)[] = [];
   let dnsmasq: ChildProcess | undefined;
+  let wan: UserspaceWan | undefined;
+  const engine: QemuLinkEngine = o.engine ?? 'userspace';
   const unguard = guardOnExit(() => {
     if (dnsmasq?.pid) shSyncQuiet('kill', ['-9', String(dnsmasq.pid)]);
     for (const f of [...syncUndo].reverse()) f();
@@ -145,10 +129,25 @@ export async function createQemuSite(o: QemuSiteOptions): Promise<QemuSite> {
     await inNs(n.ns, 'ip', ['link', 'set', 'lo', 'up']);
     await writeSysctl(n.ns, '/proc/sys/net/ipv4/ip_forward', '1');
 
-    // 2. WAN veth (host end stays in the host ns, peer moves into the site ns).
-    await sh('ip', ['link', 'add', n.hostVeth, 'address', n.hostMac, 'type', 'veth', 'peer', 'name', n.siteVeth, 'address', n.siteMac, 'netns', n.ns]);
-    undo.push({ what: `link ${n.hostVeth}`, fn: () => trySh('ip', ['link', 'del', n.hostVeth]) });
-    syncUndo.push(() => shSyncQuiet('ip', ['link', 'del', n.hostVeth]));
+    // 2. WAN: the host end stays in the host ns, the site end becomes wan0 in the site ns.
+    if (engine === 'userspace') {
+      // Two TAPs joined through the link model in this process (userspace-wan.ts).
+      const siteTap = `${n.hostVeth.slice(0, -1)}s`;
+      const w = await startUserspaceWan({ hostTap: n.hostVeth, siteTap, link: o.frameLink ?? null, site: o.site, events: o.events });
+      wan = w;
+      undo.push({ what: `userspace WAN ${n.hostVeth}`, fn: () => w.close() });
+      syncUndo.push(() => {
+        for (const pid of w.pids) shSyncQuiet('kill', ['-9', String(pid)]);
+      });
+      await sh('ip', ['link', 'set', n.hostVeth, 'address', n.hostMac]);
+      await sh('ip', ['link', 'set', siteTap, 'netns', n.ns]);
+      await inNs(n.ns, 'ip', ['link', 'set', siteTap, 'name', n.siteVeth]);
+      await inNs(n.ns, 'ip', ['link', 'set', n.siteVeth, 'address', n.siteMac]);
+    } else {
+      await sh('ip', ['link', 'add', n.hostVeth, 'address', n.hostMac, 'type', 'veth', 'peer', 'name', n.siteVeth, 'address', n.siteMac, 'netns', n.ns]);
+      undo.push({ what: `link ${n.hostVeth}`, fn: () => trySh('ip', ['link', 'del', n.hostVeth]) });
+      syncUndo.push(() => shSyncQuiet('ip', ['link', 'del', n.hostVeth]));
+    }
     await writeSysctl(null, `/proc/sys/net/ipv6/conf/${n.hostVeth}/disable_ipv6`, '1');
     // DNAT to 127.0.0.1 of packets arriving here, and SNAT of loopback-sourced replies leaving here.
     await writeSysctl(null, `/proc/sys/net/ipv4/conf/${n.hostVeth}/route_localnet`, '1');
@@ -160,6 +159,7 @@ export async function createQemuSite(o: QemuSiteOptions): Promise<QemuSite> {
     // 3. Site side: WAN address, route to CORE only, LAN bridge with v4 gateway + v6 (RA only).
     await inNs(n.ns, 'ip', ['addr', 'add', `${n.wanAddr}/32`, 'dev', n.siteVeth]);
     await inNs(n.ns, 'ip', ['link', 'set', n.siteVeth, 'up']);
+    wan?.open(); // both ends are up now (see UserspaceWan.open)
     await inNs(n.ns, 'ip', ['route', 'add', `${CORE_ADDR}/32`, 'dev', n.siteVeth]);
     await inNs(n.ns, 'ip', ['neigh', 'replace', CORE_ADDR, 'lladdr', n.hostMac, 'dev', n.siteVeth, 'nud', 'permanent']);
     await inNs(n.ns, 'ip', ['link', 'add', n.bridge, 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0']);
@@ -217,6 +217,8 @@ export async function createQemuSite(o: QemuSiteOptions): Promise<QemuSite> {
 
     const site: QemuSite = {
       site: o.site,
+      engine,
+      wan: wan?.counters ?? null,
       names: n,
       ns: n.ns,
       gateway: n.gateway,
@@ -233,10 +235,18 @@ export async function createQemuSite(o: QemuSiteOptions): Promise<QemuSite> {
       async removeTap(tap) {
         await tryInNs(n.ns, 'ip', ['link', 'del', tap]);
       },
-      setLink: (p) => applyLink(n, p),
+      async setLink(p) {
+        if (engine === 'kernel') return applyLink(n, p);
+        const l = o.frameLink;
+        if (l && 'setProfile' in l && typeof l.setProfile === 'function') {
+          (l as { setProfile(p: LinkProfile): void }).setProfile(p);
+          return { applied: ['userspace link model'], unsupported: [] };
+        }
+        return { applied: [], unsupported: ['no link model for this site (ideal wire)'] };
+      },
       teardown,
     };
-    if (o.link) {
+    if (o.link && engine === 'kernel') {
       const r = await applyLink(n, o.link);
       if (r.unsupported.length) o.events?.emit({ kind: 'log', level: 'warn', msg: `site ${o.site} (qemu): not applied: ${r.unsupported.join('; ')}`, code: 'FLEETLAB_ERR_NETNS' });
     }

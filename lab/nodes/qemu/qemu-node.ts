@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import type { EventBody, EventSink, PowerState } from '../../events/event.ts';
 import { FleetlabError } from '../../errors.ts';
 import type { QemuSite } from '../../net/netns/qemu-site.ts';
-import { killAndWait } from '../../net/netns/qemu-site.ts';
+import { killAndWait } from '../../net/netns/kill.ts';
 import { guardOnExit } from '../../net/netns/exit-guard.ts';
 import { shSyncQuiet } from '../../net/netns/sh.ts';
 import type { BootOverride, BootTarget, InsertedMedia, Inventory, Machine, PowerOp, PowerTiming } from '../machine.ts';

@@ -12,7 +12,8 @@
 import { join } from 'node:path';
 import type { EventSink } from '../../events/event.ts';
 import type { LinkProfile } from '../../net/link-spec.ts';
-import { createQemuSite, type CorePorts, type QemuSite } from '../../net/netns/qemu-site.ts';
+import { createQemuSite, type CorePorts, type QemuLinkEngine, type QemuSite } from '../../net/netns/qemu-site.ts';
+import type { FrameLink } from '../../net/netns/userspace-wan.ts';
 import type { Inventory } from '../machine.ts';
 import type { AccelPref } from './accel.ts';
 import { requireQemu } from './accel.ts';
@@ -24,6 +25,8 @@ export interface QemuTierSite {
   /** Ordinal among the lab's qemu sites (0..255): picks the 10.213.<ordinal>.0/24 LAN. */
   ordinal: number;
   link?: LinkProfile;
+  /** The site's link model, when the run has one: the userspace WAN consults it per frame. */
+  frameLink?: FrameLink;
 }
 
 export interface QemuTierNode {
@@ -44,6 +47,8 @@ export interface QemuTierOptions {
   /** The target's listeners on host loopback. */
   core: CorePorts;
   maxConcurrentVMs?: number;
+  /** WAN emulation for every qemu site (default 'userspace'; see qemu-site.ts). */
+  linkEngine?: QemuLinkEngine;
   accel?: AccelPref;
   memoryMiB?: number;
   signal?: AbortSignal;
@@ -78,7 +83,7 @@ export async function startQemuTier(o: QemuTierOptions): Promise<QemuTier> {
   try {
     for (const s of o.sites) {
       if (o.signal?.aborted) throw new Error('aborted');
-      const site = await createQemuSite({ runId: o.runId, index: s.ordinal, site: s.name, core: o.core, link: s.link, workDir: join(o.workDir, s.name), events: o.events });
+      const site = await createQemuSite({ runId: o.runId, index: s.ordinal, site: s.name, core: o.core, link: s.link, frameLink: s.frameLink, engine: o.linkEngine, workDir: join(o.workDir, s.name), events: o.events });
       sites.set(s.name, site);
       order.push(site);
     }

@@ -254,3 +254,27 @@ t.test('timeScale compresses line time', async (t) => {
   await clock.run(1000);
   t.equal(done, 200 - BURST_MS * 0.1, 'two 1 s transfers take 0.2 s of clock time at timeScale 0.1 (less the idle burst)');
 });
+
+t.test('frame(): serialized at the line rate, in order under jitter, tail-dropped at a full queue, cut by partitions', async (t) => {
+  const clock = new ManualClock();
+  const link = createSiteLink('s', profile({ down: '12mbit', up: '12mbit', latency: '40ms', jitter: '15ms' }), { clock, rng: createRng(3) });
+  // 1500-byte frames at 12 Mbit/s: one per ms on the line, plus 20 ms ± 15 ms one way.
+  const arrivals: number[] = [];
+  for (let i = 0; i < 100; i++) arrivals.push(link.frame('down', 1500)!);
+  t.ok(arrivals.every((a) => a !== null), 'a queue of 100 ms is under the limit: nothing dropped');
+  t.ok(arrivals.every((a, i) => i === 0 || a >= arrivals[i - 1]!), 'arrivals never go backwards (no reordering)');
+  t.ok(arrivals[99]! >= 100 && arrivals[99]! <= 100 + 20 + 15 + 1, `the 100th frame is on the line until 100 ms (+ one way): ${arrivals[99]!.toFixed(1)}`);
+  t.ok(arrivals[0]! >= 1 && arrivals[0]! <= 1 + 20 + 15, `the first frame: 1 ms + 20 ± 15 ms: ${arrivals[0]!.toFixed(1)}`);
+  // Fill to beyond the 200 ms queue: later frames are dropped, not delayed without bound.
+  let dropped = 0;
+  for (let i = 0; i < 300; i++) if (link.frame('down', 1500) === null) dropped++;
+  // 100 ms already queued: ~100 more fit under 200 ms of backlog, the other ~200 are dropped.
+  t.ok(dropped >= 195 && dropped <= 205, `~200 of 300 more frames tail-dropped: ${dropped}`);
+  t.equal(link.stats.down.dropped, dropped);
+  t.ok(link.frame('up', 1500) !== null, 'the other direction has its own queue');
+  link.partition('up');
+  t.equal(link.frame('up', 60), null, 'a partitioned direction drops frames');
+  await clock.run(1000);
+  link.heal();
+  t.ok(link.frame('up', 60) !== null, 'healed');
+});

@@ -1,7 +1,8 @@
 /**
  * A real qemu-tier site (root: network namespaces, veth, nft, tc, dnsmasq): traffic from inside
  * the site namespace reaches a server on host loopback through the CORE address, the link
- * profile is applied with tbf/nft, and teardown (or `lab gc` after a crash) leaves nothing.
+ * profile is applied with tbf/nft (the 'kernel' engine; the default userspace engine has its own
+ * test), and teardown (or `lab gc` after a crash) leaves nothing.
  */
 import t from 'tap';
 import { createServer } from 'node:http';
@@ -31,7 +32,7 @@ const fetchFromNs = async (ns: string, timeout = 20) =>
 t.test('a site reaches the host loopback server via CORE, shaped by the link profile, and tears down to nothing', async (t) => {
   const runId = `site-test-${process.pid}`;
   const link: LinkProfile = { ...IDEAL_LINK, downBps: 8e6, upBps: 8e6 };
-  const site = await createQemuSite({ runId, index: 7, site: 'edge-7', core: { dhcpPort: 6767, httpPort: port }, link, workDir: join(work, 'a') });
+  const site = await createQemuSite({ runId, index: 7, site: 'edge-7', core: { dhcpPort: 6767, httpPort: port }, link, engine: 'kernel', workDir: join(work, 'a') });
   try {
     t.equal(site.gateway, '10.213.7.1');
     const before = await listLeftovers(runPrefix(runId));
@@ -70,7 +71,7 @@ t.test('lab gc removes what a run that never tore down left behind (processes in
   const sleeper = await sh('sh', ['-c', `ip netns exec ${site.ns} sleep 300 >/dev/null 2>&1 & echo $!`]);
   const left = await listLeftovers(runPrefix(runId));
   t.equal(left.netns.length, 1);
-  t.ok(left.pids.length >= 2, 'dnsmasq and the sleeper live in the namespace');
+  t.ok(left.pids.length >= 4, 'dnsmasq and the sleeper in the namespace, two WAN socats on the host');
   const r = await gcLeftovers({ prefix: runPrefix(runId) });
   t.same(r.netns, [site.ns]);
   t.ok(r.killed.includes(Number(sleeper.stdout.trim())), 'processes are reaped by PID');
