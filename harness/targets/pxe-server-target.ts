@@ -12,7 +12,7 @@
  *   relays then listen on it), logDhcp (dnsmasq), bootFileBytes, kernelBytes, initrdBytes, bmc.
  */
 import { join } from 'node:path';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import type { BootEndpoints, ImageRef, Target, TargetContext, TargetState } from './target.ts';
 import { startReferenceServer, type ReferenceServer } from '../../fixtures/reference-server/reference-server.ts';
 import { ArtifactStore } from '../../fixtures/reference-server/artifacts.ts';
@@ -22,6 +22,8 @@ import { startDnsmasq, type DnsmasqProcess } from './dnsmasq/dnsmasq-process.ts'
 import { startKea, type KeaProcess } from './kea/kea-process.ts';
 import type { DhcpLease } from './dhcp-lease.ts';
 import { referenceApi, refState } from './reference-api.ts';
+import { qemuBoot } from './qemu-boot.ts';
+import { CORE_ADDR } from '../../lab/net/netns/naming.ts';
 
 
 const OPTIONS = ['dhcpPort', 'logDhcp', 'bootFileBytes', 'kernelBytes', 'initrdBytes', 'bmc'];
@@ -63,12 +65,15 @@ export function pxeServerTarget(ctx: TargetContext, kind: PxeServerKind): PxeSer
       return dhcp?.leaseFile ?? null;
     },
     async start() {
+      const qemuSites = ctx.lab.sites.filter((s) => s.tier === 'qemu').map((s) => s.name);
+      if (qemuSites.length && kind === 'kea') throw new FleetlabError('PARAM_INVALID', `target kea: qemu-tier sites (${qemuSites.join(', ')}) are not supported yet; use --target dnsmasq or reference`);
       const subnets = ctx.lab.sites.map((s) => ({ name: s.name, subnet: s.subnet, relay: s.relay, poolStart: s.poolStart, poolEnd: s.poolEnd }));
       ref = await startReferenceServer({
         subnets,
         kernelBytes: num('kernelBytes', 128 * 1024, 1),
         initrdBytes: num('initrdBytes', 256 * 1024, 1),
         bootFileBytes,
+        ...(await qemuBoot(ctx.lab)),
       });
       ref.watch((n) => {
         const s = refState(n.state, n.lastError);
@@ -87,6 +92,7 @@ export function pxeServerTarget(ctx: TargetContext, kind: PxeServerKind): PxeSer
         port: dhcpPort,
         dir,
         signal: ctx.signal,
+        ...(qemuSites.length ? { qemu: { sites: qemuSites, ipxeScriptUrl: `http://${CORE_ADDR}:${ref.http.port}/boot.ipxe` } } : {}),
       };
       const started = Date.now();
       if (kind === 'dnsmasq') {
@@ -127,6 +133,8 @@ export function pxeServerTarget(ctx: TargetContext, kind: PxeServerKind): PxeSer
       const d = dhcp;
       dhcp = null;
       await d?.stop();
+      // The daemon's own log next to its config and lease file: what a failed run is debugged from.
+      if (d) await writeFile(join(ctx.runDir, kind, `${kind}.log`), d.daemon.log().join('\n') + '\n').catch(() => undefined);
       await ref?.close();
       ref = null;
     },

@@ -30,6 +30,11 @@ export interface PxeBootPlan {
   httpBootUrl: string;
   /** Lease time, s. */
   leaseSeconds?: number;
+  /**
+   * qemu-tier sites (by name): their VMs reach the HTTP side through the site WAN as CORE_ADDR,
+   * so iPXE there is told this script URL instead of the loopback one.
+   */
+  qemu?: { sites: string[]; ipxeScriptUrl: string };
 }
 
 /** 127.24.3.0/24 → {network: '127.24.3.0', prefix: 24, netmask: '255.255.255.0'} */

@@ -12,18 +12,7 @@ import type { FromWorker, ToWorker } from '../../fixtures/reference-server/refer
 import { ArtifactStore } from '../../fixtures/reference-server/artifacts.ts';
 import { genericInstaller } from '../../lab/nodes/sim/personas/generic-installer.ts';
 import { FleetlabError } from '../../lab/errors.ts';
-import type { ResolvedLab } from '../../lab/spec/lab-spec.ts';
-import { ensureBootPayload } from '../../fixtures/boot/build.ts';
-import { CORE_ADDR } from '../../lab/net/netns/naming.ts';
-
-/** qemu-tier sites boot the real payload (built on first use) and reach the server as CORE_ADDR. */
-async function qemuBoot(lab: ResolvedLab) {
-  const relays = lab.sites.filter((s) => s.tier === 'qemu').map((s) => s.relay);
-  if (!relays.length) return {};
-  const p = await ensureBootPayload();
-  return { qemu: { coreAddr: CORE_ADDR, relays, vmlinuz: p.vmlinuz, initrd: p.initrd } };
-}
-
+import { qemuBoot } from './qemu-boot.ts';
 
 interface RunningServer {
   worker: Worker;

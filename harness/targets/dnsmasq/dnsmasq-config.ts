@@ -7,9 +7,11 @@
  *   option 93 = 0 ─▶ bios  ─▶ undionly.kpxe   (TFTP)
  *   option 93 = 7/9/6 ─▶ efi ─▶ ipxe.efi     (TFTP)
  *   user class iPXE ─▶ http://…/boot.ipxe ;  vendor class HTTPClient ─▶ http://…/ipxe.efi + option 60
+ *   qemu-tier site (tag qemu) + iPXE ─▶ http://CORE_ADDR:<port>/boot.ipxe (what its VMs can reach)
  */
 import type { PxeBootPlan } from '../pxe-subnet.ts';
 import { parseCidr } from '../pxe-subnet.ts';
+import { NAME_PREFIX } from '../../../lab/net/netns/naming.ts';
 
 export interface DnsmasqConfigOptions extends PxeBootPlan {
   /** Address dnsmasq binds (loopback only). */
@@ -30,8 +32,12 @@ export function dnsmasqConf(o: DnsmasqConfigOptions): string {
     '# written by fleetlab (harness/targets/dnsmasq/dnsmasq-config.ts)',
     'port=0', // no DNS
     'interface=lo',
+    // Relayed requests from qemu-tier sites arrive (DNAT'd to loopback) on the site's host-side
+    // WAN interface, and dnsmasq drops DHCP from interfaces it does not serve. Those interfaces
+    // appear after dnsmasq starts, so they are a wildcard with bind-dynamic.
+    ...(o.qemu ? [`interface=${NAME_PREFIX}*`] : []),
     `listen-address=${o.listenAddress}`,
-    'bind-interfaces',
+    o.qemu ? 'bind-dynamic' : 'bind-interfaces',
     `dhcp-leasefile=${o.leaseFile}`,
     `pid-file=${o.pidFile}`,
     'dhcp-authoritative',
@@ -52,7 +58,9 @@ export function dnsmasqConf(o: DnsmasqConfigOptions): string {
     'dhcp-userclass=set:ipxe,iPXE',
     '',
     '# boot files: iPXE gets the script; HTTP boot gets a URL; PXE ROMs get iPXE over TFTP',
-    `dhcp-boot=tag:ipxe,${o.ipxeScriptUrl}`,
+    // dnsmasq takes the first dhcp-boot whose tags all match: keep the two iPXE lines disjoint.
+    `dhcp-boot=tag:ipxe,tag:!qemu,${o.ipxeScriptUrl}`,
+    ...(o.qemu ? [`dhcp-boot=tag:ipxe,tag:qemu,${o.qemu.ipxeScriptUrl}`] : []),
     `dhcp-boot=tag:!ipxe,tag:httpclient,${o.httpBootUrl}`,
     'dhcp-option-force=tag:httpclient,option:vendor-class,HTTPClient',
     `dhcp-boot=tag:!ipxe,tag:!httpclient,tag:efi64,${o.uefiBootFile},,${o.tftpServer}`,
@@ -68,6 +76,7 @@ export function dnsmasqConf(o: DnsmasqConfigOptions): string {
     const tag = `site_${s.name.replace(/[^A-Za-z0-9_]/g, '_')}`;
     lines.push(`dhcp-range=set:${tag},${s.poolStart},${s.poolEnd},${netmask},${lease}`);
     lines.push(`dhcp-option=tag:${tag},option:router,${s.relay}`);
+    if (o.qemu?.sites.includes(s.name)) lines.push(`tag-if=set:qemu,tag:${tag}`);
   }
   lines.push(...(o.extra ?? []));
   return lines.join('\n') + '\n';

@@ -6,7 +6,7 @@
  *   host ns                           site ns  fl-<tag>-s<i>
  *   ┌──────────────────────┐  veth    ┌──────────────────────────────────────────┐
  *   │ fl-<tag>-<i>h ───────┼──────────┼─ wan0 10.214.i.2/32   (tbf up, nft loss) │
- *   │ (no address; routes  │          │  br0  10.213.i.1/24 + fd66:6c61:62:i::1  │
+ *   │ (CORE/32 only; routes│          │  br0  10.213.i.1/24 + fd66:6c61:62:i::1  │
  *   │  10.213.i.0/24 via   │          │   ├─ tap0 ─ qemu VM                      │
  *   │  10.214.i.2; nft     │          │   └─ tap1 ─ qemu VM                      │
  *   │  fl_<tag>_<i>: DNAT  │          │  dnsmasq: DHCP relay → CORE, RA on br0   │
@@ -15,8 +15,9 @@
  *
  * Interface names are at most 15 bytes (IFNAMSIZ-1): host veth `fl-<tag5>-<i>h` ≤ 14 for
  * i < 10000. Names inside a site namespace are private to it (wan0, br0, tap<k>).
- * Addresses 10.213/16, 10.214/16 and CORE 10.215.0.1 exist only inside site namespaces (and as
- * routes/DNAT matches on our own veths in the host ns); nothing is put on a real interface.
+ * Addresses 10.213/16 and 10.214/16 exist only inside site namespaces (and as routes on our own
+ * WAN interfaces in the host ns); CORE 10.215.0.1/32 sits on those interfaces too (a DHCP
+ * server's identifier, see qemu-site.ts). Nothing is put on a real interface.
  */
 import { createHash } from 'node:crypto';
 

@@ -13,8 +13,10 @@
  *
  * Everything created is recorded in order and torn down in reverse by `teardown()` (idempotent);
  * an exit guard covers a process that dies without it; `fleetlab lab gc` covers a SIGKILL.
- * Why routed + DNAT instead of putting an address on the host: no private address is ever
- * configured in the host namespace; the host only gets routes and NAT on our own veths.
+ * Why routed + DNAT: the target listens on host loopback only. The one address the host side
+ * gets is CORE/32 on our own WAN interface (noprefixroute, nothing else is routed): a real DHCP
+ * server such as dnsmasq drops requests arriving on an interface without an IPv4 address, and
+ * uses that address as its server identifier, which is then the CORE address VMs can reach.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
@@ -22,6 +24,7 @@ import { join } from 'node:path';
 import type { EventSink } from '../../events/event.ts';
 import { FleetlabError } from '../../errors.ts';
 import type { LinkProfile } from '../link-spec.ts';
+import { acquireMachineLock } from '../../machine-lock.ts';
 import { guardOnExit } from './exit-guard.ts';
 import { killAndWait } from './kill.ts';
 import { applyLink, type LinkApplyResult } from './link-shaper.ts';
@@ -56,6 +59,8 @@ export interface QemuSiteOptions {
   /** Where logs/pid files go (created). */
   workDir: string;
   events?: EventSink;
+  /** Aborts waiting for the site's machine lock. */
+  signal?: AbortSignal;
 }
 
 export type QemuLinkEngine = 'userspace' | 'kernel';
@@ -119,6 +124,11 @@ export async function createQemuSite(o: QemuSiteOptions): Promise<QemuSite> {
 
   try {
     await mkdir(o.workDir, { recursive: true });
+    // 0. The host-side routes and addresses of site index i exist once per machine: a concurrent
+    //    run (tests in parallel) with a site of the same index waits for this one to finish.
+    const lock = await acquireMachineLock(`qemu-site-${o.index}`, { signal: o.signal, code: 'NETNS', what: `qemu site index ${o.index} (10.213.${o.index}.0/24)`, timeoutMs: 1_800_000 });
+    undo.push({ what: `lock qemu site ${o.index}`, fn: async () => lock.release() });
+    syncUndo.push(() => lock.release());
     // 1. Namespace.
     await sh('ip', ['netns', 'add', n.ns]);
     undo.push({ what: `netns ${n.ns}`, fn: () => killNsProcesses(n.ns).then(() => sh('ip', ['netns', 'del', n.ns])) });
@@ -152,6 +162,7 @@ export async function createQemuSite(o: QemuSiteOptions): Promise<QemuSite> {
     // DNAT to 127.0.0.1 of packets arriving here, and SNAT of loopback-sourced replies leaving here.
     await writeSysctl(null, `/proc/sys/net/ipv4/conf/${n.hostVeth}/route_localnet`, '1');
     await sh('ip', ['link', 'set', n.hostVeth, 'up']);
+    await sh('ip', ['addr', 'add', `${CORE_ADDR}/32`, 'dev', n.hostVeth, 'noprefixroute']);
     await sh('ip', ['route', 'add', `${n.wanAddr}/32`, 'dev', n.hostVeth]);
     await sh('ip', ['neigh', 'replace', n.wanAddr, 'lladdr', n.siteMac, 'dev', n.hostVeth, 'nud', 'permanent']);
     await sh('ip', ['route', 'add', n.lanCidr, 'via', n.wanAddr, 'dev', n.hostVeth, 'onlink']);

@@ -143,7 +143,9 @@ export class QemuNode implements Machine {
       '-S', '-action', 'shutdown=pause',
       '-uuid', o.uuid,
       '-smbios', `type=1,manufacturer=${o.inventory.vendor.replace(/,/g, ' ')},product=${o.inventory.model.replace(/,/g, ' ')},serial=${o.inventory.serial}`,
-      '-drive', `file=${this.diskPath},format=raw,if=none,id=disk0,cache=writeback`,
+      // cache=unsafe: a throwaway lab disk; guest flushes then cost nothing on the host (a power
+      // cut through QMP still loses only what the guest had not written yet, as before).
+      '-drive', `file=${this.diskPath},format=raw,if=none,id=disk0,cache=unsafe`,
       '-device', 'virtio-blk-pci,drive=disk0,id=vdisk,bootindex=1',
       // No romfile=: the default iPXE ROM must run. The ROM sends user class "iPXE".
       '-netdev', `tap,id=net0,ifname=${this.tap},script=no,downscript=no`,

@@ -83,7 +83,7 @@ export async function startQemuTier(o: QemuTierOptions): Promise<QemuTier> {
   try {
     for (const s of o.sites) {
       if (o.signal?.aborted) throw new Error('aborted');
-      const site = await createQemuSite({ runId: o.runId, index: s.ordinal, site: s.name, core: o.core, link: s.link, frameLink: s.frameLink, engine: o.linkEngine, workDir: join(o.workDir, s.name), events: o.events });
+      const site = await createQemuSite({ runId: o.runId, index: s.ordinal, site: s.name, core: o.core, link: s.link, frameLink: s.frameLink, engine: o.linkEngine, signal: o.signal, workDir: join(o.workDir, s.name), events: o.events });
       sites.set(s.name, site);
       order.push(site);
     }

@@ -2,7 +2,7 @@
  * Acceptance (issue 6): `fleetlab run scenarios/provision.ts --param tier=qemu --param sites=1
  * --param nodesPerSite=2` — both VMs PXE-boot through the site relay from the reference target,
  * write the image, reboot from disk and report the expected image; run.json carries the sim
- * tier's phase names. Needs root, qemu-system-x86, ipxe-qemu, dnsmasq, nftables (CI installs them).
+ * tier's phase names; and the same with --target dnsmasq. Needs root, qemu-system-x86, ipxe-qemu, dnsmasq, nftables (CI installs them).
  */
 import t from 'tap';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -39,5 +39,28 @@ t.test('two qemu VMs provision through the site relay and boot the image from di
   const events = readFileSync(join(out, 'events.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; [k: string]: unknown });
   t.equal(events.filter((e) => e.kind === 'dhcp.ack' && String(e.ip).startsWith('10.213.0.')).length, 2, 'each VM got a lease from the site pool through the relay');
   t.equal(events.filter((e) => e.kind === 'boot.disk' && e.image === 'edge-os-1.0').length, 2);
+  t.same(await listLeftovers(runPrefix(run.config.runId)), { netns: [], links: [], nftTables: [], pids: [] }, 'nothing left after a passed run');
+});
+
+t.test('the same with --target dnsmasq: the VMs lease from a real dnsmasq through the site relay', async (t) => {
+  const out = mkdtempSync(join(tmpdir(), 'fl-qemu-dnsmasq-'));
+  const r = await fleetlab(['run', provisionScenarioFile(BMC_BASE + 1), '--target', 'dnsmasq', '--target-opt', 'logDhcp=true', '--param', 'tier=qemu', '--param', 'sites=1', '--param', 'nodesPerSite=2', '--out', out], { timeoutMs: 880_000 });
+  t.equal(r.code, 0, `run passed\n${r.stderr.slice(-2000)}\n${r.stdout.slice(-2000)}`);
+  const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as RunJson;
+  t.equal(run.nodes.length, 2);
+  for (const n of run.nodes) {
+    t.equal(n.outcome, 'ready', `${n.name} ready`);
+    t.equal(n.image, 'edge-os-1.0', `${n.name} reports the provisioned image after booting its disk`);
+  }
+  // dnsmasq's own records are the oracle: its lease file and its log name the VMs' MACs and the
+  // site's relayed subnet, and the interface the relayed requests came in on (our WAN's host end).
+  const events = readFileSync(join(out, 'events.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; [k: string]: unknown });
+  const macs = events.filter((e) => e.kind === 'node.info').map((e) => (e.macs as string[])[0]!.toLowerCase());
+  t.equal(macs.length, 2);
+  const leases = readFileSync(join(out, 'dnsmasq', 'dnsmasq.leases'), 'utf8');
+  for (const mac of macs) t.match(leases, new RegExp(`${mac} 10\\.213\\.0\\.\\d+`), `dnsmasq leased ${mac} an address of the qemu site`);
+  const log = readFileSync(join(out, 'dnsmasq', 'dnsmasq.log'), 'utf8');
+  for (const mac of macs) t.match(log, new RegExp(`DHCPACK\\(fl-[0-9a-z]+-0h\\) 10\\.213\\.0\\.\\d+ ${mac}`), `dnsmasq acked ${mac} on the site's WAN interface`);
+  t.match(log, /bootfile name: http:\/\/10\.215\.0\.1:\d+\/boot\.ipxe/, 'iPXE on the qemu site is sent to the CORE address');
   t.same(await listLeftovers(runPrefix(run.config.runId)), { netns: [], links: [], nftTables: [], pids: [] }, 'nothing left after a passed run');
 });
