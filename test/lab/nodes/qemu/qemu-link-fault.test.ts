@@ -1,0 +1,55 @@
+/**
+ * Link faults reach qemu sites: the userspace WAN asks the same link model the fault plugins
+ * change, so a partition injected when the VM enters its image phase really cuts the VM's TCP
+ * download (it stalls, then resumes after the heal), and the run still ends with the node ready.
+ * Needs root, qemu-system-x86, ipxe-qemu, dnsmasq, nftables, socat (CI installs them).
+ */
+import t from 'tap';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fleetlab, API } from '../../../helpers/cli.ts';
+import { listLeftovers, runPrefix } from '../../../../lab/net/netns/gc.ts';
+
+t.setTimeout(600_000);
+const CUT_MS = 8000;
+
+t.test('a partition fault on a qemu site stalls the VM image download for its duration', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'fl-qemu-fault-'));
+  const scenario = join(dir, 'qemu-partition.mts');
+  writeFileSync(
+    scenario,
+    `import { defineScenario } from ${JSON.stringify(API)};
+export default defineScenario({
+  name: 'qemu-partition',
+  params: {},
+  lab: () => ({ sites: 1, nodesPerSite: 1, timeScale: 1, tier: 'qemu', link: { down: '20mbit', up: '20mbit' }, addressing: { bmcBase: 174 } }),
+  async run({ lab, target, faults, step, expect }) {
+    await faults.inject({ kind: 'partition', id: 'cut', when: { phase: 'image' }, duration: ${CUT_MS} });
+    await step('enroll', () => target.enroll(lab.nodes));
+    const image = target.image('edge-os-1.0', 4e6);
+    await step('provision', () => target.provision(lab.nodes, image));
+    await step('wait for ready', () => lab.waitReady(lab.nodes, { since: 0 }));
+    expect.readyRatio('all nodes ready', 1);
+  },
+});
+`,
+  );
+  const out = join(dir, 'run');
+  const r = await fleetlab(['run', scenario, '--out', out], { timeoutMs: 580_000 });
+  t.equal(r.code, 0, `run passed\n${r.stderr.slice(-2000)}\n${r.stdout.slice(-2000)}`);
+  const events = readFileSync(join(out, 'events.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { t: number; kind: string; [k: string]: unknown });
+  const start = events.find((e) => e.kind === 'fault.start' && e.id === 'cut');
+  const stop = events.find((e) => e.kind === 'fault.stop' && e.id === 'cut');
+  t.ok(start && stop, 'the partition started and stopped');
+  t.same(start?.targets, ['site-000'], 'it hit the qemu site');
+  const phase = (p: string) => events.find((e) => e.kind === 'node.phase' && e.phase === p)?.t ?? NaN;
+  const imageMs = phase('callback') - phase('image');
+  // 4 MB at 20 Mbit/s is ~1.7 s on the wire; cut for 8 s, TCP resumes only after the heal.
+  t.ok(imageMs >= CUT_MS, `image phase ${Math.round(imageMs)} ms spans the ${CUT_MS} ms partition`);
+  t.ok(stop!.t - start!.t >= CUT_MS - 50, 'the cut lasted its duration');
+  const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { config: { runId: string }; nodes: { outcome: string; image?: string }[] };
+  t.equal(run.nodes[0]?.outcome, 'ready');
+  t.equal(run.nodes[0]?.image, 'edge-os-1.0', 'the image written through the cut verifies and boots');
+  t.same(await listLeftovers(runPrefix(run.config.runId)), { netns: [], links: [], nftTables: [], pids: [] }, 'nothing left');
+});
