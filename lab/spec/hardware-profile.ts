@@ -26,6 +26,12 @@ export interface HardwareProfile {
   vendor: string;
   model: string;
   firmware: 'bios' | 'uefi';
+  /**
+   * What the NIC's option ROM is. 'pxe' (a vendor PXE ROM): DHCP → TFTP iPXE → iPXE's own
+   * DHCP → script. 'ipxe' (QEMU's ROMs, boards flashed with iPXE): its first DHCP already sends
+   * user class iPXE, so the target answers with the script: no TFTP, no second DHCP.
+   */
+  nicRom: 'pxe' | 'ipxe';
   nics: number;
   nicSpeedMbps: number;
   cpu: { model: string; sockets: number; coresPerSocket: number; threadsPerCore: number; mhz: number };
@@ -42,6 +48,7 @@ export const BUILTIN_PROFILES: Record<string, HardwareProfile> = {
     vendor: 'Fleetlab',
     model: 'Edge-1U',
     firmware: 'uefi',
+    nicRom: 'pxe',
     nics: 1,
     nicSpeedMbps: 10000,
     cpu: { model: 'Intel(R) Xeon(R) D-2146NT', sockets: 1, coresPerSocket: 8, threadsPerCore: 2, mhz: 2300 },
@@ -62,6 +69,7 @@ export const BUILTIN_PROFILES: Record<string, HardwareProfile> = {
     vendor: 'Fleetlab',
     model: 'Branch-Tower',
     firmware: 'bios',
+    nicRom: 'pxe',
     nics: 2,
     nicSpeedMbps: 1000,
     cpu: { model: 'Intel(R) Core(TM) i5-8500T', sockets: 1, coresPerSocket: 6, threadsPerCore: 1, mhz: 2100 },
@@ -77,10 +85,39 @@ export const BUILTIN_PROFILES: Record<string, HardwareProfile> = {
     },
     labels: {},
   },
+  /**
+   * The qemu tier's VM (lab/nodes/qemu: `-machine pc`, SeaBIOS, virtio NIC with QEMU's iPXE ROM,
+   * 256 MiB, TCG) and its sim twin: timings measured on the qemu tier of this 2-core machine
+   * (2 VMs at a time), so a sim run with this profile is calibrated against real VMs.
+   */
+  'qemu-pc': {
+    name: 'qemu-pc',
+    vendor: 'QEMU',
+    model: 'Standard PC (i440FX + PIIX, 1996)',
+    firmware: 'bios',
+    nicRom: 'ipxe',
+    nics: 1,
+    nicSpeedMbps: 1000,
+    cpu: { model: 'QEMU Virtual CPU (TCG)', sockets: 1, coresPerSocket: 1, threadsPerCore: 1, mhz: 2000 },
+    memoryGiB: 0.25,
+    disks: [{ name: 'vda', sizeGB: 2, kind: 'ssd' }],
+    timings: {
+      postMs: { triangular: [2000, 2500, 3500] },
+      kernelBootMs: { triangular: [6000, 7100, 9000] },
+      diskWriteMBps: { triangular: [40, 60, 80] },
+      rebootMs: { triangular: [300, 500, 800] },
+      diskBootMs: { triangular: [7500, 8500, 10000] },
+      shutdownMs: { triangular: [500, 1000, 2000] },
+    },
+    labels: {},
+  },
 };
 
+/** The profile every node of a qemu-tier site has: the VM is that machine, whatever a spec says. */
+export const QEMU_PROFILE = 'qemu-pc';
+
 const TIMING_KEYS = ['postMs', 'kernelBootMs', 'diskWriteMBps', 'rebootMs', 'diskBootMs', 'shutdownMs'] as const;
-const PROFILE_KEYS = new Set(['name', 'base', 'vendor', 'model', 'firmware', 'nics', 'nicSpeedMbps', 'cpu', 'memoryGiB', 'disks', 'timings', 'labels']);
+const PROFILE_KEYS = new Set(['name', 'base', 'vendor', 'model', 'firmware', 'nicRom', 'nics', 'nicSpeedMbps', 'cpu', 'memoryGiB', 'disks', 'timings', 'labels']);
 
 /** A profile in a spec: any field may be omitted and is taken from `base` (default generic-uefi). */
 export function parseProfile(input: unknown, path: string, problems: Problems, known: Record<string, HardwareProfile>): HardwareProfile | undefined {
@@ -111,6 +148,10 @@ export function parseProfile(input: unknown, path: string, problems: Problems, k
   if (o.firmware !== undefined) {
     if (o.firmware !== 'bios' && o.firmware !== 'uefi') problems.add(`${path}.firmware`, `expected 'bios' or 'uefi', got ${JSON.stringify(o.firmware)}`);
     else p.firmware = o.firmware;
+  }
+  if (o.nicRom !== undefined) {
+    if (o.nicRom !== 'pxe' && o.nicRom !== 'ipxe') problems.add(`${path}.nicRom`, `expected 'pxe' or 'ipxe', got ${JSON.stringify(o.nicRom)}`);
+    else p.nicRom = o.nicRom;
   }
   const posInt = (k: 'nics' | 'nicSpeedMbps' | 'memoryGiB', max: number) => {
     if (o[k] === undefined) return;

@@ -13,7 +13,7 @@
 import type { Rng } from '../rng.ts';
 import { createRng } from '../rng.ts';
 import type { HardwareProfile } from './hardware-profile.ts';
-import { BUILTIN_PROFILES, parseProfile } from './hardware-profile.ts';
+import { BUILTIN_PROFILES, QEMU_PROFILE, parseProfile } from './hardware-profile.ts';
 import { Problems } from './problem.ts';
 import { MAX_QEMU_SITES, qemuSiteAddressing } from '../net/netns/naming.ts';
 
@@ -191,7 +191,10 @@ export function checkLab(input: unknown, seed: number, path: string, problems: P
     if (siteTier !== 'sim' && siteTier !== 'qemu') problems.add(`${p}.tier`, `expected 'sim' or 'qemu', got ${JSON.stringify(siteTier)}`);
     if (s.labels !== undefined && (typeof s.labels !== 'object' || s.labels === null || Object.values(s.labels).some((v) => typeof v !== 'string')))
       problems.add(`${p}.labels`, 'expected an object of strings');
-    const pick = profilePicker(s.profile ?? spec.profile ?? 'generic-uefi', s.profile !== undefined ? `${p}.profile` : `${path}.profile`, profiles, problems);
+    // A qemu site's nodes are QEMU PCs (the VM is the hardware): a profile named for the site
+    // itself must be that one; the lab-wide default does not apply to them.
+    if (siteTier === 'qemu' && s.profile !== undefined && s.profile !== QEMU_PROFILE) problems.add(`${p}.profile`, `qemu-tier sites run '${QEMU_PROFILE}' machines, got ${JSON.stringify(s.profile)}`);
+    const pick = profilePicker(siteTier === 'qemu' ? QEMU_PROFILE : (s.profile ?? spec.profile ?? 'generic-uefi'), s.profile !== undefined ? `${p}.profile` : `${path}.profile`, profiles, problems);
     if (i >= maxSiteIndex) {
       problems.add(p, `too many sites for addressing.siteBase ${siteBase} (max ${maxSiteIndex})`);
       return;

@@ -285,19 +285,26 @@ export class SimNode implements Machine {
 
   private async networkBoot(signal: AbortSignal, httpBoot: boolean): Promise<'reboot' | 'halt' | 'next'> {
     const env = this.n.env;
-    // 1. PXE ROM (or UEFI HTTP boot client) DHCP through the site relay.
-    this.enter('dhcp', signal);
     const fw: PxeFirmware = httpBoot ? 'uefi-http' : this.firmware;
-    const lease = await this.dhcp('pxe', fw, signal);
-    this.ip = lease.ip;
-    if (!lease.bootFile) throw new FleetlabError('BOOT_NO_DEVICE', 'DHCP answer carries no boot file (PXE-E53)');
-    // 2. Boot file: TFTP (PXE) or HTTP (UEFI HTTP boot).
-    this.enter('tftp', signal);
-    if (/^https?:\/\//.test(lease.bootFile)) await this.fetch(lease.bootFile, signal);
-    else await this.tftp({ host: lease.nextServer || '127.0.0.1', port: env.tftpPort }, lease.bootFile, signal);
-    // 3. iPXE runs: its own DHCP (user class iPXE) gets the script URL.
-    this.enter('ipxe-dhcp', signal);
-    const lease2 = await this.dhcp('ipxe', fw, signal);
+    let lease2: DhcpLease;
+    if (this.n.profile.nicRom === 'ipxe' && !httpBoot) {
+      // The NIC ROM is iPXE itself: its first DHCP already says iPXE, so the script comes next.
+      this.enter('dhcp', signal);
+      lease2 = await this.dhcp('ipxe', fw, signal);
+    } else {
+      // 1. PXE ROM (or UEFI HTTP boot client) DHCP through the site relay.
+      this.enter('dhcp', signal);
+      const lease = await this.dhcp('pxe', fw, signal);
+      this.ip = lease.ip;
+      if (!lease.bootFile) throw new FleetlabError('BOOT_NO_DEVICE', 'DHCP answer carries no boot file (PXE-E53)');
+      // 2. Boot file: TFTP (PXE) or HTTP (UEFI HTTP boot).
+      this.enter('tftp', signal);
+      if (/^https?:\/\//.test(lease.bootFile)) await this.fetch(lease.bootFile, signal);
+      else await this.tftp({ host: lease.nextServer || '127.0.0.1', port: env.tftpPort }, lease.bootFile, signal);
+      // 3. iPXE runs: its own DHCP (user class iPXE) gets the script URL.
+      this.enter('ipxe-dhcp', signal);
+      lease2 = await this.dhcp('ipxe', fw, signal);
+    }
     this.ip = lease2.ip;
     this.enter('script', signal);
     const scriptUrl = /^https?:\/\//.test(lease2.bootFile) ? lease2.bootFile : `tftp://${lease2.nextServer}/${lease2.bootFile}`;

@@ -39,9 +39,9 @@ export default defineScenario({
   const r = await fleetlab(['run', scenario, '--out', out], { timeoutMs: 580_000 });
   t.equal(r.code, 0, `run passed\n${r.stderr.slice(-2000)}\n${r.stdout.slice(-2000)}`);
   const events = readFileSync(join(out, 'events.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { t: number; kind: string; [k: string]: unknown });
-  const start = events.find((e) => e.kind === 'fault.start' && e.id === 'cut');
-  const stop = events.find((e) => e.kind === 'fault.stop' && e.id === 'cut');
-  t.ok(start && stop, 'the partition started and stopped');
+  const start = events.find((e) => e.kind === 'fault.start' && e.id === 'cut#1');
+  const stop = events.find((e) => e.kind === 'fault.stop' && e.id === 'cut#1');
+  t.ok(start && stop, 'the partition started and stopped (activation cut#1)');
   t.same(start?.targets, ['site-000'], 'it hit the qemu site');
   const phase = (p: string) => events.find((e) => e.kind === 'node.phase' && e.phase === p)?.t ?? NaN;
   const imageMs = phase('callback') - phase('image');

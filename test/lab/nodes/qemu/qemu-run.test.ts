@@ -29,8 +29,14 @@ t.test('two qemu VMs provision through the site relay and boot the image from di
   const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as RunJson;
   t.equal(run.config.testbed.tier, 'qemu');
   t.equal(run.nodes.length, 2);
-  // The qemu NIC ROM *is* iPXE: there is no PXE-ROM → TFTP → iPXE chain, so tftp/ipxe-dhcp never happen.
-  const expected = NODE_PHASES.filter((p) => p !== 'tftp' && p !== 'ipxe-dhcp');
+  // A sim run of the same hardware (profile qemu-pc: SeaBIOS, QEMU's iPXE NIC ROM, so no TFTP and
+  // no second DHCP) has exactly the phases the VMs went through, in the same order.
+  const simOut = mkdtempSync(join(tmpdir(), 'fl-qemu-twin-'));
+  const sim = await fleetlab(['run', 'scenarios/provision.ts', '--param', 'profile=qemu-pc', '--param', 'sites=1', '--param', 'nodesPerSite=2', '--out', simOut], { timeoutMs: 120_000 });
+  t.equal(sim.code, 0, `the sim twin run passed\n${sim.stderr.slice(-1000)}`);
+  const twin = JSON.parse(readFileSync(join(simOut, 'run.json'), 'utf8')) as RunJson;
+  const expected = Object.keys(twin.nodes[0]!.phases);
+  t.same(expected, NODE_PHASES.filter((p) => p !== 'tftp' && p !== 'ipxe-dhcp'), 'an iPXE NIC ROM skips tftp and ipxe-dhcp');
   for (const n of run.nodes) {
     t.equal(n.outcome, 'ready', `${n.name} ready`);
     t.equal(n.image, 'edge-os-1.0', `${n.name} reports the provisioned image after booting its disk`);

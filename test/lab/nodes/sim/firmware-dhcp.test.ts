@@ -14,8 +14,8 @@ import type { EventBody } from '../../../../lab/events/event.ts';
 import { genericInstaller } from '../../../../lab/nodes/sim/personas/generic-installer.ts';
 import { decodeDhcp, decodeRelayAgentInfo, messageType, optString, DhcpOption, type DhcpPacket } from '../../../../lab/proto/dhcp/dhcp-packet.ts';
 
-async function bootOneNode(t: Test, firmware: 'uefi' | 'bios') {
-  const spec = resolveLab({ sites: 1, nodesPerSite: 1, timeScale: 0, profile: firmware === 'uefi' ? 'generic-uefi' : 'legacy-bios', bmc: { ipmi: false } }, 5);
+async function bootOneNode(t: Test, firmware: 'uefi' | 'bios', profile = firmware === 'uefi' ? 'generic-uefi' : 'legacy-bios') {
+  const spec = resolveLab({ sites: 1, nodesPerSite: 1, timeScale: 0, profile, bmc: { ipmi: false } }, 5);
   const site = spec.sites[0]!;
   const server = await startReferenceServer({ subnets: [{ name: site.name, subnet: site.subnet, relay: site.relay, poolStart: site.poolStart, poolEnd: site.poolEnd }] });
   t.teardown(() => server.close());
@@ -120,4 +120,19 @@ t.test('BIOS node: arch 0, UNDI 2.1, TFTP undionly.kpxe', async (t) => {
   t.same([...p.options.get(94)!], [1, 2, 1]);
   const tftp = events.find((e) => e.kind === 'tftp.done');
   t.match(tftp, { file: 'undionly.kpxe', bytes: 70_000, blksize: 1468 });
+});
+
+t.test('a node whose NIC ROM is iPXE (profile qemu-pc): one DHCP with user class iPXE, then the script — no TFTP', async (t) => {
+  const { captured, events, node } = await bootOneNode(t, 'bios', 'qemu-pc');
+  const mine = captured.filter((p) => p.chaddr === node.spec.macs[0]);
+  t.ok(mine.length >= 2, 'DISCOVER + REQUEST');
+  for (const p of mine.slice(0, 2)) {
+    t.equal(optString(p, 77), 'iPXE', 'the ROM itself sends user class 77 = iPXE');
+    t.same([...p.options.get(93)!], [0, 0], 'BIOS arch 0');
+  }
+  t.notOk(events.some((e) => e.kind === 'tftp.done'), 'no TFTP transfer');
+  const phases = events.flatMap((e) => (e.kind === 'node.phase' ? [e.phase] : []));
+  t.notOk(phases.includes('tftp') || phases.includes('ipxe-dhcp'), 'no tftp or ipxe-dhcp phase');
+  t.same(phases.slice(phases.indexOf('dhcp'), phases.indexOf('dhcp') + 2), ['dhcp', 'script']);
+  t.ok(events.some((e) => e.kind === 'node.ready'), 'and it provisions');
 });
