@@ -35,6 +35,8 @@ export const ERRORS = {
   /** A node booted from disk but fails its post-boot health check (wrong image, powered off, image probe). */
   HEALTH_CHECK: { code: 'FLEETLAB_ERR_HEALTH_CHECK' },
   TARGET: { code: 'FLEETLAB_ERR_TARGET' },
+  /** A fault selected nodes it cannot act on (a sim-only fault kind on qemu nodes): a warning, the run goes on. */
+  FAULT_UNSUPPORTED: { code: 'FLEETLAB_ERR_FAULT_UNSUPPORTED' },
   TARGET_START: { code: 'FLEETLAB_ERR_TARGET_START' },
   RUN_LOG_MISSING: { code: 'FLEETLAB_ERR_RUN_LOG_MISSING', exit: 2 },
   // qemu tier: host plumbing (ip/tc/nft) and VM processes.

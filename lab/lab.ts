@@ -34,6 +34,7 @@ export interface LabNode {
   machine: Machine;
   /** Present for sim-tier nodes. */
   sim: SimNode | null;
+  tier: 'sim' | 'qemu';
   faults: NodeFaults;
   bmc: BmcSystem;
 }
@@ -94,6 +95,13 @@ export async function startLab(o: LabOptions): Promise<Lab> {
     const relays = new RelayHub({ server: o.boot.dhcp, relayPort: o.boot.relayPort, perSite: sites.length <= 2000 || o.boot.relayPort === 67, events: o.events });
     cleanup.push(() => relays.close());
     for (const s of sites) if (s.spec.tier !== 'qemu') await relays.addSite(s.name, s.spec.relay, s.link);
+    // Every node's fault hooks, made before the machines so VMs get theirs at creation.
+    const nodeFaults = new Map<string, NodeFaults>();
+    const faultsOf = (name: string): NodeFaults => {
+      let f = nodeFaults.get(name);
+      if (!f) nodeFaults.set(name, (f = noNodeFaults()));
+      return f;
+    };
     let qemu: QemuTier | null = null;
     const qemuSites = spec.sites.filter((s) => s.tier === 'qemu');
     if (qemuSites.length) {
@@ -108,7 +116,7 @@ export async function startLab(o: LabOptions): Promise<Lab> {
           return { name: s.name, ordinal, link: q.linkProfile?.(s.name), frameLink: isSiteLinkControl(link) ? link : undefined };
         }),
         linkEngine: q.linkEngine,
-        nodes: spec.nodes.filter((n) => qemuSiteNames.has(n.site)).map((n) => ({ name: n.name, site: n.site, mac: n.macs[0]!, uuid: n.uuid, inventory: qemuInventory(n) })),
+        nodes: spec.nodes.filter((n) => qemuSiteNames.has(n.site)).map((n) => ({ name: n.name, site: n.site, mac: n.macs[0]!, uuid: n.uuid, inventory: qemuInventory(n), faults: faultsOf(n.name) })),
         core: { host: o.boot.dhcp.host, dhcpPort: o.boot.dhcp.port, tftpPort: o.boot.tftp.port },
         maxConcurrentVMs: q.maxConcurrentVMs,
         signal: o.signal,
@@ -140,7 +148,7 @@ export async function startLab(o: LabOptions): Promise<Lab> {
     };
     const siteByName = new Map(sites.map((s) => [s.name, s]));
     const nodes: LabNode[] = spec.nodes.map((n) => {
-      const faults = noNodeFaults();
+      const faults = faultsOf(n.name);
       const vm = qemu?.machines.get(n.name);
       if (vm) {
         const bmc: BmcSystem = {
@@ -151,7 +159,7 @@ export async function startLab(o: LabOptions): Promise<Lab> {
           faults: noBmcFaults(),
         };
         o.events.emit({ kind: 'node.info', node: n.name, site: n.site, profile: n.profile.name, macs: n.macs, bmc: n.bmc.id });
-        return { spec: n, name: n.name, site: n.site, machine: vm, sim: null, faults, bmc };
+        return { spec: n, name: n.name, site: n.site, machine: vm, sim: null, tier: 'qemu', faults, bmc };
       }
       const sim = new SimNode({
         name: n.name,
@@ -173,7 +181,7 @@ export async function startLab(o: LabOptions): Promise<Lab> {
         faults: bmcFaults,
       };
       o.events.emit({ kind: 'node.info', node: n.name, site: n.site, profile: n.profile.name, macs: n.macs, bmc: n.bmc.id });
-      return { spec: n, name: n.name, site: n.site, machine: sim, sim, faults, bmc };
+      return { spec: n, name: n.name, site: n.site, machine: sim, sim, tier: 'sim', faults, bmc };
     });
     cleanup.push(() => {
       for (const n of nodes) n.sim?.shutdown();

@@ -299,6 +299,13 @@ export class FaultController {
     if (durationMs !== undefined) params.durationMs = durationMs;
     // 'all' says it all; naming 30,000 nodes in every flap event would bloat the log.
     this.world.emit({ kind: 'fault.start', id, fault: spec.kind, selector, params, ...targetField });
+    const untouched = spec.plugin.simOnly ? targets.nodes.filter((n) => n.tier === 'qemu').map((n) => n.name) : [];
+    if (untouched.length) {
+      // Said once per activation, not silently skipped: a chaos run on a mixed lab must not look
+      // like the VMs survived a fault they never saw.
+      const names = untouched.slice(0, 5).join(', ') + (untouched.length > 5 ? `, … (${untouched.length})` : '');
+      this.world.emit({ kind: 'log', level: 'warn', code: 'FLEETLAB_ERR_FAULT_UNSUPPORTED', msg: `fault ${id} (${spec.kind}) does not reach qemu nodes ${names}: it acts on simulated nodes' protocol stacks; for VMs use site faults (partition, loss-burst, link-flap, link-degrade) or power-loss` });
+    }
     let stopper: Stopper;
     try {
       const ctx = {

@@ -48,6 +48,8 @@ export interface FaultPlugin<P = unknown> {
   readonly scope: FaultScope;
   /** One line for docs and --dry-run plans. */
   readonly summary: string;
+  /** Acts through sim nodes' protocol hooks only: qemu nodes it selects are named in a warning. */
+  readonly simOnly?: boolean;
   /** Parse and check params; report every problem under `path`; undefined when invalid. */
   validate(params: unknown, path: string, problems: Problems): P | undefined;
   /** Whether the world can host this fault (e.g. target hooks); a message when it cannot. */

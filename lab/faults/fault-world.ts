@@ -21,6 +21,8 @@ export interface WorldNode {
   machine: Machine;
   /** Id of the node's BMC in `bmcs`, when it has one. */
   bmc?: string;
+  /** Which tier runs the node (sim when absent). */
+  tier?: 'sim' | 'qemu';
 }
 
 export interface WorldSite {

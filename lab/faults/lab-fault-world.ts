@@ -19,7 +19,7 @@ import { noBmcFaults } from './fault-hooks.ts';
 import type { FaultWorld, WorldTarget } from './fault-world.ts';
 
 export interface LabLike {
-  nodes: readonly { name: string; site: string; machine: Machine; faults: NodeFaults; bmc: { id: string; faults?: BmcFaults } }[];
+  nodes: readonly { name: string; site: string; machine: Machine; faults: NodeFaults; bmc: { id: string; faults?: BmcFaults }; tier?: 'sim' | 'qemu' }[];
   sites: readonly { name: string; link: SiteLink }[];
 }
 
@@ -36,7 +36,7 @@ export function faultWorldForLab(lab: LabLike, deps: LabWorldDeps): FaultWorld {
   const sites = lab.sites.flatMap((s) => (isSiteLinkControl(s.link) ? [{ name: s.name, link: s.link }] : []));
   const bmcs = lab.nodes.map((n) => ({ id: n.bmc.id, faults: (n.bmc.faults ??= noBmcFaults()) }));
   return {
-    nodes: lab.nodes.map((n) => ({ name: n.name, site: n.site, faults: n.faults, machine: n.machine, bmc: n.bmc.id })),
+    nodes: lab.nodes.map((n) => ({ name: n.name, site: n.site, faults: n.faults, machine: n.machine, bmc: n.bmc.id, tier: n.tier ?? 'sim' })),
     sites,
     bmcs,
     ...(deps.target ? { target: deps.target } : {}),

@@ -6,6 +6,7 @@ import { setNodeFields } from './node-field.ts';
 export const connectionReset = defineFault<Record<string, never>>({
   kind: 'connection-reset',
   scope: 'node',
+  simOnly: true,
   summary: "selected nodes' HTTP requests are reset by peer",
   validate: (params, path, problems) => validated(problems, () => (checkKeys(params, [], path, problems), {})),
   start: (ctx, targets) => setNodeFields(ctx.id, targets, { httpReset: true }),

@@ -7,6 +7,7 @@ import { setNodeFields } from './node-field.ts';
 export const dhcpDrop = defineFault<{ rate: number }>({
   kind: 'dhcp-drop',
   scope: 'node',
+  simOnly: true,
   summary: 'selected nodes drop `rate` of their DHCP packets (default 100 %)',
   validate(params, path, problems) {
     const p = checkKeys(params, ['rate'], path, problems);

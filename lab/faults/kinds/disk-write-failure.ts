@@ -6,6 +6,7 @@ import { setNodeFields } from './node-field.ts';
 export const diskWriteFailure = defineFault<Record<string, never>>({
   kind: 'disk-write-failure',
   scope: 'node',
+  simOnly: true,
   summary: "selected nodes' next image write fails with an I/O error",
   validate: (params, path, problems) => validated(problems, () => (checkKeys(params, [], path, problems), {})),
   start: (ctx, targets) => setNodeFields(ctx.id, targets, { diskWriteFailure: true }),

@@ -10,6 +10,7 @@ import { setNodeFields } from './node-field.ts';
 export const httpCut = defineFault<{ afterBytes: number }>({
   kind: 'http-cut',
   scope: 'node',
+  simOnly: true,
   summary: "selected nodes' HTTP downloads are cut after `afterBytes`",
   validate(params, path, problems) {
     const p = checkKeys(params, ['afterBytes'], path, problems);

@@ -7,6 +7,7 @@ import { setNodeFields } from './node-field.ts';
 export const tftpDrop = defineFault<{ rate: number }>({
   kind: 'tftp-drop',
   scope: 'node',
+  simOnly: true,
   summary: 'selected nodes drop `rate` of their TFTP packets (default 100 %)',
   validate(params, path, problems) {
     const p = checkKeys(params, ['rate'], path, problems);

@@ -21,6 +21,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EventBody, EventSink, PowerState } from '../../events/event.ts';
+import type { NodeFaults } from '../../faults/fault-hooks.ts';
 import { FleetlabError } from '../../errors.ts';
 import type { QemuSite } from '../../net/netns/qemu-site.ts';
 import { killAndWait } from '../../net/netns/kill.ts';
@@ -54,6 +55,13 @@ export interface QemuNodeOptions {
   persona?: string;
   /** ms clock for event durations (default performance.now). */
   now?: () => number;
+  /**
+   * The node's fault hooks (lab/faults). A VM honours the one that is a machine event,
+   * `powerLossAtPhase`: power is cut the moment the console shows that phase and comes back
+   * after `powerRestoreMs`. The others act on sim nodes' protocol stacks.
+   */
+  faults?: Pick<NodeFaults, 'powerLossAtPhase'>;
+  powerRestoreMs?: number;
 }
 
 type Dev = 'disk' | 'net' | 'cd';
@@ -369,8 +377,27 @@ export class QemuNode implements Machine {
 
   private onParsed(e: EventBody): void {
     this.emit(e);
+    const f = this.o.faults;
+    if (e.kind === 'node.phase' && f?.powerLossAtPhase === e.phase) {
+      f.powerLossAtPhase = undefined; // one cut per injection, as on sim nodes
+      void this.powerLoss();
+      return;
+    }
     // A node that reached ready (or failed) idles: its CPU slot goes to the next queued boot.
     if (e.kind === 'node.ready' || e.kind === 'node.failed') this.releaseSlot();
+  }
+
+  /** A power cut from a fault: off now (whatever the guest was writing stays half-written), back on later. */
+  private async powerLoss(): Promise<void> {
+    try {
+      await this.hardOff('power-loss');
+      const t = setTimeout(() => {
+        if (this.state === 'off' && !this.closing) this.setPower('on').catch((e: Error) => this.emit({ kind: 'node.error', node: this.id, code: 'FLEETLAB_ERR_QEMU', message: `power restore: ${e.message}` }));
+      }, this.o.powerRestoreMs ?? 5000);
+      t.unref();
+    } catch (e) {
+      this.emit({ kind: 'node.error', node: this.id, code: 'FLEETLAB_ERR_QEMU', message: `power loss: ${(e as Error).message}` });
+    }
   }
 
   private onExit(code: number | null, sig: NodeJS.Signals | null): void {

@@ -15,6 +15,7 @@ import type { LinkProfile } from '../../net/link-spec.ts';
 import { createQemuSite, type CorePorts, type QemuLinkEngine, type QemuSite } from '../../net/netns/qemu-site.ts';
 import type { FrameLink } from '../../net/netns/userspace-wan.ts';
 import type { Inventory } from '../machine.ts';
+import type { NodeFaults } from '../../faults/fault-hooks.ts';
 import type { AccelPref } from './accel.ts';
 import { requireQemu } from './accel.ts';
 import { createQemuNode, type QemuNode } from './qemu-node.ts';
@@ -35,6 +36,8 @@ export interface QemuTierNode {
   mac: string;
   uuid: string;
   inventory: Inventory;
+  /** The node's fault hooks (the VM honours powerLossAtPhase). */
+  faults?: NodeFaults;
 }
 
 export interface QemuTierOptions {
@@ -106,6 +109,7 @@ export async function startQemuTier(o: QemuTierOptions): Promise<QemuTier> {
         scheduler,
         accel: o.accel,
         memoryMiB: o.memoryMiB,
+        ...(n.faults ? { faults: n.faults } : {}),
       });
       machines.set(n.name, m);
     }

@@ -179,3 +179,15 @@ t.test('healAll stops everything, pairs every start with a stop and leaves no ti
   w.enterPhase('site-0-n0', 'image');
   t.equal(w.nodes[0]!.faults.corruptImage, false, 'phase triggers are unsubscribed');
 });
+
+t.test('a sim-only fault that selects qemu nodes says so (warning naming them) and still acts on the sim nodes', async (t) => {
+  const w = testWorld({ sites: 2, perSite: 2, qemuSites: [1] });
+  const fc = new FaultController(w);
+  await fc.inject({ kind: 'dhcp-drop', id: 'drop', params: { rate: 1 } });
+  const warn = w.events.find((e) => e.kind === 'log' && e.level === 'warn');
+  t.match(warn, { code: 'FLEETLAB_ERR_FAULT_UNSUPPORTED', msg: /dhcp-drop.*qemu nodes site-1-n0, site-1-n1/ });
+  t.ok(w.nodes.filter((n) => n.site === 'site-0').every((n) => n.faults.dhcpDropRate === 1), 'the sim nodes drop DHCP');
+  const w2 = testWorld({ sites: 2, perSite: 2, qemuSites: [1] });
+  await new FaultController(w2).inject({ kind: 'partition', id: 'cut', selector: { site: 'site-1' } });
+  t.notOk(w2.events.some((e) => e.kind === 'log' && e.level === 'warn'), 'site faults reach qemu sites: no warning');
+});

@@ -17,7 +17,7 @@ export interface TestWorld extends FaultWorld {
   enterPhase(node: string, phase: NodePhase): void;
 }
 
-export function testWorld(o: { sites?: number; perSite?: number; seed?: number; target?: WorldTarget } = {}): TestWorld {
+export function testWorld(o: { sites?: number; perSite?: number; seed?: number; target?: WorldTarget; qemuSites?: number[] } = {}): TestWorld {
   const clock = new ManualClock();
   const rng = createRng(o.seed ?? 1);
   const events: EventBody[] = [];
@@ -29,7 +29,7 @@ export function testWorld(o: { sites?: number; perSite?: number; seed?: number; 
   const nodes = sites.flatMap((s, si) =>
     Array.from({ length: o.perSite ?? 2 }, (_, j) => {
       const i = si * (o.perSite ?? 2) + j;
-      return { name: `${s.name}-n${j}`, site: s.name, faults: noNodeFaults(), machine: new FakeMachine(`m${i}`, fakeInventory(i)), bmc: `bmc-${i}` };
+      return { name: `${s.name}-n${j}`, site: s.name, faults: noNodeFaults(), machine: new FakeMachine(`m${i}`, fakeInventory(i)), bmc: `bmc-${i}`, tier: (o.qemuSites?.includes(si) ? 'qemu' : 'sim') as 'sim' | 'qemu' };
     }),
   );
   const bmcs = nodes.map((n) => ({ id: n.bmc, faults: noBmcFaults() }));
