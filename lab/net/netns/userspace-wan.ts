@@ -129,7 +129,9 @@ function startSocat(tap: string, ourPort: number, socatPort: number): ChildProce
   return spawn(
     'socat',
     ['-b', '65536', `TUN,tun-type=tap,tun-name=${tap},iff-no-pi,iff-up`, `UDP4-DATAGRAM:127.0.0.1:${ourPort},bind=127.0.0.1:${socatPort}`],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    // Own process group (like qemu and the relay): a terminal's Ctrl-C reaches fleetlab only, so
+    // the WAN stays up until the orderly teardown instead of dying first and logging errors.
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
   );
 }
 

@@ -63,7 +63,7 @@ t.test('a partition fault on a qemu site stalls the VM image download for its du
 
 t.test('power-loss at the image phase cuts a VM mid-install; it comes back, PXE-boots again and installs', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'fl-qemu-power-'));
-  const scenario = scenarioWith(dir, 'qemu-power-loss', `{ kind: 'power-loss', id: 'cut', when: { phase: 'image' } }`, 175);
+  const scenario = scenarioWith(dir, 'qemu-power-loss', `{ kind: 'power-loss', id: 'cut', params: { phase: 'image' } }`, 175);
   const out = join(dir, 'run');
   const r = await fleetlab(['run', scenario, '--out', out], { timeoutMs: 580_000 });
   t.equal(r.code, 0, `run passed\n${r.stderr.slice(-2000)}\n${r.stdout.slice(-2000)}`);
