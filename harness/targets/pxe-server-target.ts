@@ -66,7 +66,7 @@ export function pxeServerTarget(ctx: TargetContext, kind: PxeServerKind): PxeSer
     },
     async start() {
       const qemuSites = ctx.lab.sites.filter((s) => s.tier === 'qemu').map((s) => s.name);
-      if (qemuSites.length && kind === 'kea') throw new FleetlabError('PARAM_INVALID', `target kea: qemu-tier sites (${qemuSites.join(', ')}) are not supported yet; use --target dnsmasq or reference`);
+      if (qemuSites.length && kind === 'kea') throw new FleetlabError('PARAM_INVALID', `target kea: qemu-tier sites (${qemuSites.join(', ')}) are not supported yet (Kea answers a relayed request on the interface it arrived on, and cannot be told about the sites' WAN interfaces that appear after it starts); use --target dnsmasq or reference`);
       const subnets = ctx.lab.sites.map((s) => ({ name: s.name, subnet: s.subnet, relay: s.relay, poolStart: s.poolStart, poolEnd: s.poolEnd }));
       ref = await startReferenceServer({
         subnets,
