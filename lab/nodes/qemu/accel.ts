@@ -11,11 +11,24 @@ export type AccelPref = 'tcg' | 'kvm' | 'auto';
 export const QEMU_BIN = 'qemu-system-x86_64';
 
 /** qemu present? Throws FLEETLAB_ERR_QEMU_UNAVAILABLE naming the package otherwise. */
-export function requireQemu(): void {
-  try {
-    execFileSync(QEMU_BIN, ['--version'], { stdio: 'ignore', timeout: 10_000 });
-  } catch {
-    throw new FleetlabError('QEMU_UNAVAILABLE', `${QEMU_BIN} not found: install the Debian packages qemu-system-x86 ipxe-qemu (the qemu tier needs them)`);
+export function requireQemu(o: { socat?: boolean } = {}): void {
+  const tools: [string, string[], string][] = [
+    [QEMU_BIN, ['--version'], 'qemu-system-x86 ipxe-qemu'],
+    ['dnsmasq', ['--version'], 'dnsmasq-base'],
+    ['nft', ['--version'], 'nftables'],
+    // The userspace WAN's TAP ends (lab/net/netns/userspace-wan.ts).
+    ...(o.socat === false ? [] : ([['socat', ['-V'], 'socat']] as [string, string[], string][])),
+  ];
+  const missing = tools.filter(([bin, args]) => {
+    try {
+      execFileSync(bin, args, { stdio: 'ignore', timeout: 10_000 });
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length) {
+    throw new FleetlabError('QEMU_UNAVAILABLE', `${missing.map(([b]) => b).join(', ')} not found: install the Debian packages ${missing.map(([, , p]) => p).join(' ')} (the qemu tier needs them)`);
   }
 }
 

@@ -71,7 +71,7 @@ export function defaultMaxConcurrentVMs(): number {
 }
 
 export async function startQemuTier(o: QemuTierOptions): Promise<QemuTier> {
-  requireQemu();
+  requireQemu({ socat: (o.linkEngine ?? 'userspace') === 'userspace' });
   const sites = new Map<string, QemuSite>();
   const machines = new Map<string, QemuNode>();
   const scheduler = createVmScheduler(o.maxConcurrentVMs ?? defaultMaxConcurrentVMs());
