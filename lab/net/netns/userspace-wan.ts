@@ -14,6 +14,11 @@
  * namespace; the site one is then moved into the site namespace (a TAP keeps its fd across
  * namespaces), so both socats and our UDP sockets live on host loopback. One frame = one datagram
  * (socat reads a TAP one frame per read), so frame boundaries survive.
+ *
+ * Measured (bench/userspace-wan.ts, this 2-core machine): 10 and 50 Mbit/s models deliver 95.5 %
+ * and 94.5 % of the line rate as TCP goodput (Ethernet + TCP/IP headers cost 4.4 %), a 100 ms RTT
+ * model pings 101–102 ms, and the path tops out near 300 Mbit/s: links faster than that (lan,
+ * metro-fiber) run at that ceiling on qemu sites, which is more than a TCG guest moves anyway.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
