@@ -19,6 +19,13 @@ export interface ProfileTimings {
   diskBootMs: Distribution;
   /** Graceful shutdown (soft-off) duration, ms. */
   shutdownMs: Distribution;
+  /**
+   * CPU time the firmware (iPXE) spends per HTTP request before bytes move (connection setup,
+   * parsing, console output), ms; ~0 on real servers (absent = 0), tens of ms in a TCG VM.
+   */
+  firmwareRequestMs?: Distribution;
+  /** The same for the installed OS's agent (process start + request), ms; absent = 0. */
+  agentRequestMs?: Distribution;
 }
 
 export interface HardwareProfile {
@@ -108,6 +115,9 @@ export const BUILTIN_PROFILES: Record<string, HardwareProfile> = {
       rebootMs: { triangular: [300, 500, 800] },
       diskBootMs: { triangular: [7500, 8500, 10000] },
       shutdownMs: { triangular: [500, 1000, 2000] },
+      // iPXE fetching boot.ipxe + its chained script took ~120 ms, busybox wget's callback ~80 ms.
+      firmwareRequestMs: { triangular: [35, 50, 70] },
+      agentRequestMs: { triangular: [50, 75, 100] },
     },
     labels: {},
   },
@@ -116,7 +126,7 @@ export const BUILTIN_PROFILES: Record<string, HardwareProfile> = {
 /** The profile every node of a qemu-tier site has: the VM is that machine, whatever a spec says. */
 export const QEMU_PROFILE = 'qemu-pc';
 
-const TIMING_KEYS = ['postMs', 'kernelBootMs', 'diskWriteMBps', 'rebootMs', 'diskBootMs', 'shutdownMs'] as const;
+const TIMING_KEYS = ['postMs', 'kernelBootMs', 'diskWriteMBps', 'rebootMs', 'diskBootMs', 'shutdownMs', 'firmwareRequestMs', 'agentRequestMs'] as const;
 const PROFILE_KEYS = new Set(['name', 'base', 'vendor', 'model', 'firmware', 'nicRom', 'nics', 'nicSpeedMbps', 'cpu', 'memoryGiB', 'disks', 'timings', 'labels']);
 
 /** A profile in a spec: any field may be omitted and is taken from `base` (default generic-uefi). */

@@ -20,7 +20,7 @@ import type { EventBody, NodePhase, PowerState } from '../../events/event.ts';
 import type { BootOverride, InsertedMedia, Inventory, Machine, PowerOp, PowerTiming } from '../machine.ts';
 import { NO_OVERRIDE } from '../machine.ts';
 import type { HardwareProfile } from '../../spec/hardware-profile.ts';
-import { sample } from '../../spec/distribution.ts';
+import { sample, type Distribution } from '../../spec/distribution.ts';
 import type { SiteLink } from '../../net/site-link.ts';
 import type { NodeFaults } from '../../faults/fault-hooks.ts';
 import type { DhcpPacket, PxeFirmware } from '../../proto/dhcp/dhcp-packet.ts';
@@ -477,6 +477,7 @@ export class SimNode implements Machine {
       const bytes = await this.tftp(server, decodeURIComponent(u.pathname.slice(1)), signal, (c) => chunks.push(c), url);
       return { status: 200, body: Buffer.concat(chunks), bytes };
     }
+    await this.requestOverhead(this.n.profile.timings.firmwareRequestMs, signal);
     const release = await this.n.env.httpSlots.acquire();
     try {
       let head: Buffer | null = null;
@@ -514,6 +515,7 @@ export class SimNode implements Machine {
       phase: (p) => this.enter(p, signal),
       sleep: (ms) => this.sleep(ms, signal),
       http: async (method, url, body, headers) => {
+        await this.requestOverhead(n.profile.timings.agentRequestMs, signal);
         const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
         const r = await nodeHttp({
           method,
@@ -527,6 +529,7 @@ export class SimNode implements Machine {
         return { status: r.status, headers: r.headers, body: r.body };
       },
       downloadImage: async (url, expected) => {
+        await this.requestOverhead(n.profile.timings.agentRequestMs, signal);
         const release = await n.env.httpSlots.acquire();
         try {
           const hash = createHash(expected?.algo ?? 'sha256');
@@ -571,6 +574,13 @@ export class SimNode implements Machine {
       });
       signal.throwIfAborted();
     }
+  }
+
+  /** A profile's per-request CPU cost (absent on most hardware: no timer, no await). */
+  private async requestOverhead(d: Distribution | undefined, signal: AbortSignal): Promise<void> {
+    if (!d) return;
+    const ms = sample(d, this.rng);
+    if (ms > 0) await this.sleep(ms, signal);
   }
 
   private sleep(ms: number, signal: AbortSignal): Promise<void> {
