@@ -115,8 +115,9 @@ export const BUILTIN_PROFILES: Record<string, HardwareProfile> = {
       rebootMs: { triangular: [300, 500, 800] },
       diskBootMs: { triangular: [7500, 8500, 10000] },
       shutdownMs: { triangular: [500, 1000, 2000] },
-      // iPXE fetching boot.ipxe + its chained script took ~120 ms, busybox wget's callback ~80 ms.
-      firmwareRequestMs: { triangular: [35, 50, 70] },
+      // iPXE's boot.ipxe + chained script + kernel request: 55–120 ms in all (runs vary ~2×);
+      // busybox wget's callback ~80 ms.
+      firmwareRequestMs: { triangular: [15, 25, 40] },
       agentRequestMs: { triangular: [50, 75, 100] },
     },
     labels: {},
