@@ -90,7 +90,13 @@ export async function startLab(o: LabOptions): Promise<Lab> {
     const spec = o.spec;
     // qemu-tier sites have a real relay (dnsmasq in the netns) and real frames on their WAN; the
     // same link model decides those frames' fate (userspace engine), so faults reach them too.
-    const sites: LabSite[] = spec.sites.map((s) => ({ spec: s, name: s.name, link: o.linkFor ? o.linkFor(s) : passthroughLink(s.name) }));
+    // On the kernel engine (veth + tc/nft) the model would not drive the real link: such sites get
+    // no model, so link faults report them instead of seeming to act.
+    const kernelWan = o.qemu?.linkEngine === 'kernel';
+    const sites: LabSite[] = spec.sites.map((s) => ({ spec: s, name: s.name, link: o.linkFor && !(kernelWan && s.tier === 'qemu') ? o.linkFor(s) : passthroughLink(s.name) }));
+    if (kernelWan && spec.sites.some((s) => s.tier === 'qemu')) {
+      o.events.emit({ kind: 'log', level: 'warn', code: 'FLEETLAB_ERR_FAULT_UNSUPPORTED', msg: 'qemu sites on the kernel link engine take their link profile from tc/nft once; link faults cannot reach them (use linkEngine=userspace)' });
+    }
     // Per-site relay sockets while the fd budget allows; one wildcard socket beyond that.
     const relays = new RelayHub({ server: o.boot.dhcp, relayPort: o.boot.relayPort, perSite: sites.length <= 2000 || o.boot.relayPort === 67, events: o.events });
     cleanup.push(() => relays.close());
