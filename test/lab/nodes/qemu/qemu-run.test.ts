@@ -12,6 +12,8 @@ import { fleetlab } from '../../../helpers/cli.ts';
 import { provisionScenarioFile } from './provision-scenario.ts';
 import { NODE_PHASES } from '../../../../lab/events/event.ts';
 import { listLeftovers, runPrefix } from '../../../../lab/net/netns/gc.ts';
+import { hasNetem } from '../../../../lab/net/netns/link-shaper.ts';
+import { ensureBootPayload } from '../../../../fixtures/boot/build.ts';
 
 t.setTimeout(900_000);
 const BMC_BASE = 172; // scenarios/provision.ts with its BMCs on 127.172.x.y (see provision-scenario.ts)
@@ -69,4 +71,22 @@ t.test('the same with --target dnsmasq: the VMs lease from a real dnsmasq throug
   for (const mac of macs) t.match(log, new RegExp(`DHCPACK\\(fl-[0-9a-z]+-0h\\) 10\\.213\\.0\\.\\d+ ${mac}`), `dnsmasq acked ${mac} on the site's WAN interface`);
   t.match(log, /bootfile name: http:\/\/10\.215\.0\.1:\d+\/boot\.ipxe/, 'iPXE on the qemu site is sent to the CORE address');
   t.same(await listLeftovers(runPrefix(run.config.runId)), { netns: [], links: [], nftTables: [], pids: [] }, 'nothing left after a passed run');
+});
+
+t.test('--param linkEngine=kernel: the WAN is a tc/nft-shaped veth; what it cannot do is said, not faked', async (t) => {
+  const out = mkdtempSync(join(tmpdir(), 'fl-qemu-kernel-'));
+  const r = await fleetlab(['run', provisionScenarioFile(BMC_BASE + 5), '--param', 'tier=qemu', '--param', 'sites=1', '--param', 'nodesPerSite=1', '--param', 'linkEngine=kernel', '--param', 'down=20mbit', '--param', 'latency=40ms', '--out', out], { timeoutMs: 880_000 });
+  t.equal(r.code, 0, `run passed\n${r.stderr.slice(-2000)}\n${r.stdout.slice(-2000)}`);
+  const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as RunJson;
+  const vm = run.nodes[0]!;
+  t.equal(vm.image, 'edge-os-1.0');
+  // tbf shapes the real kernel + initrd download to 20 Mbit/s.
+  const p = await ensureBootPayload();
+  const wireMs = ((p.manifest.files.vmlinuz!.bytes + p.manifest.files['initrd.img']!.bytes) * 8 * 1000) / 20e6;
+  const kernelMs = vm.phases.boot! - vm.phases.kernel!;
+  t.ok(kernelMs >= wireMs * 0.9, `kernel phase ${Math.round(kernelMs)} ms ≥ 90 % of ${Math.round(wireMs)} ms at 20 Mbit/s`);
+  const warnings = readFileSync(join(out, 'events.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; level?: string; msg?: string }).filter((e) => e.kind === 'log' && e.level === 'warn').map((e) => e.msg ?? '');
+  t.ok(warnings.some((m) => /link faults cannot reach them/.test(m)), 'the run says link faults cannot reach kernel-engine qemu sites');
+  if (!(await hasNetem())) t.ok(warnings.some((m) => /not applied: .*delay 20ms .*no sch_netem/.test(m)), 'without sch_netem the delay is reported as not applied');
+  t.same(await listLeftovers(runPrefix(run.config.runId)), { netns: [], links: [], nftTables: [], pids: [] }, 'nothing left');
 });
