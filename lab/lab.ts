@@ -101,6 +101,7 @@ export async function startLab(o: LabOptions): Promise<Lab> {
     const relays = new RelayHub({ server: o.boot.dhcp, relayPort: o.boot.relayPort, perSite: sites.length <= 2000 || o.boot.relayPort === 67, events: o.events });
     cleanup.push(() => relays.close());
     for (const s of sites) if (s.spec.tier !== 'qemu') await relays.addSite(s.name, s.spec.relay, s.link);
+    const siteByName = new Map(sites.map((s) => [s.name, s]));
     // Every node's fault hooks, made before the machines so VMs get theirs at creation.
     const nodeFaults = new Map<string, NodeFaults>();
     const faultsOf = (name: string): NodeFaults => {
@@ -118,7 +119,7 @@ export async function startLab(o: LabOptions): Promise<Lab> {
         workDir: q.workDir,
         events: o.events,
         sites: qemuSites.map((s, ordinal) => {
-          const link = sites.find((x) => x.name === s.name)!.link;
+          const link = siteByName.get(s.name)!.link;
           return { name: s.name, ordinal, link: q.linkProfile?.(s.name), frameLink: isSiteLinkControl(link) ? link : undefined };
         }),
         linkEngine: q.linkEngine,
@@ -152,7 +153,6 @@ export async function startLab(o: LabOptions): Promise<Lab> {
       tftpPort: o.boot.tftp.port,
       signal: runAbort.signal,
     };
-    const siteByName = new Map(sites.map((s) => [s.name, s]));
     const nodes: LabNode[] = spec.nodes.map((n) => {
       const faults = faultsOf(n.name);
       const vm = qemu?.machines.get(n.name);

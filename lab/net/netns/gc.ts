@@ -28,6 +28,12 @@ export function runPrefix(runId: string): string {
 
 /** What exists now under `prefix` (read-only). */
 export async function listLeftovers(prefix = NAME_PREFIX): Promise<Omit<GcResult, 'killed'> & { pids: number[] }> {
+  const { socats: _socats, ...found } = await scan(prefix);
+  return found;
+}
+
+/** listLeftovers plus the WAN socats on their own (gc kills those by PID; the rest die with their netns). */
+async function scan(prefix: string): Promise<Omit<GcResult, 'killed'> & { pids: number[]; socats: number[] }> {
   const nftPrefix = NFT_PREFIX + prefix.slice(NAME_PREFIX.length).replace(/-/g, '_');
   const netns = ((await trySh('ip', ['netns', 'list']))?.stdout ?? '')
     .split('\n')
@@ -47,8 +53,9 @@ export async function listLeftovers(prefix = NAME_PREFIX): Promise<Omit<GcResult
     const out = (await trySh('ip', ['netns', 'pids', ns]))?.stdout ?? '';
     pids.push(...out.split(/\s+/).filter(Boolean).map(Number));
   }
-  pids.push(...(await wanSocats(prefix)));
-  return { netns, links, nftTables, pids };
+  const socats = await wanSocats(prefix);
+  pids.push(...socats);
+  return { netns, links, nftTables, pids, socats };
 }
 
 /** socat processes holding a TAP of ours (the userspace WAN), by their command line. */
@@ -63,11 +70,11 @@ async function wanSocats(prefix: string): Promise<number[]> {
 }
 
 export async function gcLeftovers(opts: { prefix?: string; dryRun?: boolean } = {}): Promise<GcResult> {
-  const found = await listLeftovers(opts.prefix ?? NAME_PREFIX);
+  const found = await scan(opts.prefix ?? NAME_PREFIX);
   if (opts.dryRun) return { killed: found.pids, netns: found.netns, links: found.links, nftTables: found.nftTables };
   const killed: number[] = [];
   for (const ns of found.netns) killed.push(...(await killNsProcesses(ns)));
-  for (const pid of await wanSocats(opts.prefix ?? NAME_PREFIX)) {
+  for (const pid of found.socats) {
     await killAndWait(pid, 1000);
     killed.push(pid);
   }

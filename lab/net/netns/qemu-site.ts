@@ -248,12 +248,9 @@ export async function createQemuSite(o: QemuSiteOptions): Promise<QemuSite> {
       },
       async setLink(p) {
         if (engine === 'kernel') return applyLink(n, p);
-        const l = o.frameLink;
-        if (l && 'setProfile' in l && typeof l.setProfile === 'function') {
-          (l as { setProfile(p: LinkProfile): void }).setProfile(p);
-          return { applied: ['userspace link model'], unsupported: [] };
-        }
-        return { applied: [], unsupported: ['no link model for this site (ideal wire)'] };
+        if (!o.frameLink) return { applied: [], unsupported: ['no link model for this site (ideal wire)'] };
+        o.frameLink.setProfile(p);
+        return { applied: ['userspace link model'], unsupported: [] };
       },
       teardown,
     };

@@ -31,8 +31,8 @@ import type { SiteLinkControl } from '../site-link-model.ts';
 import { killAndWait } from './kill.ts';
 import { trySh } from './sh.ts';
 
-/** What decides a frame's fate; null = delivered at once (an ideal wire). */
-export type FrameLink = Pick<SiteLinkControl, 'frame'> | null;
+/** What decides a frame's fate (and takes a new profile); null = delivered at once (an ideal wire). */
+export type FrameLink = Pick<SiteLinkControl, 'frame' | 'setProfile'> | null;
 
 export interface UserspaceWanOptions {
   /** TAP names to create in the host namespace: the host end (stays) and the site end (moved by the caller). */
