@@ -1,18 +1,34 @@
-/** Reads what the e2e rollout tests assert on: run.json's waves and nodes. */
+/** Reads what the e2e tests assert on: run.json (waves, nodes, config) and the event log. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDetail } from '../../harness/rollout/wave-stats.ts';
 
 export interface RunJson {
   status: string;
+  config: { runId: string; testbed: { tier: string } };
   waves: { t: number; wave: string; decision: string; nodes: number; detail?: string }[];
-  nodes: { name: string; outcome: string; image?: string; provisionings: number; profile: string }[];
+  nodes: { name: string; site: string; outcome: string; image?: string; provisionings: number; profile: string; phases: Record<string, number> }[];
   thresholds: { name: string; ok: boolean; value: number | null }[];
   faults: { fault: string }[];
 }
 
 export function readRun(dir: string): RunJson {
   return JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunJson;
+}
+
+/** A logged event as the tests read it: kind and run time, the rest by name. */
+export interface LoggedEvent {
+  t: number;
+  kind: string;
+  [k: string]: unknown;
+}
+
+/** events.ndjson of a run directory, one object per line (narrow `E` where a test knows more). */
+export function readEvents<E = LoggedEvent>(dir: string): E[] {
+  return readFileSync(join(dir, 'events.ndjson'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as E);
 }
 
 /** Wave names in start order and the decisions taken for each. */

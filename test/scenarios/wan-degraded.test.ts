@@ -7,6 +7,7 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fleetlab } from '../helpers/cli.ts';
+import { readEvents } from '../helpers/run-json.ts';
 
 interface RunJson {
   status: string;
@@ -22,7 +23,7 @@ interface Ev {
 }
 
 const read = (dir: string) => JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunJson;
-const events = (dir: string) => readFileSync(join(dir, 'events.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Ev);
+const events = (dir: string) => readEvents<Ev>(dir);
 
 t.test('100 sites on mixed links with flapping: all ready, time follows link quality, every window in run.json', async (t) => {
   const out = t.testdir();

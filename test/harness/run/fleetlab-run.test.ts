@@ -6,6 +6,7 @@ import { existsSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fleetlab, API } from '../../helpers/cli.ts';
+import { readEvents } from '../../helpers/run-json.ts';
 
 const ORDERED = ['dhcp', 'tftp', 'script', 'kernel', 'image', 'callback', 'ready'] as const;
 
@@ -27,7 +28,7 @@ t.test('provision 10 sites × 3 nodes: exit 0, run dir with events, run.json wit
     const inOrder = times.every((x, i) => i === 0 || x! >= times[i - 1]!);
     if (!inOrder) t.fail(`${n.name} phases out of order: ${JSON.stringify(n.phases)}`);
   }
-  const events = readFileSync(join(out, 'events.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; t: number });
+  const events = readEvents<{ kind: string; t: number }>(out);
   t.equal(events[0]!.kind, 'run.start');
   t.equal(events.at(-1)!.kind, 'run.end');
   t.ok(events.every((e, i) => i === 0 || e.t >= events[i - 1]!.t), 'event times are monotonic');
@@ -123,7 +124,7 @@ t.test('SIGINT mid-run: exit 130, teardown complete (process exits on its own), 
   // Node only exits by itself when every socket, server and timer is closed: reaching 'close'
   // with code 130 (not our SIGKILL timeout) shows teardown released everything.
   t.equal(r.code, 130, r.stderr);
-  const events = readFileSync(join(out, 'events.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; status?: string });
+  const events = readEvents<{ kind: string; status?: string }>(out);
   t.same(events.at(-1), { ...events.at(-1), kind: 'run.end', status: 'interrupted' }, 'log ends with run.end interrupted');
   const rep = await fleetlab(['report', out]);
   t.equal(rep.code, 0, rep.stderr);
@@ -160,7 +161,7 @@ t.test('reusing an --out directory starts a fresh log (runs are not mixed)', asy
   const args = ['run', 'scenarios/provision.ts', '--param', 'sites=1', '--param', 'nodesPerSite=2', '--param', 'timeScale=0', '--json', '--out', out];
   t.equal((await fleetlab(args)).code, 0);
   t.equal((await fleetlab(args)).code, 0);
-  const kinds = readFileSync(join(out, 'events.ndjson'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { kind: string }).kind);
+  const kinds = readEvents(out).map((e) => e.kind);
   t.equal(kinds.filter((k) => k === 'run.start').length, 1, 'one run in the log');
   const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { nodes: unknown[] };
   t.equal(run.nodes.length, 2);

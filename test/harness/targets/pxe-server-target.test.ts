@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fleetlab } from '../../helpers/cli.ts';
 import { parseDnsmasqLeases, parseKeaLeases } from '../../../harness/targets/dhcp-lease.ts';
+import { readEvents } from '../../helpers/run-json.ts';
 
 interface Ev {
   kind: string;
@@ -26,7 +27,7 @@ for (const kind of ['dnsmasq', 'kea'] as const) {
     const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { nodes: { name: string; outcome: string }[] };
     t.equal(run.nodes.filter((n) => n.outcome === 'ready').length, 6, 'all 6 nodes ready');
 
-    const events = readFileSync(join(out, 'events.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Ev);
+    const events = readEvents<Ev>(out);
     const macOf = new Map(events.filter((e) => e.kind === 'node.info').map((e) => [e.node!, e.macs![0]!.toLowerCase()]));
     const acked = new Map<string, string>();
     for (const e of events) if (e.kind === 'dhcp.ack' && e.stage === 'pxe') acked.set(macOf.get(e.node!)!, e.ip!);

@@ -8,6 +8,7 @@ import t from 'tap';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fleetlab, API } from '../../helpers/cli.ts';
+import { readEvents } from '../../helpers/run-json.ts';
 
 interface Ev {
   t: number;
@@ -58,7 +59,7 @@ t.test('every fault kind shows its effect on a sim node provisioning against the
   const out = join(dir, 'run');
   const r = await fleetlab(['run', file, '--out', out], { timeoutMs: 180_000 });
   t.equal(r.code, 0, r.stderr);
-  const events = readFileSync(join(out, 'events.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Ev);
+  const events = readEvents<Ev>(out);
   const of = (site: string) => events.filter((e) => e.node === `${site}-n00`);
   const ready = (site: string) => of(site).some((e) => e.kind === 'node.ready');
   const targetFailed = (site: string) => of(site).some((e) => e.kind === 'target.state' && e.phase === 'failed');

@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readEvents as readLog } from '../../../helpers/run-json.ts';
 
 export interface Ev {
   t: number;
@@ -19,10 +20,7 @@ export interface Ev {
 }
 
 export function readEvents(out: string): Ev[] {
-  return readFileSync(join(out, 'events.ndjson'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Ev);
+  return readLog<Ev>(out);
 }
 
 /** Ironic's own records, straight from its database (the run keeps <out>/ironic/ironic.sqlite). */

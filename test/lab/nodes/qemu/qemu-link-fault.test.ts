@@ -7,11 +7,12 @@
  * Needs root, qemu-system-x86, ipxe-qemu, dnsmasq, nftables, socat (CI installs them).
  */
 import t from 'tap';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fleetlab, API } from '../../../helpers/cli.ts';
 import { listLeftovers, runPrefix } from '../../../../lab/net/netns/gc.ts';
+import { readEvents, readRun } from '../../../helpers/run-json.ts';
 
 t.setTimeout(600_000);
 const CUT_MS = 8000;
@@ -45,7 +46,7 @@ t.test('a partition fault on a qemu site stalls the VM image download for its du
   const out = join(dir, 'run');
   const r = await fleetlab(['run', scenario, '--out', out], { timeoutMs: 580_000 });
   t.equal(r.code, 0, `run passed\n${r.stderr.slice(-2000)}\n${r.stdout.slice(-2000)}`);
-  const events = readFileSync(join(out, 'events.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { t: number; kind: string; [k: string]: unknown });
+  const events = readEvents(out);
   const start = events.find((e) => e.kind === 'fault.start' && e.id === 'cut#1');
   const stop = events.find((e) => e.kind === 'fault.stop' && e.id === 'cut#1');
   t.ok(start && stop, 'the partition started and stopped (activation cut#1)');
@@ -55,7 +56,7 @@ t.test('a partition fault on a qemu site stalls the VM image download for its du
   // 4 MB at 20 Mbit/s is ~1.7 s on the wire; cut for 8 s, TCP resumes only after the heal.
   t.ok(imageMs >= CUT_MS, `image phase ${Math.round(imageMs)} ms spans the ${CUT_MS} ms partition`);
   t.ok(stop!.t - start!.t >= CUT_MS - 50, 'the cut lasted its duration');
-  const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { config: { runId: string }; nodes: { outcome: string; image?: string }[] };
+  const run = readRun(out);
   t.equal(run.nodes[0]?.outcome, 'ready');
   t.equal(run.nodes[0]?.image, 'edge-os-1.0', 'the image written through the cut verifies and boots');
   t.same(await listLeftovers(runPrefix(run.config.runId)), { netns: [], links: [], nftTables: [], pids: [] }, 'nothing left');
@@ -67,7 +68,7 @@ t.test('power-loss at the image phase cuts a VM mid-install; it comes back, PXE-
   const out = join(dir, 'run');
   const r = await fleetlab(['run', scenario, '--out', out], { timeoutMs: 580_000 });
   t.equal(r.code, 0, `run passed\n${r.stderr.slice(-2000)}\n${r.stdout.slice(-2000)}`);
-  const events = readFileSync(join(out, 'events.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { t: number; kind: string; [k: string]: unknown });
+  const events = readEvents(out);
   const power = events.filter((e) => e.kind === 'node.power').map((e) => `${String(e.state)}:${String(e.cause)}`);
   t.ok(power.includes('off:power-loss'), `power was cut (${power.join(', ')})`);
   const offAt = events.find((e) => e.kind === 'node.power' && e.cause === 'power-loss')!.t;
@@ -75,7 +76,7 @@ t.test('power-loss at the image phase cuts a VM mid-install; it comes back, PXE-
   const images = events.filter((e) => e.kind === 'node.phase' && e.phase === 'image');
   t.equal(images.length, 2, 'the image phase ran twice: cut, then the reinstall');
   t.ok(events.some((e) => e.kind === 'node.phase' && e.phase === 'dhcp' && e.t > offAt), 'after the cut it network-booted again');
-  const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { config: { runId: string }; nodes: { outcome: string; image?: string }[] };
+  const run = readRun(out);
   t.equal(run.nodes[0]?.outcome, 'ready');
   t.equal(run.nodes[0]?.image, 'edge-os-1.0');
   t.same(await listLeftovers(runPrefix(run.config.runId)), { netns: [], links: [], nftTables: [], pids: [] }, 'nothing left');

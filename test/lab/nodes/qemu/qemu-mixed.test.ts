@@ -6,20 +6,17 @@
  * Needs root, qemu-system-x86, ipxe-qemu, dnsmasq, nftables, socat (CI installs them).
  */
 import t from 'tap';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fleetlab, API } from '../../../helpers/cli.ts';
 import { LINK_PRESETS } from '../../../../lab/net/link-spec.ts';
 import { ensureBootPayload } from '../../../../fixtures/boot/build.ts';
 import { listLeftovers, runPrefix } from '../../../../lab/net/netns/gc.ts';
+import { readRun } from '../../../helpers/run-json.ts';
 
 t.setTimeout(600_000);
 
-interface RunJson {
-  config: { runId: string; testbed: { tier: string } };
-  nodes: { name: string; site: string; profile: string; outcome: string; image?: string; phases: Record<string, number> }[];
-}
 
 t.test('a qemu site and twenty sim sites provision in one run', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'fl-qemu-mixed-'));
@@ -49,7 +46,7 @@ export default defineScenario({
   const out = join(dir, 'run');
   const r = await fleetlab(['run', scenario, '--out', out], { timeoutMs: 580_000 });
   t.equal(r.code, 0, `run passed\n${r.stderr.slice(-2000)}\n${r.stdout.slice(-2000)}`);
-  const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as RunJson;
+  const run = readRun(out);
   t.equal(run.config.testbed.tier, 'mixed');
   t.equal(run.nodes.length, 41);
   t.ok(run.nodes.every((n) => n.outcome === 'ready' && n.image === 'edge-os-1.0'), 'all 41 nodes ready with the image');
