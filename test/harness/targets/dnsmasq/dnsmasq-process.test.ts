@@ -1,65 +1,18 @@
 // dnsmasq (Debian dnsmasq-base) as configured by fleetlab: relayed DHCP per site, the PXE → iPXE
 // → HTTP boot-file classes, its integrated TFTP, and the lease file as the record of who got what.
 import t from 'tap';
-import { existsSync } from 'node:fs';
 import { startDnsmasq } from '../../../../harness/targets/dnsmasq/dnsmasq-process.ts';
-import { startTestRelay } from '../dhcp-relay-kit.ts';
 import { tftpGet } from '../../../../lab/proto/tftp/tftp-client.ts';
-import { DhcpOption, optIp, optString } from '../../../../lab/proto/dhcp/dhcp-packet.ts';
-
-const subnets = [0, 1].map((i) => ({ name: `s${i}`, subnet: `127.24.${i}.0/24`, relay: `127.24.${i}.1`, poolStart: `127.24.${i}.10`, poolEnd: `127.24.${i}.250` }));
+import { CONTRACT_PLAN, checkPxeBootPlan } from '../pxe-boot-contract.ts';
 
 t.test('dnsmasq serves relayed PXE subnets with the boot chain and records leases', async (t) => {
   const efi = Buffer.alloc(3000, 0x45);
-  const srv = await startDnsmasq({
-    subnets,
-    biosBootFile: 'undionly.kpxe',
-    uefiBootFile: 'ipxe.efi',
-    ipxeScriptUrl: 'http://127.24.200.1:8080/boot.ipxe',
-    httpBootUrl: 'http://127.24.200.1:8080/ipxe.efi',
-    tftpFiles: { 'ipxe.efi': efi, 'undionly.kpxe': Buffer.from('kpxe') },
-  });
+  const srv = await startDnsmasq({ ...CONTRACT_PLAN, tftpFiles: { 'ipxe.efi': efi, 'undionly.kpxe': Buffer.from('kpxe') } });
   t.teardown(() => srv.stop());
-  const relays = await Promise.all(subnets.map((s) => startTestRelay(s.relay, 67, srv.dhcp)));
-  t.teardown(() => Promise.all(relays.map((r) => r.close())));
-
-  const uefi = await relays[0]!.dora('52:54:00:24:00:01', { firmware: 'uefi' });
-  t.match(uefi.offer.yiaddr, /^127\.24\.0\.(\d+)$/, 'site 0 pool chosen by giaddr');
-  t.equal(uefi.ack.yiaddr, uefi.offer.yiaddr);
-  t.equal(uefi.ack.file, 'ipxe.efi', 'UEFI PXE ROM gets iPXE for EFI');
-  t.equal(uefi.ack.siaddr, srv.tftp.host, 'next-server = dnsmasq TFTP');
-  t.equal(optIp(uefi.ack, DhcpOption.ROUTER), '127.24.0.1');
-  t.same([...(uefi.ack.options.get(43) ?? [])].slice(0, 3), [6, 1, 8], 'option 43 sub-option 6 = 8 for PXEClient');
-
-  const bios = await relays[1]!.dora('52:54:00:24:01:01', { firmware: 'bios' });
-  t.match(bios.ack.yiaddr, /^127\.24\.1\./, 'site 1 pool');
-  t.equal(bios.ack.file, 'undionly.kpxe', 'BIOS ROM gets undionly.kpxe');
-
-  const ipxe = await relays[0]!.dora('52:54:00:24:00:01', { firmware: 'uefi', ipxe: true });
-  t.equal(ipxe.ack.file, 'http://127.24.200.1:8080/boot.ipxe', 'iPXE (user class iPXE) chains to the HTTP script');
-  t.equal(ipxe.ack.yiaddr, uefi.ack.yiaddr, 'same node keeps its address');
-
-  const http = await relays[0]!.dora('52:54:00:24:00:02', { firmware: 'uefi-http' });
-  t.equal(http.ack.file, 'http://127.24.200.1:8080/ipxe.efi', 'UEFI HTTP boot gets a URL');
-  t.equal(optString(http.ack, DhcpOption.VENDOR_CLASS), 'HTTPClient', 'and option 60 echoed');
-
-  const got = await tftpGet({ server: srv.tftp, file: 'ipxe.efi', blksize: 1432 });
-  t.equal(got.bytes, efi.length, 'boot file over dnsmasq TFTP');
-
-  const leases = await srv.leases();
-  t.same(
-    leases.map((l) => [l.mac, l.ip]).sort(),
-    [
-      ['52:54:00:24:00:01', uefi.ack.yiaddr],
-      ['52:54:00:24:00:02', http.ack.yiaddr],
-      ['52:54:00:24:01:01', bios.ack.yiaddr],
-    ].sort(),
-    'lease file lists every node with its address',
-  );
-  const dir = srv.dir;
-  await srv.stop();
-  t.notOk(srv.daemon.running, 'stopped');
-  t.notOk(existsSync(dir), 'run dir removed');
+  await checkPxeBootPlan(t, srv, { host: srv.tftp.host, what: 'dnsmasq TFTP' }, async () => {
+    const got = await tftpGet({ server: srv.tftp, file: 'ipxe.efi', blksize: 1432 });
+    t.equal(got.bytes, efi.length, 'boot file over dnsmasq TFTP');
+  });
 });
 
 t.test('a bad config fails start-up with dnsmasq own message', async (t) => {
