@@ -10,13 +10,13 @@
  * giaddr:<server port>; hence root, one dnsmasq per machine at a time (port lock), and relays
  * on 127.x.y.1:67. `port` ≠ 67 uses --dhcp-alternate-port (relays then listen on that port).
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dnsmasqConf } from './dnsmasq-config.ts';
 import type { PxeBootPlan } from '../pxe-subnet.ts';
-import { startDaemon, type Daemon } from '../daemon.ts';
-import { dhcpDaemonWorkspace } from '../dhcp-daemon-workspace.ts';
-import { parseDnsmasqLeases, type DhcpLease } from '../dhcp-lease.ts';
+import { startDaemon } from '../daemon.ts';
+import { launchDhcpDaemon, type DhcpDaemonProcess } from '../dhcp-daemon-workspace.ts';
+import { parseDnsmasqLeases } from '../dhcp-lease.ts';
 
 export interface DnsmasqOptions extends Omit<PxeBootPlan, 'tftpServer'> {
   /** Loopback address for TFTP (and the server id); default 127.0.0.1. */
@@ -32,20 +32,12 @@ export interface DnsmasqOptions extends Omit<PxeBootPlan, 'tftpServer'> {
   signal?: AbortSignal;
 }
 
-export interface DnsmasqProcess {
-  readonly dir: string;
-  readonly confFile: string;
-  readonly leaseFile: string;
-  readonly dhcp: { host: string; port: number };
+export interface DnsmasqProcess extends DhcpDaemonProcess {
   readonly tftp: { host: string; port: number };
-  readonly daemon: Daemon;
-  leases(): Promise<DhcpLease[]>;
-  stop(): Promise<void>;
 }
 
 export async function startDnsmasq(o: DnsmasqOptions): Promise<DnsmasqProcess> {
-  const { listen, port, dir, cleanup } = await dhcpDaemonWorkspace('dnsmasq', o);
-  try {
+  const p = await launchDhcpDaemon('dnsmasq', o, async ({ listen, port, dir }) => {
     const tftpRoot = join(dir, 'tftp');
     await mkdir(tftpRoot, { recursive: true });
     for (const [name, data] of Object.entries(o.tftpFiles ?? {})) await writeFile(join(tftpRoot, name.replace(/^\/+/, '')), data);
@@ -73,22 +65,7 @@ export async function startDnsmasq(o: DnsmasqOptions): Promise<DnsmasqProcess> {
       ready: /TFTP root is|started, version/,
       fatal: /dnsmasq: (failed|bad|cannot|unknown|error)/i,
     });
-    let stopping: Promise<void> | undefined;
-    return {
-      dir,
-      confFile,
-      leaseFile,
-      dhcp: { host: listen, port },
-      tftp: { host: listen, port: 69 },
-      daemon,
-      leases: async () => parseDnsmasqLeases(await readFile(leaseFile, 'utf8').catch(() => '')),
-      stop() {
-        stopping ??= daemon.stop().then(cleanup);
-        return stopping;
-      },
-    };
-  } catch (e) {
-    await cleanup();
-    throw e;
-  }
+    return { confFile, leaseFile, daemon, parseLeases: parseDnsmasqLeases };
+  });
+  return { ...p, tftp: { host: p.dhcp.host, port: 69 } };
 }

@@ -8,13 +8,13 @@
  * Kea answers a relay at giaddr:67, or at the RFC 8357 relay source port when the relay sends
  * option 82 sub-option 19 — so a lab whose relays use ephemeral ports works with Kea too.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { keaConfig } from './kea-config.ts';
 import type { PxeBootPlan } from '../pxe-subnet.ts';
-import { startDaemon, type Daemon } from '../daemon.ts';
-import { dhcpDaemonWorkspace } from '../dhcp-daemon-workspace.ts';
-import { parseKeaLeases, type DhcpLease } from '../dhcp-lease.ts';
+import { startDaemon } from '../daemon.ts';
+import { launchDhcpDaemon, type DhcpDaemonProcess } from '../dhcp-daemon-workspace.ts';
+import { parseKeaLeases } from '../dhcp-lease.ts';
 
 export interface KeaOptions extends PxeBootPlan {
   /** Loopback address Kea binds on `lo`; default 127.0.0.1. */
@@ -28,19 +28,10 @@ export interface KeaOptions extends PxeBootPlan {
   signal?: AbortSignal;
 }
 
-export interface KeaProcess {
-  readonly dir: string;
-  readonly confFile: string;
-  readonly leaseFile: string;
-  readonly dhcp: { host: string; port: number };
-  readonly daemon: Daemon;
-  leases(): Promise<DhcpLease[]>;
-  stop(): Promise<void>;
-}
+export type KeaProcess = DhcpDaemonProcess;
 
-export async function startKea(o: KeaOptions): Promise<KeaProcess> {
-  const { listen, port, dir, cleanup } = await dhcpDaemonWorkspace('kea', o);
-  try {
+export function startKea(o: KeaOptions): Promise<KeaProcess> {
+  return launchDhcpDaemon('kea', o, async ({ listen, port, dir }) => {
     const confFile = join(dir, 'kea-dhcp4.conf');
     const leaseFile = join(dir, 'kea-leases4.csv');
     await writeFile(confFile, JSON.stringify(keaConfig({ ...o, interface: `lo/${listen}`, leaseFile, logSeverity: o.logSeverity ?? 'INFO' }), null, 2));
@@ -55,21 +46,6 @@ export async function startKea(o: KeaOptions): Promise<KeaProcess> {
       ready: /DHCP4_STARTED/,
       fatal: /DHCP4_INIT_FAIL|DHCP4_CONFIG_LOAD_FAIL|DHCP4_OPEN_SOCKET_FAIL|DHCPSRV_OPEN_SOCKET_FAIL|DHCP4_PARSER_FAIL|DHCP4_SRV_CONSTRUCT_ERROR/,
     });
-    let stopping: Promise<void> | undefined;
-    return {
-      dir,
-      confFile,
-      leaseFile,
-      dhcp: { host: listen, port },
-      daemon,
-      leases: async () => parseKeaLeases(await readFile(leaseFile, 'utf8').catch(() => '')),
-      stop() {
-        stopping ??= daemon.stop().then(cleanup);
-        return stopping;
-      },
-    };
-  } catch (e) {
-    await cleanup();
-    throw e;
-  }
+    return { confFile, leaseFile, daemon, parseLeases: parseKeaLeases };
+  });
 }

@@ -7,7 +7,7 @@ import type { Test } from 'tap';
 import { existsSync } from 'node:fs';
 import { startTestRelay } from './dhcp-relay-kit.ts';
 import { DhcpOption, optIp, optString } from '../../../lab/proto/dhcp/dhcp-packet.ts';
-import type { DhcpLease } from '../../../harness/targets/dhcp-lease.ts';
+import type { DhcpDaemonProcess } from '../../../harness/targets/dhcp-daemon-workspace.ts';
 
 export const CONTRACT_SUBNETS = [0, 1].map((i) => ({ name: `s${i}`, subnet: `127.24.${i}.0/24`, relay: `127.24.${i}.1`, poolStart: `127.24.${i}.10`, poolEnd: `127.24.${i}.250` }));
 
@@ -20,19 +20,11 @@ export const CONTRACT_PLAN = {
   httpBootUrl: 'http://127.24.200.1:8080/ipxe.efi',
 };
 
-export interface ServerUnderTest {
-  readonly dhcp: { host: string; port: number };
-  readonly dir: string;
-  readonly daemon: { readonly running: boolean };
-  leases(): Promise<DhcpLease[]>;
-  stop(): Promise<void>;
-}
-
 /**
  * Runs the contract, then stops the server and checks its run dir is gone. `nextServer` is where
  * PXE ROMs must be sent for TFTP; `beforeLeases` runs server-specific checks while it serves.
  */
-export async function checkPxeBootPlan(t: Test, srv: ServerUnderTest, nextServer: { host: string; what: string }, beforeLeases?: () => Promise<void>): Promise<void> {
+export async function checkPxeBootPlan(t: Test, srv: DhcpDaemonProcess, nextServer: { host: string; what: string }, beforeLeases?: () => Promise<void>): Promise<void> {
   const relays = await Promise.all(CONTRACT_SUBNETS.map((s) => startTestRelay(s.relay, 67, srv.dhcp)));
   t.teardown(() => Promise.all(relays.map((r) => r.close())));
 
