@@ -79,6 +79,18 @@ export interface RakpContext {
 
 const SEQ_WINDOW = 16;
 
+/**
+ * The 8-byte error reply the Open Session Response and RAKP 2/4 share: message tag, status code,
+ * reserved, console session id (IPMI v2.0 §13.18, 13.21, 13.23).
+ */
+function rakpError(tag: number, status: number, consoleSid: number): { payload: Buffer; status: number } {
+  const b = Buffer.alloc(8);
+  b[0] = tag;
+  b[1] = status;
+  b.writeUInt32LE(consoleSid >>> 0, 4);
+  return { payload: b, status };
+}
+
 export class SessionTable {
   private readonly sessions = new Map<number, Session>();
 
@@ -120,13 +132,7 @@ export class SessionTable {
   /** Open Session Request (payload 0x10) → response payload (0x11) and the RMCP+ status. */
   openSession(req: Buffer, ctx: RakpContext): { payload: Buffer; status: number } {
     const tag = req[0] ?? 0;
-    const fail = (status: number, consoleSid = 0) => {
-      const b = Buffer.alloc(8);
-      b[0] = tag;
-      b[1] = status;
-      b.writeUInt32LE(consoleSid >>> 0, 4);
-      return { payload: b, status };
-    };
+    const fail = (status: number, consoleSid = 0) => rakpError(tag, status, consoleSid);
     if (req.length !== 32) return fail(RAKP_STATUS.illegalParameter);
     const consoleSid = req.readUInt32LE(4);
     const alg = (at: number, type: number): number | undefined => (req[at] === type && req[at + 3] === 8 ? req[at + 4]! & 0x3f : undefined);
@@ -176,13 +182,7 @@ export class SessionTable {
   /** RAKP Message 1 (0x12) → RAKP Message 2 (0x13). */
   rakp1(req: Buffer, ctx: RakpContext): { payload: Buffer; status: number } {
     const tag = req[0] ?? 0;
-    const fail = (status: number, consoleSid = 0) => {
-      const b = Buffer.alloc(8);
-      b[0] = tag;
-      b[1] = status;
-      b.writeUInt32LE(consoleSid >>> 0, 4);
-      return { payload: b, status };
-    };
+    const fail = (status: number, consoleSid = 0) => rakpError(tag, status, consoleSid);
     if (req.length < 28) return fail(RAKP_STATUS.illegalParameter);
     const s = this.sessions.get(req.readUInt32LE(4));
     if (!s || s.state === 'active') return fail(RAKP_STATUS.invalidSessionId);
@@ -226,13 +226,7 @@ export class SessionTable {
   /** RAKP Message 3 (0x14) → RAKP Message 4 (0x15); the session becomes active on success. */
   rakp3(req: Buffer, ctx: RakpContext): { payload: Buffer; status: number } {
     const tag = req[0] ?? 0;
-    const fail = (status: number, consoleSid = 0) => {
-      const b = Buffer.alloc(8);
-      b[0] = tag;
-      b[1] = status;
-      b.writeUInt32LE(consoleSid >>> 0, 4);
-      return { payload: b, status };
-    };
+    const fail = (status: number, consoleSid = 0) => rakpError(tag, status, consoleSid);
     if (req.length < 8) return fail(RAKP_STATUS.illegalParameter);
     const s = this.sessions.get(req.readUInt32LE(4));
     if (!s || s.state !== 'rakp2') return fail(RAKP_STATUS.invalidSessionId);
