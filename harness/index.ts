@@ -21,6 +21,7 @@ export type { ImageRef, TargetState, TargetPhase } from './targets/target.ts';
 export type { FleetEvent, EventBody, NodePhase, WaveDecision } from '../lab/events/event.ts';
 export type { PlanLab } from './scenario.ts';
 // Rollouts: waves, strategies, halt/rollback, health checks (harness/rollout/).
+export { provisionFleet } from './provision-fleet.ts';
 export { rollout, checkRolloutOptions, parseMaxUnavailable } from './rollout/rollout.ts';
 export type { RolloutOptions, RolloutResult, RolloutStrategy, WaveReport } from './rollout/rollout.ts';
 export { planWaves, describeWaves } from './rollout/plan-waves.ts';

@@ -21,7 +21,7 @@
  * requestTimeoutMs (modelled), retries, waves (comma-separated), maxUnavailable, maxFailureRate,
  * imageMB, timeScale, readyTimeoutMs (modelled, per attempt).
  */
-import { defineScenario, describeWaves, planWaves, rollout, type Params } from '../harness/index.ts';
+import { defineScenario, describeWaves, planWaves, rollout, type Params, provisionFleet } from '../harness/index.ts';
 
 const defaults = {
   sites: 20,
@@ -64,11 +64,7 @@ export default defineScenario({
     await step('enroll', () => target.enroll(lab.nodes));
     const current = target.image('edge-os-1.0', p.imageMB * 1e6);
     const next = target.image('edge-os-1.1', p.imageMB * 1e6);
-    await step('provision edge-os-1.0', async () => {
-      await target.provision(lab.nodes, current);
-      await lab.waitReady(lab.nodes, { since: 0, timeoutMs: p.readyTimeoutMs });
-    });
-    expect.readyRatio('fleet on edge-os-1.0 before the rollout', 1);
+    await provisionFleet(ctx, current, { expectation: 'fleet on edge-os-1.0 before the rollout', readyTimeoutMs: p.readyTimeoutMs });
 
     // Which BMCs each fault hit (fault.start names them), mapped back to nodes.
     const byBmc = new Map(lab.nodes.map((n) => [n.bmc.redfish?.systemId ?? n.name, n.name]));

@@ -21,7 +21,7 @@
  * Params: sites, nodesPerSite, stormSites, mode (pxe|disk), outageMs (modelled), imageMB, timeScale,
  * readyTimeoutMs (modelled), p95ReadyMs.
  */
-import { defineScenario, type Params } from '../harness/index.ts';
+import { defineScenario, type Params, provisionFleet } from '../harness/index.ts';
 
 const defaults = {
   sites: 3,
@@ -54,11 +54,7 @@ export default defineScenario({
     const { lab, target, expect, step, params: p, log, events } = ctx;
     await step('enroll', () => target.enroll(lab.nodes));
     const image = target.image('edge-os-1.0', p.imageMB * 1e6);
-    await step('provision edge-os-1.0', async () => {
-      await target.provision(lab.nodes, image);
-      await lab.waitReady(lab.nodes, { since: 0, timeoutMs: p.readyTimeoutMs });
-    });
-    expect.readyRatio('fleet ready before the outage', 1);
+    await provisionFleet(ctx, image, { expectation: 'fleet ready before the outage', readyTimeoutMs: p.readyTimeoutMs });
 
     const hit = lab.sites.slice(0, p.stormSites).flatMap((s) => s.nodes);
     const spared = lab.sites.slice(p.stormSites).flatMap((s) => s.nodes);

@@ -20,7 +20,7 @@
  * partitionMs, partitionEveryMs (all ms modelled), waves (comma-separated), maxUnavailable,
  * maxFailureRate, retries, imageMB, timeScale, readyTimeoutMs (modelled, per attempt).
  */
-import { defineScenario, describeWaves, planWaves, rollout, type Params } from '../harness/index.ts';
+import { defineScenario, describeWaves, planWaves, rollout, type Params, provisionFleet } from '../harness/index.ts';
 
 const defaults = {
   sites: 40,
@@ -63,11 +63,7 @@ export default defineScenario({
     await step('enroll', () => target.enroll(lab.nodes));
     const current = target.image('edge-os-1.0', p.imageMB * 1e6);
     const next = target.image('edge-os-1.1', p.imageMB * 1e6);
-    await step('provision edge-os-1.0', async () => {
-      await target.provision(lab.nodes, current);
-      await lab.waitReady(lab.nodes, { since: 0, timeoutMs: p.readyTimeoutMs });
-    });
-    expect.readyRatio('fleet on edge-os-1.0 before the chaos', 1);
+    await provisionFleet(ctx, current, { expectation: 'fleet on edge-os-1.0 before the chaos', readyTimeoutMs: p.readyTimeoutMs });
 
     await step('start WAN chaos', async () => {
       if (p.flapPercent > 0) await faults.inject({ kind: 'link-flap', id: 'wan-flap', selector: { percentSites: p.flapPercent }, params: { period: p.flapPeriodMs, down: p.flapDownMs } });

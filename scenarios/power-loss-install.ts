@@ -17,7 +17,7 @@
  * Params: sites, nodesPerSite, lossPercent, waves (comma-separated), maxUnavailable,
  * maxFailureRate, retries, imageMB, timeScale, readyTimeoutMs (modelled, per attempt).
  */
-import { defineScenario, describeWaves, planWaves, rollout, type Params } from '../harness/index.ts';
+import { defineScenario, describeWaves, planWaves, rollout, type Params, provisionFleet } from '../harness/index.ts';
 
 const defaults = {
   sites: 20,
@@ -51,11 +51,7 @@ export default defineScenario({
     await step('enroll', () => target.enroll(lab.nodes));
     const current = target.image('edge-os-1.0', p.imageMB * 1e6);
     const next = target.image('edge-os-1.1', p.imageMB * 1e6);
-    await step('provision edge-os-1.0', async () => {
-      await target.provision(lab.nodes, current);
-      await lab.waitReady(lab.nodes, { since: 0, timeoutMs: p.readyTimeoutMs });
-    });
-    expect.readyRatio('fleet on edge-os-1.0 before the rollout', 1);
+    await provisionFleet(ctx, current, { expectation: 'fleet on edge-os-1.0 before the rollout', readyTimeoutMs: p.readyTimeoutMs });
 
     const cut = new Set<string>();
     const off = events.on('node.power', (e) => {

@@ -19,7 +19,7 @@
  * (comma-separated wave specs), maxUnavailable (per site: count or 'N%'), maxFailureRate (0..1),
  * soakMs (modelled), imageMB, timeScale, readyTimeoutMs (modelled, per attempt).
  */
-import { defineScenario, describeWaves, planWaves, rollout, withDefects, type Params } from '../harness/index.ts';
+import { defineScenario, describeWaves, planWaves, rollout, withDefects, type Params, provisionFleet } from '../harness/index.ts';
 
 const profileNames = (n: number) => Array.from({ length: n }, (_, i) => `hw-${String.fromCharCode(97 + (i % 26))}${i >= 26 ? Math.floor(i / 26) : ''}`);
 const badProfiles = (p: { profiles: number; badShare: number }) => profileNames(p.profiles).slice(0, Math.round(p.badShare * p.profiles));
@@ -68,11 +68,7 @@ export default defineScenario({
     const next = withDefects(target.image('edge-os-2.0', p.imageMB * 1e6), { badOn: bad });
     log(`edge-os-2.0 is bad on ${bad.length}/${p.profiles} hardware profiles: ${bad.join(', ') || 'none'}`);
 
-    await step('provision edge-os-1.0', async () => {
-      await target.provision(lab.nodes, current);
-      await lab.waitReady(lab.nodes, { since: 0, timeoutMs: p.readyTimeoutMs });
-    });
-    expect.readyRatio('fleet on edge-os-1.0 before the rollout', 1);
+    await provisionFleet(ctx, current, { expectation: 'fleet on edge-os-1.0 before the rollout', readyTimeoutMs: p.readyTimeoutMs });
 
     const r = await step('rollout edge-os-2.0', () =>
       rollout(ctx, {
