@@ -8,7 +8,7 @@
  * Not a test: numbers depend on the machine and its load. Also the codec alone (no sockets).
  */
 import dgram from 'node:dgram';
-import { startDhcpServer } from '../fixtures/reference-server/dhcp-server.ts';
+import { startDhcpServer } from '../lab/proto/dhcp/dhcp-server.ts';
 import {
   decodeDhcp,
   encodeDhcp,

@@ -6,12 +6,12 @@
 import { FaultController } from '../lab/faults/fault-controller.ts';
 import { noBmcFaults, noNodeFaults } from '../lab/faults/fault-hooks.ts';
 import type { FaultWorld } from '../lab/faults/fault-world.ts';
-import type { NodePhase } from '../lab/events/event.ts';
+import type { NodePhase } from '../lab/base/event.ts';
 import { createSiteLink } from '../lab/net/site-link-model.ts';
 import { LINK_PRESETS } from '../lab/net/link-spec.ts';
 import { FakeMachine, fakeInventory } from '../lab/nodes/fake/fake-machine.ts';
-import { realClock } from '../lab/clock.ts';
-import { createRng } from '../lab/rng.ts';
+import { realClock } from '../lab/base/clock.ts';
+import { createRng } from '../lab/base/rng.ts';
 
 const clock = realClock(0.001); // 1 modelled s = 1 real ms
 const rng = createRng(1);

@@ -17,8 +17,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureBootPayload } from '../fixtures/boot/build.ts';
-import { NODE_PHASES } from '../lab/events/event.ts';
+import { ensureBootPayload } from '../lab/nodes/qemu/boot-payload/build.ts';
+import { NODE_PHASES } from '../lab/base/event.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name: string, dflt: string) => {

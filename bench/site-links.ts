@@ -10,9 +10,9 @@ import { createServer, get } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSiteLink, type SiteLinkControl } from '../lab/net/site-link-model.ts';
 import { resolveSiteLinks, LINK_PRESETS } from '../lab/net/link-spec.ts';
-import { realClock, type Clock } from '../lab/clock.ts';
-import { createRng } from '../lab/rng.ts';
-import { Problems } from '../lab/spec/problem.ts';
+import { realClock, type Clock } from '../lab/base/clock.ts';
+import { createRng } from '../lab/base/rng.ts';
+import { Problems } from '../lab/base/problem.ts';
 
 async function scale(): Promise<void> {
   let pending = 0;

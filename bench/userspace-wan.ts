@@ -18,8 +18,8 @@ import { CORE_ADDR } from '../lab/net/netns/naming.ts';
 import { sh } from '../lab/net/netns/sh.ts';
 import { IDEAL_LINK, type LinkProfile } from '../lab/net/link-spec.ts';
 import { createSiteLink } from '../lab/net/site-link-model.ts';
-import { realClock } from '../lab/clock.ts';
-import { createRng } from '../lab/rng.ts';
+import { realClock } from '../lab/base/clock.ts';
+import { createRng } from '../lab/base/rng.ts';
 
 const MB = 1_000_000;
 const server = createServer((req, res) => {

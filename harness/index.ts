@@ -1,6 +1,6 @@
 /**
  * fleetlab's public API: what scenario files import (`import { defineScenario } from 'fleetlab'`
- * or, inside this repository, from '../harness/index.ts').
+ * or, inside this repository, from './index.ts').
  */
 export { defineScenario } from './scenario.ts';
 export type {
@@ -16,9 +16,9 @@ export type {
   ParamValue,
 } from './scenario.ts';
 export type { FaultApi, FaultSpec } from './fault-api.ts';
-export type { LabSpec, SiteSpec } from '../lab/spec/lab-spec.ts';
+export type { LabSpec, SiteSpec } from '../lab/config/lab-spec.ts';
 export type { ImageRef, TargetState, TargetPhase } from './targets/target.ts';
-export type { FleetEvent, EventBody, NodePhase, WaveDecision } from '../lab/events/event.ts';
+export type { FleetEvent, EventBody, NodePhase, WaveDecision } from '../lab/base/event.ts';
 export type { PlanLab } from './scenario.ts';
 // Rollouts: waves, strategies, halt/rollback, health checks (harness/rollout/).
 export { provisionFleet } from './provision-fleet.ts';

@@ -14,9 +14,9 @@
  *     },
  *   });
  */
-import type { LabSpec } from '../lab/spec/lab-spec.ts';
+import type { LabSpec } from '../lab/config/lab-spec.ts';
 import type { ImageRef, TargetNode, TargetState } from './targets/target.ts';
-import type { FleetEvent, EventKind, EventOf, EventBody } from '../lab/events/event.ts';
+import type { FleetEvent, EventKind, EventOf, EventBody } from '../lab/base/event.ts';
 import type { FaultApi } from './fault-api.ts';
 
 export type ParamValue = string | number | boolean;

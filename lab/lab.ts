@@ -7,10 +7,10 @@
  *
  * Everything started here is registered for `close()`, which stops it in reverse order.
  */
-import type { Clock } from './clock.ts';
-import type { Rng } from './rng.ts';
-import type { EventSink } from './events/event.ts';
-import type { ResolvedLab, ResolvedNode, ResolvedSite } from './spec/lab-spec.ts';
+import type { Clock } from './base/clock.ts';
+import type { Rng } from './base/rng.ts';
+import type { EventSink } from './base/event.ts';
+import type { ResolvedLab, ResolvedNode, ResolvedSite } from './config/lab-spec.ts';
 import type { SiteLink } from './net/site-link.ts';
 import { passthroughLink } from './net/site-link.ts';
 import { isSiteLinkControl } from './net/site-link-model.ts';
@@ -18,11 +18,11 @@ import type { QemuLinkEngine } from './net/netns/qemu-site.ts';
 import type { BmcSystem } from './bmc/bmc-system.ts';
 import type { NodeFaults, BmcFaults } from './faults/fault-hooks.ts';
 import { noBmcFaults, noNodeFaults } from './faults/fault-hooks.ts';
-import { RelayHub } from './nodes/sim/relay-hub.ts';
+import { RelayHub } from './proto/dhcp/relay-hub.ts';
 import { SimNode } from './nodes/sim/sim-node.ts';
 import { Semaphore } from './nodes/sim/semaphore.ts';
 import type { AgentPersona } from './nodes/sim/agent-persona.ts';
-import type { Machine } from './nodes/machine.ts';
+import type { Machine } from './base/machine.ts';
 import { startRedfishServer } from './bmc/redfish/redfish-server.ts';
 import type { LinkProfile } from './net/link-spec.ts';
 import { qemuInventory, startQemuTier, type QemuTier } from './nodes/qemu/qemu-tier.ts';

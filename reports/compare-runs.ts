@@ -22,10 +22,10 @@
  * nodes, DIFFERENT when p < alpha; fewer ready nodes tonight is a regression. Without it a run
  * where nothing got ready would have no duration samples and could never regress.
  */
-import type { Testbed } from '../lab/events/event.ts';
+import type { Testbed } from '../lab/base/event.ts';
 import type { RunMetrics } from './metrics.ts';
-import type { Stat } from './stat.ts';
-import { quantileSorted } from './stat.ts';
+import type { Stat } from './stats/stat.ts';
+import { quantileSorted } from './stats/stat.ts';
 import { PHASES } from './phases.ts';
 import { mannWhitneyU } from './stats/mann-whitney.ts';
 import { ksTwoSample } from './stats/kolmogorov-smirnov.ts';

@@ -5,10 +5,10 @@
  *   RunMetrics ──▶ cdf (≤ 201 points) · phase percentiles per time bucket · rate series ·
  *                  per-site p50/p95 · per-node phase offsets (drill-down Gantt) · failures (capped)
  */
-import type { FleetEvent } from '../lab/events/event.ts';
+import type { FleetEvent } from '../lab/base/event.ts';
 import type { RunMetrics } from './metrics.ts';
 import type { Comparison } from './compare-runs.ts';
-import { quantileSorted } from './stat.ts';
+import { quantileSorted } from './stats/stat.ts';
 import { PHASES, TIMED_PHASES } from './phases.ts';
 import { formatEventLine } from './junit.ts';
 import { round } from './format.ts';

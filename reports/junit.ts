@@ -3,7 +3,7 @@
  * (its failure carries the code, message and the node's last events). A run that did not finish
  * (interrupted/timedout) adds one errored "run status" case so CI never shows a killed run green.
  */
-import type { FleetEvent } from '../lab/events/event.ts';
+import type { FleetEvent } from '../lab/base/event.ts';
 import type { RunMetrics } from './metrics.ts';
 import { xmlEscape as x } from './format.ts';
 

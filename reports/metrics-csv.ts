@@ -4,8 +4,8 @@
  * `threshold:<name>`. Durations are ms, rates per second/minute as the metric name says.
  */
 import type { RunMetrics } from './metrics.ts';
-import type { Stat } from './stat.ts';
-import { STAT_FIELDS } from './stat.ts';
+import type { Stat } from './stats/stat.ts';
+import { STAT_FIELDS } from './stats/stat.ts';
 import { PHASES } from './phases.ts';
 import { csvField } from './format.ts';
 

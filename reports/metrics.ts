@@ -16,8 +16,8 @@
  * Units: every time is ms since run start (`t`), every duration ms, rates per second or minute as
  * named, bytes as MB (1e6) per second.
  */
-import type { EventHandlers, FleetEvent, NodePhase, RunStatus, Testbed } from '../lab/events/event.ts';
-import { computeStat, type Stat } from './stat.ts';
+import type { EventHandlers, FleetEvent, NodePhase, RunStatus, Testbed } from '../lab/base/event.ts';
+import { computeStat, type Stat } from './stats/stat.ts';
 import { TIMED_PHASES } from './phases.ts';
 
 export type NodeOutcome = 'ready' | 'failed' | 'unfinished';

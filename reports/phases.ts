@@ -1,9 +1,9 @@
 /**
  * The node phase order, as a value reports/ may use. reports/ imports only types from lab/
  * (DESIGN layering), so the list is repeated here; the type assertion below makes tsc fail the
- * moment it drifts from lab/events/event.ts NODE_PHASES.
+ * moment it drifts from lab/base/event.ts NODE_PHASES.
  */
-import type { NODE_PHASES, NodePhase } from '../lab/events/event.ts';
+import type { NODE_PHASES, NodePhase } from '../lab/base/event.ts';
 
 export const PHASES = [
   'power-on',

@@ -6,7 +6,7 @@
  *   runner ──onEvent(e)──▶ multiplexer ──try──▶ reporter 1, reporter 2, …
  *          ──onEnd(sum)──▶             ──try/await──▶ …
  */
-import type { FleetEvent } from '../lab/events/event.ts';
+import type { FleetEvent } from '../lab/base/event.ts';
 import type { JsonSummary } from './summary.ts';
 
 export interface Reporter {

@@ -2,7 +2,7 @@
  * run.json: the run's config (from run.start), per-node phase start times and outcome, threshold
  * results, status and fault windows. A derived artefact: rebuilt from events.ndjson at any time.
  */
-import type { NodePhase, RunStatus } from '../lab/events/event.ts';
+import type { NodePhase, RunStatus } from '../lab/base/event.ts';
 import type { FaultWindow, NodeError, NodeOutcome, RunConfig, RunMetrics, StepRecord, ThresholdResult, WaveRecord } from './metrics.ts';
 import { round } from './format.ts';
 

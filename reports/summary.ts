@@ -2,7 +2,7 @@
  * The end-of-run summary in two shapes: the stable `--json` object scripts and CI parse (issue 2
  * item 8: keep the shape), and the human text block printed after a run and by `fleetlab report`.
  */
-import type { FleetEvent, NodePhase, RunStatus } from '../lab/events/event.ts';
+import type { FleetEvent, NodePhase, RunStatus } from '../lab/base/event.ts';
 import { computeMetrics, unfinishedByPhase, type RunMetrics } from './metrics.ts';
 import { fmtMs, fmtValue, jsonMs } from './format.ts';
 import { PHASES } from './phases.ts';

@@ -3,7 +3,7 @@
  * threshold (at the end), plus a "run status" point when the run was interrupted or timed out;
  * the plan comes last, as TAP allows.
  */
-import type { FleetEvent } from '../lab/events/event.ts';
+import type { FleetEvent } from '../lab/base/event.ts';
 import type { Reporter } from './reporter.ts';
 import type { JsonSummary } from './summary.ts';
 

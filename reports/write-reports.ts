@@ -11,7 +11,7 @@
  */
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readEventLog } from './event-log.ts';
+import { readEventLog } from './parse-event-log.ts';
 import { computeMetrics, type RunMetrics } from './metrics.ts';
 import { jsonSummaryOf, textSummaryOf, type JsonSummary } from './summary.ts';
 import { runRecord } from './run-record.ts';

@@ -4,7 +4,7 @@
  */
 import { commands } from './commands/index.ts';
 import type { CliIo, Command } from './command.ts';
-import { isFleetlabError } from '../../lab/errors.ts';
+import { isFleetlabError } from '../../lab/base/errors.ts';
 
 export function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
   // Longest name match first so `bmc serve` wins over a hypothetical `bmc`.

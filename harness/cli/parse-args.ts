@@ -2,7 +2,7 @@
  * Small strict argument parser: `--flag`, `--opt value`, `--opt=value`, repeatable options,
  * positionals. Unknown options are a usage error (exit 2) naming the option, never ignored.
  */
-import { FleetlabError } from '../../lab/errors.ts';
+import { FleetlabError } from '../../lab/base/errors.ts';
 
 export interface OptionSpec {
   /** 'flag' takes no value; 'string' one value; 'list' may repeat. */

@@ -11,8 +11,8 @@
  * A throwing listener is reported once and never stops the log.
  */
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
-import type { Clock } from '../../lab/clock.ts';
-import type { EventBody, EventSink, FleetEvent } from '../../lab/events/event.ts';
+import type { Clock } from '../../lab/base/clock.ts';
+import type { EventBody, EventSink, FleetEvent } from '../../lab/base/event.ts';
 
 export type EventListener = (e: FleetEvent) => void;
 

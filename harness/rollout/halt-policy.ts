@@ -4,7 +4,7 @@
  * Evaluated after every round of a wave (so a bad canary stops at the first failure that makes
  * the limit unreachable) and again after the soak.
  */
-import type { FleetEvent } from '../../lab/events/event.ts';
+import type { FleetEvent } from '../../lab/base/event.ts';
 import type { WaveStats } from './wave-stats.ts';
 
 export interface HaltPolicy {

@@ -8,8 +8,8 @@
  * seeded order); a node joins its site's wave only if its labels match both selectors
  * (node labels include the site's, so `{profile: 'legacy-bios'}` picks nodes by hardware).
  */
-import { createRng } from '../../lab/rng.ts';
-import { Problems } from '../../lab/spec/problem.ts';
+import { createRng } from '../../lab/base/rng.ts';
+import { Problems } from '../../lab/base/problem.ts';
 import type { PlanLab } from '../scenario.ts';
 import { checkSelector, matches, parseWaves, type LabelSelector, type WavesInput } from './wave-spec.ts';
 

@@ -9,8 +9,8 @@
  *            ─▶ target.provision ─▶ waitReady ─▶ health ─▶ outcomes
  *                        └── `shouldStop(outcomes so far)` between rounds (halt mid-wave)
  */
-import type { NodePhase } from '../../lab/events/event.ts';
-import { ERRORS } from '../../lab/errors.ts';
+import type { NodePhase } from '../../lab/base/event.ts';
+import { ERRORS } from '../../lab/base/errors.ts';
 import type { NodeHandle, RunContext } from '../scenario.ts';
 import type { HealthCheck } from './health-check.ts';
 import type { RolloutImage } from './rollout-image.ts';

@@ -19,9 +19,9 @@
  *   });
  *   expect.check('rollout completed', r.status === 'completed', r.waves.length, 'all waves');
  */
-import type { FleetEvent } from '../../lab/events/event.ts';
-import { createRng } from '../../lab/rng.ts';
-import { Problems } from '../../lab/spec/problem.ts';
+import type { FleetEvent } from '../../lab/base/event.ts';
+import { createRng } from '../../lab/base/rng.ts';
+import { Problems } from '../../lab/base/problem.ts';
 import type { NodeHandle, RunContext } from '../scenario.ts';
 import { defaultHealthCheck, type HealthCheck } from './health-check.ts';
 import { haltReason, type HaltPolicy } from './halt-policy.ts';

@@ -8,7 +8,7 @@
  * Generated waves: `{canarySites: 1, firstPercent: 1, factor: 10}` → canary:1 site, 1%, 10%, 100%.
  * Parsing collects every problem with its path (`waves[2]: …`), like the lab spec.
  */
-import type { Problems } from '../../lab/spec/problem.ts';
+import type { Problems } from '../../lab/base/problem.ts';
 
 /** Match node labels (site labels, link preset, hardware profile, region…): every key must match one of its values. */
 export type LabelSelector = Record<string, string | string[]>;

@@ -2,11 +2,11 @@
  * Optional lab features the runner wires in: per-site WAN links (lab/net) and the fault
  * controller (lab/faults). Kept in one place so the runner's flow stays readable.
  */
-import type { ResolvedLab, ResolvedSite } from '../../lab/spec/lab-spec.ts';
-import type { Problems } from '../../lab/spec/problem.ts';
-import type { Clock } from '../../lab/clock.ts';
-import type { Rng } from '../../lab/rng.ts';
-import { createRng } from '../../lab/rng.ts';
+import type { ResolvedLab, ResolvedSite } from '../../lab/config/lab-spec.ts';
+import type { Problems } from '../../lab/base/problem.ts';
+import type { Clock } from '../../lab/base/clock.ts';
+import type { Rng } from '../../lab/base/rng.ts';
+import { createRng } from '../../lab/base/rng.ts';
 import type { SiteLink } from '../../lab/net/site-link.ts';
 import type { LinkProfile } from '../../lab/net/link-spec.ts';
 import { applyLinkOverrides, linkSummary, parseLinkInput, resolveSiteLinks } from '../../lab/net/link-spec.ts';

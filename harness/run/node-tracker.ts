@@ -3,7 +3,7 @@
  * powered on into a boot, became ready or failed. Used to wait for nodes, to evaluate thresholds
  * and for live progress. O(1) per event; waiters are indexed by node.
  */
-import type { FleetEvent, NodePhase } from '../../lab/events/event.ts';
+import type { FleetEvent, NodePhase } from '../../lab/base/event.ts';
 
 export interface NodeProgress {
   phase: NodePhase | null;

@@ -2,7 +2,7 @@
  * Live progress on stderr: on a TTY one redrawn line (elapsed, nodes per phase, ready/failed);
  * otherwise quiet, one line per step. stdout stays free for the summary or `--json`.
  */
-import type { FleetEvent } from '../../lab/events/event.ts';
+import type { FleetEvent } from '../../lab/base/event.ts';
 import type { NodeTracker } from './node-tracker.ts';
 
 export class Progress {

@@ -2,20 +2,20 @@
  * Builds what a scenario's `run` receives: node handles, the target behind a narrow API, fault
  * injection, thresholds (`expect`, each an `expect.result` event) and named steps.
  */
-import type { Clock } from '../../lab/clock.ts';
-import type { Rng } from '../../lab/rng.ts';
-import type { EventKind, EventOf, FleetEvent } from '../../lab/events/event.ts';
+import type { Clock } from '../../lab/base/clock.ts';
+import type { Rng } from '../../lab/base/rng.ts';
+import type { EventKind, EventOf, FleetEvent } from '../../lab/base/event.ts';
 import type { Lab } from '../../lab/lab.ts';
 import type { Target } from '../targets/target.ts';
-import { pool } from '../targets/reference-api.ts';
+import { pool } from '../targets/reference/reference-api.ts';
 import type { EventLog } from '../events/event-log.ts';
 import type { NodeTracker } from './node-tracker.ts';
 import type { ExpectApi, LabApi, NodeHandle, Params, RunContext, ScenarioDefinition, TargetApi, WaitResult } from '../scenario.ts';
 import type { FaultApi } from '../fault-api.ts';
 import type { LabExtensions } from './lab-extensions.ts';
 import { toTargetNode } from './run-scenario.ts';
-import { createFaultApi } from './fault-api-impl.ts';
-import { quantileSorted } from '../../reports/stat.ts';
+import { createFaultApi } from './create-fault-api.ts';
+import { quantileSorted } from '../../reports/stats/stat.ts';
 import { isSiteLinkControl } from '../../lab/net/site-link-model.ts';
 import { linkLabel } from '../rollout/site-labels.ts';
 

@@ -6,8 +6,8 @@ import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import type { Params, ScenarioDefinition } from '../scenario.ts';
-import { FleetlabError } from '../../lab/errors.ts';
-import { Problems } from '../../lab/spec/problem.ts';
+import { FleetlabError } from '../../lab/base/errors.ts';
+import { Problems } from '../../lab/base/problem.ts';
 
 export async function loadScenario(file: string): Promise<ScenarioDefinition> {
   const path = resolve(file);

@@ -5,7 +5,7 @@
  *   scenario ─▶ Target.enroll/provision ─▶ server ─▶ BMC emulators / DHCP / TFTP / HTTP ─▶ sim nodes
  *                                     ◀─ state()/watch() (target.state events) ◀─┘
  */
-import type { TargetPhase } from '../../lab/events/event.ts';
+import type { TargetPhase } from '../../lab/base/event.ts';
 import type { AgentPersona } from '../../lab/nodes/sim/agent-persona.ts';
 
 export type { TargetPhase };
@@ -81,11 +81,11 @@ export interface Target {
 
 /** What a target factory gets: the resolved lab (sites for DHCP subnets), options, run context. */
 export interface TargetContext {
-  lab: import('../../lab/spec/lab-spec.ts').ResolvedLab;
+  lab: import('../../lab/config/lab-spec.ts').ResolvedLab;
   /** `--target-opt k=v` pairs and the scenario's target options. */
   options: Record<string, string>;
   runDir: string;
-  events: import('../../lab/events/event.ts').EventSink;
+  events: import('../../lab/base/event.ts').EventSink;
   signal: AbortSignal;
 }
 

@@ -2,7 +2,7 @@
  * One emulated BMC: the machine it controls, its credentials and where it listens. The Redfish
  * and IPMI emulators serve the same list of these, so a node has one identity under both.
  */
-import type { Machine } from '../nodes/machine.ts';
+import type { Machine } from '../base/machine.ts';
 import type { BmcFaults } from '../faults/fault-hooks.ts';
 
 export interface BmcCredentials {

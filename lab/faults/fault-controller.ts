@@ -14,16 +14,16 @@
  * Invariants: every fault.start is followed by exactly one fault.stop (by its window's end,
  * stop(id) or healAll()); healAll() is idempotent and leaves no timers behind.
  */
-import type { Rng } from '../rng.ts';
-import type { EventBody, NodePhase } from '../events/event.ts';
-import { Problems } from '../spec/problem.ts';
-import { FleetlabError } from '../errors.ts';
+import type { Rng } from '../base/rng.ts';
+import type { EventBody, NodePhase } from '../base/event.ts';
+import { Problems } from '../base/problem.ts';
+import { FleetlabError } from '../base/errors.ts';
 import type { FaultPlugin, FaultTargets, Stopper } from './fault-plugin.ts';
 import type { FaultWorld, WorldNode } from './fault-world.ts';
 import type { FaultSpec, Range } from './fault-spec.ts';
 import { parseFaultSpec } from './fault-spec.ts';
 import { checkSelector, parseSelector, resolveSelector, selectorLabel, targetNames, WorldIndex } from './fault-selector.ts';
-import { isRecord } from '../net/units.ts';
+import { isRecord } from '../base/units.ts';
 import { FAULT_PLUGINS } from './fault-registry.ts';
 
 /** One fault window, as reports shade it. Times are clock.now() values (ms since run start). */

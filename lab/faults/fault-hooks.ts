@@ -3,7 +3,7 @@
  * clear these; sim nodes, links and BMC emulators read them. Plain objects so a check costs one
  * property read when no fault is active.
  */
-import type { NodePhase } from '../events/event.ts';
+import type { NodePhase } from '../base/event.ts';
 
 /** Per node: in-band faults during provisioning. */
 export interface NodeFaults {

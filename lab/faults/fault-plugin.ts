@@ -10,10 +10,10 @@
  * Stopper undoes exactly what this activation did (overlapping activations compose: links via
  * overlays, NodeFaults/BmcFaults via layered-field.ts) and may be called once.
  */
-import type { Clock } from '../clock.ts';
-import type { Rng } from '../rng.ts';
-import type { EventBody } from '../events/event.ts';
-import type { Problems } from '../spec/problem.ts';
+import type { Clock } from '../base/clock.ts';
+import type { Rng } from '../base/rng.ts';
+import type { EventBody } from '../base/event.ts';
+import type { Problems } from '../base/problem.ts';
 import type { FaultWorld, WorldBmc, WorldNode, WorldSite } from './fault-world.ts';
 
 export type Stopper = () => void | Promise<void>;

@@ -12,9 +12,9 @@
  * selects every node of those sites; a node selector hitting a site-scoped fault selects the
  * sites of those nodes; BMC-scoped faults hit the BMCs of the selected nodes.
  */
-import type { Problems } from '../spec/problem.ts';
-import type { Rng } from '../rng.ts';
-import { describeValue, isRecord } from '../net/units.ts';
+import type { Problems } from '../base/problem.ts';
+import type { Rng } from '../base/rng.ts';
+import { describeValue, isRecord } from '../base/units.ts';
 import type { FaultScope, FaultTargets } from './fault-plugin.ts';
 import type { FaultWorld, WorldBmc, WorldNode, WorldSite } from './fault-world.ts';
 

@@ -22,10 +22,10 @@
  * activation on the selection (default: that node).
  * Numbers for times are modelled milliseconds; strings carry units.
  */
-import type { Problems } from '../spec/problem.ts';
-import type { NodePhase } from '../events/event.ts';
-import { NODE_PHASES } from '../events/event.ts';
-import { describeValue, isRecord, parseDurationOrMs, parseShare } from '../net/units.ts';
+import type { Problems } from '../base/problem.ts';
+import type { NodePhase } from '../base/event.ts';
+import { NODE_PHASES } from '../base/event.ts';
+import { describeValue, isRecord, parseDurationOrMs, parseShare } from '../base/units.ts';
 import type { FaultPlugin } from './fault-plugin.ts';
 import type { Selector } from './fault-selector.ts';
 import { parseSelector } from './fault-selector.ts';

@@ -6,10 +6,10 @@
  *          ▲                                    │
  *          └──────── onPhase(node, phase) ◀─────┘  (node.phase as it happens)
  */
-import type { Clock } from '../clock.ts';
-import type { Rng } from '../rng.ts';
-import type { EventBody, NodePhase } from '../events/event.ts';
-import type { Machine } from '../nodes/machine.ts';
+import type { Clock } from '../base/clock.ts';
+import type { Rng } from '../base/rng.ts';
+import type { EventBody, NodePhase } from '../base/event.ts';
+import type { Machine } from '../base/machine.ts';
 import type { SiteLinkControl } from '../net/site-link-model.ts';
 import type { BmcFaults, NodeFaults } from './fault-hooks.ts';
 

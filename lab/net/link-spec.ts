@@ -29,9 +29,9 @@
  *   lte           30mbit    10mbit   60ms    15ms    0.5%    4G fixed-wireless router, mid signal
  *   satellite     25mbit    3mbit    600ms   30ms    0.5%    GEO VSAT (bent-pipe, no PEP)
  */
-import type { Problems } from '../spec/problem.ts';
-import type { Rng } from '../rng.ts';
-import { formatMs, formatRate, isRecord, parseNumberField, parseDuration, parseRate, parseShare, describeValue } from './units.ts';
+import type { Problems } from '../base/problem.ts';
+import type { Rng } from '../base/rng.ts';
+import { formatMs, formatRate, isRecord, parseNumberField, parseDuration, parseRate, parseShare, describeValue } from '../base/units.ts';
 
 export type PartitionMode = 'none' | 'both' | 'up' | 'down';
 export type JitterDistribution = 'uniform' | 'normal' | 'pareto';

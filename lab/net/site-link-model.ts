@@ -32,8 +32,8 @@
  * Scale: no timers while idle, no per-link closures; per datagram exactly one clock.after with
  * the caller's own deliver callback; RNG streams are created on first use.
  */
-import type { Clock } from '../clock.ts';
-import type { Rng } from '../rng.ts';
+import type { Clock } from '../base/clock.ts';
+import type { Rng } from '../base/rng.ts';
 import type { LinkDirection, SiteLink } from './site-link.ts';
 import type { LinkOverrides, LinkProfile, LossModel, PartitionMode } from './link-spec.ts';
 import { applyLinkOverrides } from './link-spec.ts';

@@ -1,11 +1,11 @@
 /** A reference server plus a sim lab wired to it, for tests that drive nodes directly. */
 import type { Test } from 'tap';
-import { startReferenceServer, type ReferenceServer } from '../../fixtures/reference-server/reference-server.ts';
+import { startReferenceServer, type ReferenceServer } from '../../harness/targets/reference/reference-server.ts';
 import { startLab, type Lab } from '../../lab/lab.ts';
-import { resolveLab, type LabSpec } from '../../lab/spec/lab-spec.ts';
-import { realClock } from '../../lab/clock.ts';
-import { createRng } from '../../lab/rng.ts';
-import type { FleetEvent } from '../../lab/events/event.ts';
+import { resolveLab, type LabSpec } from '../../lab/config/lab-spec.ts';
+import { realClock } from '../../lab/base/clock.ts';
+import { createRng } from '../../lab/base/rng.ts';
+import type { FleetEvent } from '../../lab/base/event.ts';
 import { genericInstaller } from '../../lab/nodes/sim/personas/generic-installer.ts';
 
 export interface SimLab {

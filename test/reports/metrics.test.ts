@@ -1,7 +1,7 @@
 import t from 'tap';
 import { computeMetrics, niceBucketMs } from '../../reports/metrics.ts';
 import { syntheticEvents, BASE_PHASE_MS } from './synthetic-log.ts';
-import type { EventBody, FleetEvent } from '../../lab/events/event.ts';
+import type { EventBody, FleetEvent } from '../../lab/base/event.ts';
 
 const ev = (t: number, body: EventBody): FleetEvent => ({ ...body, t }) as FleetEvent;
 const start = ev(0, { kind: 'run.start', runId: 'r1', scenario: 'hand', seed: 7, wallStart: '2026-11-27T00:00:00Z', testbed: { tier: 'sim', machine: 'm', scale: 2 }, nodes: 2, sites: 1, params: { a: 1 }, target: 'reference', versions: { fleetlab: '0.1.0' } });

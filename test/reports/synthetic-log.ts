@@ -6,8 +6,8 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createRng } from '../../lab/rng.ts';
-import type { EventBody, FleetEvent, NodePhase, RunStatus, Testbed } from '../../lab/events/event.ts';
+import { createRng } from '../../lab/base/rng.ts';
+import type { EventBody, FleetEvent, NodePhase, RunStatus, Testbed } from '../../lab/base/event.ts';
 
 export interface SyntheticOptions {
   nodes: number;

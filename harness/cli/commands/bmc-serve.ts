@@ -10,7 +10,7 @@
  */
 import type { Command, CliIo } from '../command.ts';
 import { parseArgs } from '../parse-args.ts';
-import { FleetlabError } from '../../../lab/errors.ts';
+import { FleetlabError } from '../../../lab/base/errors.ts';
 import type { BmcSystem } from '../../../lab/bmc/bmc-system.ts';
 import { FakeMachine, fakeInventory, fakeSystemId } from '../../../lab/nodes/fake/fake-machine.ts';
 import { startRedfishServer } from '../../../lab/bmc/redfish/redfish-server.ts';

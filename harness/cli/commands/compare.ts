@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from '../command.ts';
 import { parseArgs } from '../parse-args.ts';
-import { FleetlabError } from '../../../lab/errors.ts';
+import { FleetlabError } from '../../../lab/base/errors.ts';
 import { loadRun, writeAtomic } from '../../../reports/write-reports.ts';
 import { compareRuns, compareSuite, compareText, DEFAULT_COMPARE, testbedMismatch, type CompareOptions } from '../../../reports/compare-runs.ts';
 import { htmlReport } from '../../../reports/html-report.ts';

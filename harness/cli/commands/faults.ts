@@ -4,7 +4,7 @@
  */
 import type { Command } from '../command.ts';
 import { parseArgs } from '../parse-args.ts';
-import { FleetlabError } from '../../../lab/errors.ts';
+import { FleetlabError } from '../../../lab/base/errors.ts';
 import { FAULT_PLUGINS } from '../../../lab/faults/fault-registry.ts';
 import { LINK_PRESETS, PRESET_NAMES, linkSummary } from '../../../lab/net/link-spec.ts';
 

@@ -6,12 +6,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from '../command.ts';
 import { parseArgs } from '../parse-args.ts';
-import { FleetlabError } from '../../../lab/errors.ts';
+import { FleetlabError } from '../../../lab/base/errors.ts';
 import { EVENTS_FILE, REPORT_FILES, loadRun, writeRunReports } from '../../../reports/write-reports.ts';
 import { compareRuns, DEFAULT_COMPARE } from '../../../reports/compare-runs.ts';
 import { jsonSummaryOf, textSummaryOf } from '../../../reports/summary.ts';
 import { tapFromEvents } from '../../../reports/tap-reporter.ts';
-import { readEventLog } from '../../../reports/event-log.ts';
+import { readEventLog } from '../../../reports/parse-event-log.ts';
 
 export function requireRunLog(dir: string): string {
   const path = join(dir, EVENTS_FILE);

@@ -1,7 +1,7 @@
 /** `fleetlab run <scenario.ts>`: run a scenario against a target (see harness/run/run-scenario.ts). */
 import type { Command } from '../command.ts';
 import { parseArgs, parseKeyValues } from '../parse-args.ts';
-import { FleetlabError } from '../../../lab/errors.ts';
+import { FleetlabError } from '../../../lab/base/errors.ts';
 import { runScenario } from '../../run/run-scenario.ts';
 
 export const runCommand: Command = {

@@ -9,8 +9,8 @@
  *   user class iPXE ─▶ http://…/boot.ipxe ;  vendor class HTTPClient ─▶ http://…/ipxe.efi + option 60
  *   qemu-tier site (tag qemu) + iPXE ─▶ http://CORE_ADDR:<port>/boot.ipxe (what its VMs can reach)
  */
-import type { PxeBootPlan } from '../pxe-subnet.ts';
-import { parseCidr } from '../pxe-subnet.ts';
+import type { PxeBootPlan } from '../dhcp-daemon/pxe-subnet.ts';
+import { parseCidr } from '../dhcp-daemon/pxe-subnet.ts';
 import { NAME_PREFIX } from '../../../lab/net/netns/naming.ts';
 
 export interface DnsmasqConfigOptions extends PxeBootPlan {

@@ -13,10 +13,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dnsmasqConf } from './dnsmasq-config.ts';
-import type { PxeBootPlan } from '../pxe-subnet.ts';
-import { startDaemon } from '../daemon.ts';
-import { launchDhcpDaemon, type DhcpDaemonProcess } from '../dhcp-daemon-workspace.ts';
-import { parseDnsmasqLeases } from '../dhcp-lease.ts';
+import type { PxeBootPlan } from '../dhcp-daemon/pxe-subnet.ts';
+import { startDaemon } from '../common/daemon.ts';
+import { launchDhcpDaemon, type DhcpDaemonProcess } from '../dhcp-daemon/dhcp-daemon-workspace.ts';
+import { parseDnsmasqLeases } from '../dhcp-daemon/dhcp-lease.ts';
 
 export interface DnsmasqOptions extends Omit<PxeBootPlan, 'tftpServer'> {
   /** Loopback address for TFTP (and the server id); default 127.0.0.1. */

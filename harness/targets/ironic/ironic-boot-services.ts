@@ -14,8 +14,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { join, normalize, sep } from 'node:path';
-import { ArtifactStore, BLOCK, type Artifact } from '../../../fixtures/reference-server/artifacts.ts';
-import { startDhcpServer, type DhcpSubnetConfig, type DhcpServer } from '../../../fixtures/reference-server/dhcp-server.ts';
+import { ArtifactStore, BLOCK, type Artifact } from '../common/artifacts.ts';
+import { startDhcpServer, type DhcpSubnetConfig, type DhcpServer } from '../../../lab/proto/dhcp/dhcp-server.ts';
 import { startTftpServer, type TftpServer } from '../../../lab/proto/tftp/tftp-server.ts';
 
 export interface IronicBootServicesOptions {

@@ -7,7 +7,7 @@
  *
  * Errors carry FLEETLAB_ERR_TARGET and name the request and Ironic's `faultstring`.
  */
-import { FleetlabError } from '../../../lab/errors.ts';
+import { FleetlabError } from '../../../lab/base/errors.ts';
 import type { TargetPhase } from '../target.ts';
 import { ironicPhase } from './ironic-states.ts';
 

@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FleetlabError } from '../../../lab/errors.ts';
+import { FleetlabError } from '../../../lab/base/errors.ts';
 import { ironicConf, ironicConfPaths, type IronicConfigOptions } from './ironic-config.ts';
 
 export interface IronicProcessOptions {

@@ -20,7 +20,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BootEndpoints, ImageRef, Target, TargetContext, TargetNode, TargetState } from '../target.ts';
-import { FleetlabError } from '../../../lab/errors.ts';
+import { FleetlabError } from '../../../lab/base/errors.ts';
 import { startIronic, type IronicProcess } from './ironic-process.ts';
 import { IronicClient, type IronicNode } from './ironic-client.ts';
 import { IRONIC_TRANSIENT, ironicPhase } from './ironic-states.ts';
@@ -28,7 +28,7 @@ import { startIronicBootServices, type IronicBootServices } from './ironic-boot-
 import { startIpaAgentServer, type IpaAgentServer } from '../../../lab/nodes/sim/personas/ipa-agent-server.ts';
 import { ipaPersona } from '../../../lab/nodes/sim/personas/ipa-persona.ts';
 import type { AgentPersona } from '../../../lab/nodes/sim/agent-persona.ts';
-import { pool } from '../reference-api.ts';
+import { pool } from '../reference/reference-api.ts';
 
 const OPTIONS = ['url', 'bootUrl', 'driver', 'bmc', 'heartbeatTimeout', 'deployTimeout', 'pollMs', 'oobPowerOff', 'debug', 'kernelBytes', 'ramdiskBytes'] as const;
 

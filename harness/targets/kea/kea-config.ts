@@ -10,7 +10,7 @@
  *     bios       otherwise (PXEClient)                     → undionly.kpxe (TFTP, next-server)
  *   PXEClient classes also get option 43 sub-option 6 = 8 (skip PXE discovery).
  */
-import type { PxeBootPlan } from '../pxe-subnet.ts';
+import type { PxeBootPlan } from '../dhcp-daemon/pxe-subnet.ts';
 
 export interface KeaConfigOptions extends PxeBootPlan {
   /** Interface/address Kea binds: `lo/127.0.0.1`. */

@@ -11,10 +11,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { keaConfig } from './kea-config.ts';
-import type { PxeBootPlan } from '../pxe-subnet.ts';
-import { startDaemon } from '../daemon.ts';
-import { launchDhcpDaemon, type DhcpDaemonProcess } from '../dhcp-daemon-workspace.ts';
-import { parseKeaLeases } from '../dhcp-lease.ts';
+import type { PxeBootPlan } from '../dhcp-daemon/pxe-subnet.ts';
+import { startDaemon } from '../common/daemon.ts';
+import { launchDhcpDaemon, type DhcpDaemonProcess } from '../dhcp-daemon/dhcp-daemon-workspace.ts';
+import { parseKeaLeases } from '../dhcp-daemon/dhcp-lease.ts';
 
 export interface KeaOptions extends PxeBootPlan {
   /** Loopback address Kea binds on `lo`; default 127.0.0.1. */

@@ -12,7 +12,7 @@
  * change it too; parameter 5 is read back from there.
  */
 import type { BmcSystem } from '../bmc-system.ts';
-import type { PowerState } from '../../events/event.ts';
+import type { PowerState } from '../../base/event.ts';
 import { SessionTable } from './rakp-session.ts';
 
 /** SEL records kept per BMC; the oldest is overwritten beyond this. */

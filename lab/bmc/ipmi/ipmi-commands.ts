@@ -1,7 +1,7 @@
 /**
  * IPMI commands a BMC answers, one table keyed by (netFn, cmd). Each entry names the `op` used in
  * bmc.request events, the privilege it needs (0 = allowed before a session exists) and a handler
- * that returns a completion code and response data. Completion codes come from lab/errors.ts.
+ * that returns a completion code and response data. Completion codes come from lab/base/errors.ts.
  *
  *   IpmiRequest ─▶ COMMANDS[netFn<<8|cmd] ─▶ privilege check ─▶ run(ctx, data) ─▶ {cc, data, after}
  *
@@ -9,8 +9,8 @@
  * profile's onMs may be seconds), as a real BMC acknowledges Chassis Control before the chassis
  * changes state. `after` runs once the response is on the wire (Close Session, Cold Reset).
  */
-import type { BootOverride, PowerOp } from '../../nodes/machine.ts';
-import { ipmiCompletion } from '../../errors.ts';
+import type { BootOverride, PowerOp } from '../../base/machine.ts';
+import { ipmiCompletion } from '../../base/errors.ts';
 import type { BmcState } from './bmc-state.ts';
 import { CIPHER_SUITES, CIPHER_SUITE_ZERO } from './cipher-suite.ts';
 import { NETFN_APP, NETFN_CHASSIS, NETFN_STORAGE, NETFN_TRANSPORT } from './ipmi-message.ts';

@@ -21,13 +21,13 @@
  */
 import dgram from 'node:dgram';
 import type { BmcSystem } from '../bmc-system.ts';
-import type { EventSink } from '../../events/event.ts';
-import type { Clock } from '../../clock.ts';
-import { realClock } from '../../clock.ts';
-import type { Rng } from '../../rng.ts';
-import { createRng } from '../../rng.ts';
-import { ERRORS, FleetlabError, ipmiCompletion, ipmiCompletionForStatus } from '../../errors.ts';
-import type { PowerOp } from '../../nodes/machine.ts';
+import type { EventSink } from '../../base/event.ts';
+import type { Clock } from '../../base/clock.ts';
+import { realClock } from '../../base/clock.ts';
+import type { Rng } from '../../base/rng.ts';
+import { createRng } from '../../base/rng.ts';
+import { ERRORS, FleetlabError, ipmiCompletion, ipmiCompletionForStatus } from '../../base/errors.ts';
+import type { PowerOp } from '../../base/machine.ts';
 import { BmcState } from './bmc-state.ts';
 import type { CommandContext, CommandResult } from './ipmi-commands.ts';
 import { findCommand, unknownOp } from './ipmi-commands.ts';

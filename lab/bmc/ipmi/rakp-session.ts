@@ -21,7 +21,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { CipherSuite, SessionKeys } from './cipher-suite.ts';
 import { deriveKeys, findSuite, hmac, rakp4IcvLength, userKey } from './cipher-suite.ts';
 import { checkAuthCode15 } from './rmcp-packet.ts';
-import { ipmiCompletion } from '../../errors.ts';
+import { ipmiCompletion } from '../../base/errors.ts';
 
 /** RMCP+ status codes (IPMI v2.0 table 13-15). */
 export const RAKP_STATUS = {

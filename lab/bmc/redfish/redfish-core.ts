@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { BmcSystem } from '../bmc-system.ts';
-import type { Clock } from '../../clock.ts';
-import type { Rng } from '../../rng.ts';
+import type { Clock } from '../../base/clock.ts';
+import type { Rng } from '../../base/rng.ts';
 import { SessionStore } from './session-store.ts';
 import { SystemState } from './system-state.ts';
 import { TaskStore } from './task-store.ts';

@@ -2,15 +2,15 @@
  * The ONE place Redfish error bodies come from.
  *
  *   handler throws FleetlabError('BMC_*', what-and-where, {args, property})
- *        │  lab/errors.ts gives HTTP status + Base message id for the name
+ *        │  lab/base/errors.ts gives HTTP status + Base message id for the name
  *        ▼
  *   redfishErrorReply(e) ──▶ status + {"error": {code, message, "@Message.ExtendedInfo": [...]}}
  *
  * The Base message texts below are also what `/redfish/v1/Registries/Base` serves, so a client
  * that resolves MessageIds against the registry finds every id we emit.
  */
-import { ERRORS, FleetlabError, isFleetlabError } from '../../errors.ts';
-import type { ErrorName } from '../../errors.ts';
+import { ERRORS, FleetlabError, isFleetlabError } from '../../base/errors.ts';
+import type { ErrorName } from '../../base/errors.ts';
 
 export const BASE_REGISTRY_VERSION = '1.15.0';
 export const BASE_PREFIX = 'Base.1.15.';

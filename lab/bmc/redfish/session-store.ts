@@ -7,7 +7,7 @@
  * the systems whose credentials match (per-BMC credentials on one shared listener).
  */
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../../clock.ts';
+import type { Clock } from '../../base/clock.ts';
 
 export interface Session {
   id: string;

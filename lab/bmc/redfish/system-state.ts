@@ -8,7 +8,7 @@
  * machine reports itself (the state subscribes to `onPowerChange` only while something is pending).
  */
 import type { BmcSystem } from '../bmc-system.ts';
-import type { InsertedMedia, PowerOp } from '../../nodes/machine.ts';
+import type { InsertedMedia, PowerOp } from '../../base/machine.ts';
 
 export type BiosValue = string | number | boolean;
 

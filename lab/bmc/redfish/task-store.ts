@@ -8,7 +8,7 @@
  *
  * The store keeps the newest `max` tasks; older ones are forgotten (GET answers 404).
  */
-import type { Clock } from '../../clock.ts';
+import type { Clock } from '../../base/clock.ts';
 
 export type TaskState = 'New' | 'Running' | 'Completed' | 'Exception';
 

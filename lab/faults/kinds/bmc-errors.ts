@@ -3,8 +3,8 @@
  * HTTP `status` (500 or 503, default 500) on Redfish, and the IPMI completion code the error
  * registry maps it to (500 → 0xFF unspecified, 503 → 0xC0 node busy).
  */
-import { parseShare } from '../../net/units.ts';
-import { describeValue } from '../../net/units.ts';
+import { parseShare } from '../../base/units.ts';
+import { describeValue } from '../../base/units.ts';
 import { defineFault } from '../fault-plugin.ts';
 import { checkKeys, validated } from './params.ts';
 import { setBmcFields } from './node-field.ts';

@@ -1,5 +1,5 @@
 /** bmc-slow: the selected nodes' BMCs answer every request `delay` late. */
-import { parseDurationOrMs } from '../../net/units.ts';
+import { parseDurationOrMs } from '../../base/units.ts';
 import { defineFault } from '../fault-plugin.ts';
 import { checkKeys, validated } from './params.ts';
 import { setBmcFields } from './node-field.ts';

@@ -2,7 +2,7 @@
  * http-cut: the selected nodes' HTTP downloads are cut after `afterBytes` (Toxiproxy
  * limit_data): the transfer ends early and the node sees a short body / reset mid-stream.
  */
-import { parseBytes } from '../../net/units.ts';
+import { parseBytes } from '../../base/units.ts';
 import { defineFault } from '../fault-plugin.ts';
 import { checkKeys, validated } from './params.ts';
 import { setNodeFields } from './node-field.ts';

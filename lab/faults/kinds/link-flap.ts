@@ -4,7 +4,7 @@
  * selected sites flap together), not one per site. Each outage is a sub-window
  * (`<id>/down#k` fault.start/stop pair) inside the activation's window.
  */
-import { parseDurationOrMs } from '../../net/units.ts';
+import { parseDurationOrMs } from '../../base/units.ts';
 import { defineFault } from '../fault-plugin.ts';
 import { checkKeys, validated } from './params.ts';
 

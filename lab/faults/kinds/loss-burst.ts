@@ -3,7 +3,7 @@
  * 30 %), in bursts of `meanBurst` packets on average (Gilbert-Elliott; 1 = independent drops).
  */
 import { burstLoss, type LossModel } from '../../net/link-spec.ts';
-import { parseNumberField, parseShare } from '../../net/units.ts';
+import { parseNumberField, parseShare } from '../../base/units.ts';
 import { defineFault } from '../fault-plugin.ts';
 import { checkKeys, validated } from './params.ts';
 

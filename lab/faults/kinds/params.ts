@@ -2,8 +2,8 @@
  * Small helpers for plugin param validation: unknown keys are problems, every problem is
  * reported with its path, and `undefined` comes back when anything was wrong.
  */
-import type { Problems } from '../../spec/problem.ts';
-import { isRecord } from '../../net/units.ts';
+import type { Problems } from '../../base/problem.ts';
+import { isRecord } from '../../base/units.ts';
 
 /** Report keys of `params` not in `allowed`; returns the params as a record (validated by the caller). */
 export function checkKeys(params: unknown, allowed: readonly string[], path: string, problems: Problems): Record<string, unknown> {

@@ -6,8 +6,8 @@
  * - no phase: power is cut now and restored after `offFor` (default 5 s; `offFor: 0` = stays
  *   off until the window ends), through the node's Machine, so it works on every tier.
  */
-import { NODE_PHASES, type NodePhase } from '../../events/event.ts';
-import { describeValue, parseDurationOrMs } from '../../net/units.ts';
+import { NODE_PHASES, type NodePhase } from '../../base/event.ts';
+import { describeValue, parseDurationOrMs } from '../../base/units.ts';
 import { defineFault } from '../fault-plugin.ts';
 import { checkKeys, validated } from './params.ts';
 import { setNodeFields } from './node-field.ts';

@@ -1,5 +1,5 @@
 /** tftp-drop: the selected nodes lose `rate` (default 100 %) of their TFTP packets, both ways. */
-import { parseShare } from '../../net/units.ts';
+import { parseShare } from '../../base/units.ts';
 import { defineFault } from '../fault-plugin.ts';
 import { checkKeys, validated } from './params.ts';
 import { setNodeFields } from './node-field.ts';

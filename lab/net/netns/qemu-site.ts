@@ -21,10 +21,10 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EventSink } from '../../events/event.ts';
-import { FleetlabError } from '../../errors.ts';
+import type { EventSink } from '../../base/event.ts';
+import { FleetlabError } from '../../base/errors.ts';
 import type { LinkProfile } from '../link-spec.ts';
-import { acquireMachineLock } from '../../machine-lock.ts';
+import { acquireHostLock } from '../../base/host-lock.ts';
 import { guardOnExit } from './exit-guard.ts';
 import { killAndWait } from './kill.ts';
 import { applyLink, type LinkApplyResult } from './link-shaper.ts';
@@ -126,7 +126,7 @@ export async function createQemuSite(o: QemuSiteOptions): Promise<QemuSite> {
     await mkdir(o.workDir, { recursive: true });
     // 0. The host-side routes and addresses of site index i exist once per machine: a concurrent
     //    run (tests in parallel) with a site of the same index waits for this one to finish.
-    const lock = await acquireMachineLock(`qemu-site-${o.index}`, { signal: o.signal, code: 'NETNS', what: `qemu site index ${o.index} (10.213.${o.index}.0/24)`, timeoutMs: 1_800_000 });
+    const lock = await acquireHostLock(`qemu-site-${o.index}`, { signal: o.signal, code: 'NETNS', what: `qemu site index ${o.index} (10.213.${o.index}.0/24)`, timeoutMs: 1_800_000 });
     undo.push({ what: `lock qemu site ${o.index}`, fn: async () => lock.release() });
     syncUndo.push(() => lock.release());
     // 1. Namespace.

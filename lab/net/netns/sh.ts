@@ -6,7 +6,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { FleetlabError } from '../../errors.ts';
+import { FleetlabError } from '../../base/errors.ts';
 
 const run = promisify(execFile);
 

@@ -22,10 +22,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
-import type { Clock } from '../../clock.ts';
-import { realClock } from '../../clock.ts';
-import { FleetlabError } from '../../errors.ts';
-import type { EventSink } from '../../events/event.ts';
+import type { Clock } from '../../base/clock.ts';
+import { realClock } from '../../base/clock.ts';
+import { FleetlabError } from '../../base/errors.ts';
+import type { EventSink } from '../../base/event.ts';
 import type { LinkDirection } from '../site-link.ts';
 import type { SiteLinkControl } from '../site-link-model.ts';
 import { killAndWait } from './kill.ts';

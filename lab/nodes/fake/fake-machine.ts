@@ -3,9 +3,9 @@
  * Once override exactly as a real BMC-managed machine does. Used by `fleetlab bmc serve` (the
  * sushy-tools fake driver equivalent) and by emulator tests that need no network boot.
  */
-import type { PowerState } from '../../events/event.ts';
-import type { BootOverride, InsertedMedia, Inventory, Machine, PowerOp, PowerTiming } from '../machine.ts';
-import { NO_OVERRIDE } from '../machine.ts';
+import type { PowerState } from '../../base/event.ts';
+import type { BootOverride, InsertedMedia, Inventory, Machine, PowerOp, PowerTiming } from '../../base/machine.ts';
+import { NO_OVERRIDE } from '../../base/machine.ts';
 
 export interface BootRecord {
   /** What the machine booted from on this power-on/reset. */

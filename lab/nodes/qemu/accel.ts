@@ -5,7 +5,7 @@
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { FleetlabError } from '../../errors.ts';
+import { FleetlabError } from '../../base/errors.ts';
 
 export type AccelPref = 'tcg' | 'kvm' | 'auto';
 export const QEMU_BIN = 'qemu-system-x86_64';

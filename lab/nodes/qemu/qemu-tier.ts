@@ -10,11 +10,11 @@
  * spec gives the target the same subnets/relays the namespaces use.
  */
 import { join } from 'node:path';
-import type { EventSink } from '../../events/event.ts';
+import type { EventSink } from '../../base/event.ts';
 import type { LinkProfile } from '../../net/link-spec.ts';
 import { createQemuSite, type CorePorts, type QemuLinkEngine, type QemuSite } from '../../net/netns/qemu-site.ts';
 import type { FrameLink } from '../../net/netns/userspace-wan.ts';
-import type { Inventory } from '../machine.ts';
+import type { Inventory } from '../../base/machine.ts';
 import type { NodeFaults } from '../../faults/fault-hooks.ts';
 import type { AccelPref } from './accel.ts';
 import { requireQemu } from './accel.ts';

@@ -7,7 +7,7 @@
  *                                              qemu ──{"event":"SHUTDOWN",…}──▶ listeners
  */
 import { createConnection, type Socket } from 'node:net';
-import { FleetlabError } from '../../errors.ts';
+import { FleetlabError } from '../../base/errors.ts';
 
 export interface QmpEvent {
   event: string;

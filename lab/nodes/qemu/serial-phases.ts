@@ -13,7 +13,7 @@
  * partial line (as soon as `URL...` is complete), not at the newline. Pure and clock-injected:
  * tests feed captured transcripts.
  */
-import type { EventBody, NodePhase } from '../../events/event.ts';
+import type { EventBody, NodePhase } from '../../base/event.ts';
 
 export interface SerialParserOptions {
   node: string;

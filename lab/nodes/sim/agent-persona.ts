@@ -6,7 +6,7 @@
  *
  *   kernel boot ─▶ persona.run(ctx) ─▶ http/download/writeDisk/powerOff via ctx ─▶ outcome
  */
-import type { EventBody, NodePhase } from '../../events/event.ts';
+import type { EventBody, NodePhase } from '../../base/event.ts';
 
 export interface AgentHttpResponse {
   status: number;

@@ -12,7 +12,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { SiteLink } from '../../net/site-link.ts';
 import type { NodeFaults } from '../../faults/fault-hooks.ts';
-import { FleetlabError } from '../../errors.ts';
+import { FleetlabError } from '../../base/errors.ts';
 
 export interface NodeHttpOptions {
   method?: string;

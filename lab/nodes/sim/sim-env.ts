@@ -3,10 +3,10 @@
  * limits and the persona provider. One object, referenced (not copied) by each node, so a node
  * costs only its own state.
  */
-import type { Clock } from '../../clock.ts';
-import type { Rng } from '../../rng.ts';
-import type { EventSink } from '../../events/event.ts';
-import type { RelayHub } from './relay-hub.ts';
+import type { Clock } from '../../base/clock.ts';
+import type { Rng } from '../../base/rng.ts';
+import type { EventSink } from '../../base/event.ts';
+import type { RelayHub } from '../../proto/dhcp/relay-hub.ts';
 import type { AgentPersona } from './agent-persona.ts';
 import type { Semaphore } from './semaphore.ts';
 

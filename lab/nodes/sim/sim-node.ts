@@ -16,23 +16,23 @@
  * - Nothing large is retained: downloads are hashed and counted as they stream.
  */
 import { createHash } from 'node:crypto';
-import type { EventBody, NodePhase, PowerState } from '../../events/event.ts';
-import type { BootOverride, InsertedMedia, Inventory, Machine, PowerOp, PowerTiming } from '../machine.ts';
-import { NO_OVERRIDE } from '../machine.ts';
-import type { HardwareProfile } from '../../spec/hardware-profile.ts';
-import { sample, type Distribution } from '../../spec/distribution.ts';
+import type { EventBody, NodePhase, PowerState } from '../../base/event.ts';
+import type { BootOverride, InsertedMedia, Inventory, Machine, PowerOp, PowerTiming } from '../../base/machine.ts';
+import { NO_OVERRIDE } from '../../base/machine.ts';
+import type { HardwareProfile } from '../../config/hardware-profile.ts';
+import { sample, type Distribution } from '../../config/distribution.ts';
 import type { SiteLink } from '../../net/site-link.ts';
 import type { NodeFaults } from '../../faults/fault-hooks.ts';
 import type { DhcpPacket, PxeFirmware } from '../../proto/dhcp/dhcp-packet.ts';
 import { tftpGet } from '../../proto/tftp/tftp-client.ts';
 import { runIpxeScript } from '../../proto/ipxe/ipxe-interpreter.ts';
 import type { IpxeHost } from '../../proto/ipxe/ipxe-interpreter.ts';
-import { FleetlabError, isFleetlabError } from '../../errors.ts';
-import { dhcpExchange, type DhcpLease } from './dhcp-client.ts';
+import { FleetlabError, isFleetlabError } from '../../base/errors.ts';
+import { dhcpExchange, type DhcpLease } from '../../proto/dhcp/dhcp-client.ts';
 import { nodeHttp } from './node-http.ts';
 import type { SimEnv } from './sim-env.ts';
 import type { AgentContext, AgentOutcome } from './agent-persona.ts';
-import type { Rng } from '../../rng.ts';
+import type { Rng } from '../../base/rng.ts';
 
 export interface SimNodeInit {
   name: string;

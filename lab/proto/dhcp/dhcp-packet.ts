@@ -10,7 +10,7 @@
  * repeated instances of one option (RFC 3396). Encode writes 53 first, splits options longer
  * than 255 bytes, ends with 255 and pads to the BOOTP minimum of 300 bytes.
  */
-import { FleetlabError } from '../../errors.ts';
+import { FleetlabError } from '../../base/errors.ts';
 
 export interface DhcpPacket {
   op: 1 | 2;

@@ -21,7 +21,7 @@
  *   so `foo || echo skipped` continues. `maxSteps` bounds loops, `maxChain` nesting.
  * Nothing in a script makes this throw: every problem is an outcome or a failed command.
  */
-import { ERRORS } from '../../errors.ts';
+import { ERRORS } from '../../base/errors.ts';
 
 export interface IpxeHost {
   /** Settings: mac, ip, uuid, hostname, serial, manufacturer, product, buildarch, platform, … (mutated by `set`). */

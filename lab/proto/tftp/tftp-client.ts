@@ -12,7 +12,7 @@
  * loss and delay hit TFTP the way they hit a real ROM. The socket is always closed.
  */
 import dgram from 'node:dgram';
-import { FleetlabError } from '../../errors.ts';
+import { FleetlabError } from '../../base/errors.ts';
 import type { SiteLink } from '../../net/site-link.ts';
 import { decodeTftp, encodeTftp, ackPacket, errorPacket, TftpErrorCode, type TftpPacket } from './tftp-packet.ts';
 

@@ -11,7 +11,7 @@
  * Option names are case-insensitive on the wire; decode lower-cases them. Decode errors are
  * FleetlabError('TFTP_MALFORMED') naming the field ("RRQ: mode not NUL-terminated").
  */
-import { FleetlabError } from '../../errors.ts';
+import { FleetlabError } from '../../base/errors.ts';
 
 export const TftpOp = { RRQ: 1, WRQ: 2, DATA: 3, ACK: 4, ERROR: 5, OACK: 6 } as const;
 

@@ -2,7 +2,7 @@
 import t from 'tap';
 import { planWaves, describeWaves } from '../../../harness/rollout/plan-waves.ts';
 import { generateWaves, parseWaves } from '../../../harness/rollout/wave-spec.ts';
-import { Problems } from '../../../lab/spec/problem.ts';
+import { Problems } from '../../../lab/base/problem.ts';
 import type { PlanLab } from '../../../harness/scenario.ts';
 
 /** n sites × k nodes; region alternates eu/us, link alternates dsl/lte, profiles alternate per node. */

@@ -4,7 +4,7 @@ import { reprovisionRounds, type RoundOptions } from '../../../harness/rollout/r
 import { defaultHealthCheck } from '../../../harness/rollout/health-check.ts';
 import { withDefects, type RolloutImage } from '../../../harness/rollout/rollout-image.ts';
 import type { NodeHandle, RunContext, WaitResult } from '../../../harness/scenario.ts';
-import type { EventBody } from '../../../lab/events/event.ts';
+import type { EventBody } from '../../../lab/base/event.ts';
 
 function fakeFleet(sites: number, perSite: number, opts: { failFirst?: Set<string>; profileOf?: (name: string) => string } = {}) {
   const disk = new Map<string, string | null>();

@@ -8,8 +8,8 @@ import { startRedfishServer } from '../../../lab/bmc/redfish/redfish-server.ts';
 import { FaultController } from '../../../lab/faults/fault-controller.ts';
 import { noBmcFaults, noNodeFaults } from '../../../lab/faults/fault-hooks.ts';
 import { FakeMachine, fakeInventory } from '../../../lab/nodes/fake/fake-machine.ts';
-import { realClock } from '../../../lab/clock.ts';
-import { createRng } from '../../../lab/rng.ts';
+import { realClock } from '../../../lab/base/clock.ts';
+import { createRng } from '../../../lab/base/rng.ts';
 
 function status(url: string, timeoutMs: number): Promise<number | 'timeout'> {
   return new Promise((resolve, reject) => {

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { FaultController } from '../../../lab/faults/fault-controller.ts';
 import { FAULT_KINDS } from '../../../lab/faults/fault-registry.ts';
-import { Problems } from '../../../lab/spec/problem.ts';
+import { Problems } from '../../../lab/base/problem.ts';
 import { faultLog, stampEvents, testWorld } from './fault-world-fixture.ts';
 
 t.test('validation reports every problem with its path, and nothing starts', async (t) => {

@@ -2,13 +2,13 @@
  * A small FaultWorld for tests: `sites` sites × `perSite` nodes on FakeMachines, real link
  * models on a ManualClock, one BMC per node, events recorded, phases entered by hand.
  */
-import type { EventBody, NodePhase } from '../../../lab/events/event.ts';
+import type { EventBody, NodePhase } from '../../../lab/base/event.ts';
 import { noBmcFaults, noNodeFaults } from '../../../lab/faults/fault-hooks.ts';
 import type { FaultWorld, WorldTarget } from '../../../lab/faults/fault-world.ts';
 import { createSiteLink } from '../../../lab/net/site-link-model.ts';
 import { LINK_PRESETS } from '../../../lab/net/link-spec.ts';
 import { FakeMachine, fakeInventory } from '../../../lab/nodes/fake/fake-machine.ts';
-import { createRng } from '../../../lab/rng.ts';
+import { createRng } from '../../../lab/base/rng.ts';
 import { ManualClock } from '../net/manual-clock.ts';
 
 export interface TestWorld extends FaultWorld {

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { LINK_PRESETS, linkSummary, meanLoss, parseLinkSpec, resolveSiteLinks } from '../../../lab/net/link-spec.ts';
-import { Problems } from '../../../lab/spec/problem.ts';
-import { createRng } from '../../../lab/rng.ts';
+import { Problems } from '../../../lab/base/problem.ts';
+import { createRng } from '../../../lab/base/rng.ts';
 
 t.test('units in strings and in field names', async (t) => {
   const p = new Problems();

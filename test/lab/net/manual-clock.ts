@@ -3,7 +3,7 @@
  * (FIFO among equal times); `run(ms)` lets promise chains settle between timers so code that
  * awaits a timer and schedules the next one behaves as under real time.
  */
-import type { Clock } from '../../../lab/clock.ts';
+import type { Clock } from '../../../lab/base/clock.ts';
 
 interface Timer {
   at: number;

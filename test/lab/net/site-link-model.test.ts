@@ -3,9 +3,9 @@ import { createServer, get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BURST_MS, createSiteLink } from '../../../lab/net/site-link-model.ts';
 import { parseLinkSpec, type LinkProfile } from '../../../lab/net/link-spec.ts';
-import { Problems } from '../../../lab/spec/problem.ts';
-import { createRng } from '../../../lab/rng.ts';
-import { realClock } from '../../../lab/clock.ts';
+import { Problems } from '../../../lab/base/problem.ts';
+import { createRng } from '../../../lab/base/rng.ts';
+import { realClock } from '../../../lab/base/clock.ts';
 import type { SiteLink } from '../../../lab/net/site-link.ts';
 import { ManualClock } from './manual-clock.ts';
 

@@ -3,7 +3,7 @@
 // serve a well-formed client afterwards.
 import t from 'tap';
 import dgram from 'node:dgram';
-import { createRng, type Rng } from '../../../lab/rng.ts';
+import { createRng, type Rng } from '../../../lab/base/rng.ts';
 import {
   decodeDhcp,
   encodeDhcp,
@@ -20,7 +20,7 @@ import {
 import { decodeTftp, encodeTftp } from '../../../lab/proto/tftp/tftp-packet.ts';
 import { startTftpServer, type TftpServerError } from '../../../lab/proto/tftp/tftp-server.ts';
 import { tftpGet } from '../../../lab/proto/tftp/tftp-client.ts';
-import { startDhcpServer, type DhcpServerEvent } from '../../../fixtures/reference-server/dhcp-server.ts';
+import { startDhcpServer, type DhcpServerEvent } from '../../../lab/proto/dhcp/dhcp-server.ts';
 
 const UUID = '8f0e4c1a-2b3d-4e5f-8a9b-0c1d2e3f4a5b';
 

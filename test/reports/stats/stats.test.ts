@@ -4,7 +4,7 @@ import t from 'tap';
 import { mannWhitneyU, uFrequencies, rankData } from '../../../reports/stats/mann-whitney.ts';
 import { ksTwoSample, ksExactSf, kolmogorovQ } from '../../../reports/stats/kolmogorov-smirnov.ts';
 import { normalSf } from '../../../reports/stats/normal.ts';
-import { computeStat } from '../../../reports/stat.ts';
+import { computeStat } from '../../../reports/stats/stat.ts';
 
 const close = (t: { ok(c: boolean, m: string): unknown }, got: number, want: number, rel: number, msg: string) =>
   t.ok(Math.abs(got - want) <= rel * Math.max(Math.abs(want), 1e-12), `${msg}: got ${got}, want ${want}`);

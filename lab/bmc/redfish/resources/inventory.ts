@@ -4,7 +4,7 @@
  * Storage/{Drives, Volumes}. These are what Ironic inspection, Metal3 hardware details and MAAS
  * commissioning read.
  */
-import type { Inventory } from '../../../nodes/machine.ts';
+import type { Inventory } from '../../../base/machine.ts';
 import type { Ctx, Router } from '../redfish-router.ts';
 import { systemOf } from '../redfish-router.ts';
 import { odata } from '../redfish-core.ts';

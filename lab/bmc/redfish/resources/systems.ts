@@ -9,7 +9,7 @@
  * The machine clears a Once override after the boot that used it; GET then reads Disabled/None.
  */
 import type { BmcSystem } from '../../bmc-system.ts';
-import type { BootMode, BootOverride, BootTarget, PowerOp } from '../../../nodes/machine.ts';
+import type { BootMode, BootOverride, BootTarget, PowerOp } from '../../../base/machine.ts';
 import type { Ctx, Reply, Router } from '../redfish-router.ts';
 import { stateOf, systemOf } from '../redfish-router.ts';
 import type { RedfishCore } from '../redfish-core.ts';

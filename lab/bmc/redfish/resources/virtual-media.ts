@@ -6,7 +6,7 @@
  * Insert/Eject as actions, plus the legacy PATCH {Image, Inserted, WriteProtected}.
  */
 import type { BmcSystem } from '../../bmc-system.ts';
-import type { InsertedMedia, MediaType } from '../../../nodes/machine.ts';
+import type { InsertedMedia, MediaType } from '../../../base/machine.ts';
 import type { Ctx, Reply, Router } from '../redfish-router.ts';
 import { stateOf, systemOf } from '../redfish-router.ts';
 import type { RedfishCore } from '../redfish-core.ts';

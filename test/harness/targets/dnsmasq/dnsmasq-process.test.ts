@@ -3,7 +3,7 @@
 import t from 'tap';
 import { startDnsmasq } from '../../../../harness/targets/dnsmasq/dnsmasq-process.ts';
 import { tftpGet } from '../../../../lab/proto/tftp/tftp-client.ts';
-import { CONTRACT_PLAN, checkPxeBootPlan } from '../pxe-boot-contract.ts';
+import { CONTRACT_PLAN, checkPxeBootPlan } from '../dhcp-daemon/pxe-boot-contract.ts';
 
 t.test('dnsmasq serves relayed PXE subnets with the boot chain and records leases', async (t) => {
   const efi = Buffer.alloc(3000, 0x45);

@@ -2,7 +2,7 @@
 // → HTTP boot-file classes, next-server pointing at fleetlab's TFTP, and the lease file as the record of who got what.
 import t from 'tap';
 import { startKea } from '../../../../harness/targets/kea/kea-process.ts';
-import { CONTRACT_PLAN, checkPxeBootPlan } from '../pxe-boot-contract.ts';
+import { CONTRACT_PLAN, checkPxeBootPlan } from '../dhcp-daemon/pxe-boot-contract.ts';
 
 t.test('Kea serves relayed PXE subnets with the boot chain and records leases', async (t) => {
   const srv = await startKea({ ...CONTRACT_PLAN, tftpServer: '127.24.200.1' });

@@ -5,8 +5,8 @@
  */
 import t from 'tap';
 import dgram from 'node:dgram';
-import { createRng } from '../../../../lab/rng.ts';
-import type { Rng } from '../../../../lab/rng.ts';
+import { createRng } from '../../../../lab/base/rng.ts';
+import type { Rng } from '../../../../lab/base/rng.ts';
 import { buildIpmiRequest } from '../../../../lab/bmc/ipmi/ipmi-message.ts';
 import { buildV15, buildV2 } from '../../../../lab/bmc/ipmi/rmcp-packet.ts';
 import { CIPHER_SUITES } from '../../../../lab/bmc/ipmi/cipher-suite.ts';

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { ERRORS, FleetlabError } from '../../../../lab/errors.ts';
-import type { ErrorName } from '../../../../lab/errors.ts';
+import { ERRORS, FleetlabError } from '../../../../lab/base/errors.ts';
+import type { ErrorName } from '../../../../lab/base/errors.ts';
 import { BASE_MESSAGES, BASE_PREFIX, baseRegistryDocument, redfishErrorReply, rfError } from '../../../../lab/bmc/redfish/redfish-errors.ts';
 
 t.test('every BMC error with a Redfish mapping names a message the served Base registry defines', async (t) => {

@@ -1,8 +1,8 @@
 import t from 'tap';
 import { startRedfishServer } from '../../../../lab/bmc/redfish/redfish-server.ts';
 import { noBmcFaults } from '../../../../lab/faults/fault-hooks.ts';
-import type { EventBody } from '../../../../lab/events/event.ts';
-import { createRng } from '../../../../lab/rng.ts';
+import type { EventBody } from '../../../../lab/base/event.ts';
+import { createRng } from '../../../../lab/base/rng.ts';
 import { rfClient } from './fixtures/redfish-client.ts';
 import { fakeSystems } from './fixtures/systems.ts';
 

@@ -2,7 +2,7 @@ import t from 'tap';
 import { startRedfishServer } from '../../../../lab/bmc/redfish/redfish-server.ts';
 import type { BmcSystem } from '../../../../lab/bmc/bmc-system.ts';
 import { FakeMachine, fakeInventory } from '../../../../lab/nodes/fake/fake-machine.ts';
-import type { EventBody } from '../../../../lab/events/event.ts';
+import type { EventBody } from '../../../../lab/base/event.ts';
 import { rfClient } from './fixtures/redfish-client.ts';
 
 function systems(n: number, creds = { username: 'admin', password: 'password' }): BmcSystem[] {

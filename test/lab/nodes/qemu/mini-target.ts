@@ -7,8 +7,8 @@ import { createServer, type Server } from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
-import { startDhcpServer, type DhcpServer, type DhcpSubnetConfig } from '../../../../fixtures/reference-server/dhcp-server.ts';
-import type { BootPayload } from '../../../../fixtures/boot/build.ts';
+import { startDhcpServer, type DhcpServer, type DhcpSubnetConfig } from '../../../../lab/proto/dhcp/dhcp-server.ts';
+import type { BootPayload } from '../../../../lab/nodes/qemu/boot-payload/build.ts';
 import { CORE_ADDR } from '../../../../lab/net/netns/naming.ts';
 
 export interface MiniTarget {

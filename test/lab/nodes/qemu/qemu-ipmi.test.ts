@@ -9,14 +9,14 @@ import { promisify } from 'node:util';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureBootPayload } from '../../../../fixtures/boot/build.ts';
+import { ensureBootPayload } from '../../../../lab/nodes/qemu/boot-payload/build.ts';
 import { createQemuSite } from '../../../../lab/net/netns/qemu-site.ts';
 import { siteNames, runTag } from '../../../../lab/net/netns/naming.ts';
 import { createQemuNode, type QemuNode } from '../../../../lab/nodes/qemu/qemu-node.ts';
 import { createVmScheduler } from '../../../../lab/nodes/qemu/vm-scheduler.ts';
 import { qemuInventory } from '../../../../lab/nodes/qemu/qemu-tier.ts';
 import { startIpmiServer } from '../../../../lab/bmc/ipmi/ipmi-server.ts';
-import type { EventBody } from '../../../../lab/events/event.ts';
+import type { EventBody } from '../../../../lab/base/event.ts';
 import { startMiniTarget } from './mini-target.ts';
 
 t.setTimeout(900_000);

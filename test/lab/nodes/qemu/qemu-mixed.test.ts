@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fleetlab, API } from '../../../helpers/cli.ts';
 import { LINK_PRESETS } from '../../../../lab/net/link-spec.ts';
-import { ensureBootPayload } from '../../../../fixtures/boot/build.ts';
+import { ensureBootPayload } from '../../../../lab/nodes/qemu/boot-payload/build.ts';
 import { listLeftovers, runPrefix } from '../../../../lab/net/netns/gc.ts';
 import { readRun } from '../../../helpers/run-json.ts';
 

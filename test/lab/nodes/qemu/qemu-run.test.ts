@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fleetlab } from '../../../helpers/cli.ts';
 import { provisionScenarioFile } from './provision-scenario.ts';
-import { NODE_PHASES } from '../../../../lab/events/event.ts';
+import { NODE_PHASES } from '../../../../lab/base/event.ts';
 import { listLeftovers, runPrefix } from '../../../../lab/net/netns/gc.ts';
 import { hasNetem } from '../../../../lab/net/netns/link-shaper.ts';
-import { ensureBootPayload } from '../../../../fixtures/boot/build.ts';
+import { ensureBootPayload } from '../../../../lab/nodes/qemu/boot-payload/build.ts';
 import { readEvents, readRun } from '../../../helpers/run-json.ts';
 
 t.setTimeout(900_000);

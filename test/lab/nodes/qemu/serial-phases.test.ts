@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SerialPhaseParser } from '../../../../lab/nodes/qemu/serial-phases.ts';
-import type { EventBody } from '../../../../lab/events/event.ts';
+import type { EventBody } from '../../../../lab/base/event.ts';
 
 // A real transcript: SeaBIOS + iPXE PXE boot through a site relay, the installer payload, reboot, disk boot.
 const transcript = readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'serial-provision.log'), 'latin1');

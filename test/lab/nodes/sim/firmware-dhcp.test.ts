@@ -5,12 +5,12 @@
  */
 import t, { type Test } from 'tap';
 import { createSocket } from 'node:dgram';
-import { startReferenceServer } from '../../../../fixtures/reference-server/reference-server.ts';
+import { startReferenceServer } from '../../../../harness/targets/reference/reference-server.ts';
 import { startLab } from '../../../../lab/lab.ts';
-import { resolveLab } from '../../../../lab/spec/lab-spec.ts';
-import { realClock } from '../../../../lab/clock.ts';
-import { createRng } from '../../../../lab/rng.ts';
-import type { EventBody } from '../../../../lab/events/event.ts';
+import { resolveLab } from '../../../../lab/config/lab-spec.ts';
+import { realClock } from '../../../../lab/base/clock.ts';
+import { createRng } from '../../../../lab/base/rng.ts';
+import type { EventBody } from '../../../../lab/base/event.ts';
 import { genericInstaller } from '../../../../lab/nodes/sim/personas/generic-installer.ts';
 import { decodeDhcp, decodeRelayAgentInfo, messageType, optString, DhcpOption, type DhcpPacket } from '../../../../lab/proto/dhcp/dhcp-packet.ts';
 

@@ -5,8 +5,8 @@ import { createHash } from 'node:crypto';
 import { startTftpServer } from '../../../../lab/proto/tftp/tftp-server.ts';
 import { tftpGet } from '../../../../lab/proto/tftp/tftp-client.ts';
 import { createSiteLink } from '../../../../lab/net/site-link-model.ts';
-import { realClock } from '../../../../lab/clock.ts';
-import { createRng } from '../../../../lab/rng.ts';
+import { realClock } from '../../../../lab/base/clock.ts';
+import { createRng } from '../../../../lab/base/rng.ts';
 
 const file = Buffer.alloc(1468 * 60 + 99);
 for (let i = 0; i < file.length; i++) file[i] = (i * 31 + 7) & 255;

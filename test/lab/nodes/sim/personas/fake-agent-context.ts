@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AgentContext } from '../../../../../lab/nodes/sim/agent-persona.ts';
-import type { EventBody, NodePhase } from '../../../../../lab/events/event.ts';
+import type { EventBody, NodePhase } from '../../../../../lab/base/event.ts';
 
 export interface FakeAgentContext extends AgentContext {
   events: EventBody[];

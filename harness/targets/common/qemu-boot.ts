@@ -1,0 +1,15 @@
+/**
+ * What a target's HTTP side needs for qemu-tier sites: their VMs boot the real payload (kernel +
+ * busybox installer initramfs, built on first use) and reach the server as CORE_ADDR, which the
+ * site's WAN DNATs to host loopback (lab/net/netns). Sim-only labs get nothing.
+ */
+import { ensureBootPayload } from '../../../lab/nodes/qemu/boot-payload/build.ts';
+import { CORE_ADDR } from '../../../lab/net/netns/naming.ts';
+import type { ResolvedLab } from '../../../lab/config/lab-spec.ts';
+
+export async function qemuBoot(lab: ResolvedLab): Promise<{ qemu?: { coreAddr: string; relays: string[]; vmlinuz: string; initrd: string } }> {
+  const relays = lab.sites.filter((s) => s.tier === 'qemu').map((s) => s.relay);
+  if (!relays.length) return {};
+  const p = await ensureBootPayload();
+  return { qemu: { coreAddr: CORE_ADDR, relays, vmlinuz: p.vmlinuz, initrd: p.initrd } };
+}
