@@ -5,6 +5,7 @@
 import { commands } from './commands/index.ts';
 import type { CliIo, Command } from './command.ts';
 import { isFleetlabError } from '../../lab/base/errors.ts';
+import { describeVersion } from '../fleetlab-version.ts';
 
 export function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
   // Longest name match first so `bmc serve` wins over a hypothetical `bmc`.
@@ -16,7 +17,7 @@ export function findCommand(argv: string[]): { command: Command; rest: string[] 
 }
 
 function usage(): string {
-  const lines = ['usage: fleetlab <command> [options]', '', 'commands:'];
+  const lines = ['usage: fleetlab <command> [options]   (fleetlab --version)', '', 'commands:'];
   for (const c of commands) lines.push(`  ${c.name.join(' ').padEnd(14)} ${c.summary}`);
   return lines.join('\n') + '\n';
 }
@@ -44,6 +45,10 @@ export async function main(argv: string[]): Promise<number> {
     if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
       process.stdout.write(usage());
       return argv.length === 0 ? 2 : 0;
+    }
+    if (argv[0] === '--version' || argv[0] === '-V') {
+      process.stdout.write(`fleetlab ${describeVersion()}\n`);
+      return 0;
     }
     const found = findCommand(argv);
     if (!found) {

@@ -9,6 +9,16 @@ import type { Params, ScenarioDefinition } from '../scenario.ts';
 import { FleetlabError } from '../../lab/base/errors.ts';
 import { Problems } from '../../lab/base/problem.ts';
 
+/**
+ * The default export of a loaded module. A `.ts` file outside an ESM package is compiled as
+ * CommonJS by tsx, and `import()` of it yields `{default: module.exports}` where module.exports
+ * is itself `{__esModule: true, default: …}`: unwrap that one level.
+ */
+export function esModuleDefault(mod: { default?: unknown }): unknown {
+  const d = mod.default as { __esModule?: boolean; default?: unknown } | undefined;
+  return d && typeof d === 'object' && d.__esModule === true && 'default' in d ? d.default : d;
+}
+
 export async function loadScenario(file: string): Promise<ScenarioDefinition> {
   const path = resolve(file);
   if (!existsSync(path)) throw new FleetlabError('SCENARIO_LOAD', `${file}: no such file`);
@@ -18,7 +28,7 @@ export async function loadScenario(file: string): Promise<ScenarioDefinition> {
   } catch (e) {
     throw new FleetlabError('SCENARIO_LOAD', `${file}: cannot load: ${(e as Error).message}`);
   }
-  const def = mod.default as Partial<ScenarioDefinition> | undefined;
+  const def = esModuleDefault(mod) as Partial<ScenarioDefinition> | undefined;
   const problems = new Problems();
   if (!def || typeof def !== 'object') problems.add('default export', 'expected `export default defineScenario({...})`');
   else {

@@ -6,5 +6,7 @@ import { reportCommand } from './report.ts';
 import { compareCommand } from './compare.ts';
 import { labGcCommand } from './lab-gc.ts';
 import { faultsCommand } from './faults.ts';
+import { doctorCommand } from './doctor.ts';
+import { scenariosCommand } from './scenarios.ts';
 
-export const commands: Command[] = [runCommand, bmcServe, reportCommand, compareCommand, labGcCommand, faultsCommand];
+export const commands: Command[] = [runCommand, bmcServe, reportCommand, compareCommand, labGcCommand, faultsCommand, scenariosCommand, doctorCommand];
