@@ -5,8 +5,12 @@
  *   sim node ──(site link up)──▶ relay 127.A.B.1 ──UDP──▶ DHCP server (giaddr picks the pool)
  *   sim node ◀─(site link down)── relay socket ◀──UDP── reply to giaddr:port
  *
- * Sockets: one per site relay address (`perSite`), or — for fleets beyond the fd budget — one
- * wildcard socket for all relays (the server still answers to giaddr, which is local).
+ * Sockets: one per site relay address (`perSite`), or — for fleets beyond the fd budget — a
+ * pool of wildcard sockets, each on its own ephemeral port, sites spread over them round-robin
+ * (the server answers to giaddr:<the request's source port>, RFC 8357). One wildcard socket for
+ * 10,000 sites overflowed: a boot wave's replies arrive faster than one receive queue drains, the
+ * kernel drops them (Udp RcvbufErrors) and PXE retries run out. Every socket asks for a receive
+ * buffer of RELAY_RCVBUF bytes (the kernel caps it at net.core.rmem_max).
  * Non-root labs use an ephemeral relay port announced with RFC 8357 (option 82 sub-option 19);
  * real servers that only answer to port 67 need `relayPort: 67` (root).
  * Replies are routed to nodes by chaddr; one Map lookup per packet, no per-node sockets.
@@ -17,11 +21,16 @@ import { decodeDhcp, encodeDhcp, encodeRelayAgentInfo, DhcpOption } from './dhcp
 import type { SiteLink } from '../../net/site-link.ts';
 import type { EventSink } from '../../base/event.ts';
 
+/** Receive/send buffer each relay socket asks for: ~1,800 DHCP replies at the 2,304-byte truesize. */
+export const RELAY_RCVBUF = 4 * 1024 * 1024;
+/** Wildcard sockets when not per site: enough queues that a wave's replies spread thin. */
+export const RELAY_POOL_SOCKETS = 64;
+
 export interface RelayHubOptions {
   server: { host: string; port: number };
   /** 67 for servers that only answer to port 67; 0 = ephemeral + RFC 8357 relay port. */
   relayPort: number;
-  /** One socket per site (true) or one wildcard socket for all (false). */
+  /** One socket per site (true) or a pool of RELAY_POOL_SOCKETS wildcard sockets (false). */
   perSite: boolean;
   events: EventSink;
 }
@@ -38,7 +47,8 @@ export type DhcpReplyHandler = (p: DhcpPacket) => void;
 export class RelayHub {
   private readonly sites = new Map<string, SiteEntry>();
   private readonly byMac = new Map<string, { site: SiteEntry; handler: DhcpReplyHandler }>();
-  private shared: Socket | null = null;
+  /** The wildcard pool (not perSite), filled as sites are added. */
+  private readonly pool: Socket[] = [];
   private malformed = 0;
   private closed = false;
 
@@ -48,7 +58,11 @@ export class RelayHub {
     const entry: SiteEntry = { name, relay, link, socket: null };
     this.sites.set(name, entry);
     if (this.o.perSite) entry.socket = await this.bind(relay, this.o.relayPort);
-    else if (!this.shared) this.shared = await this.bind('0.0.0.0', this.o.relayPort);
+    else {
+      const slot = (this.sites.size - 1) % RELAY_POOL_SOCKETS;
+      this.pool[slot] ??= await this.bind('0.0.0.0', this.o.relayPort);
+      entry.socket = this.pool[slot];
+    }
   }
 
   register(mac: string, site: string, handler: DhcpReplyHandler): void {
@@ -79,8 +93,7 @@ export class RelayHub {
       () => {
         // The link may deliver after close() (a delayed datagram): the socket is gone by then.
         if (this.closed) return;
-        const sock = s.socket ?? this.shared;
-        sock?.send(buf, this.o.server.port, this.o.server.host);
+        s.socket?.send(buf, this.o.server.port, this.o.server.host);
       },
       'dhcp',
     );
@@ -88,9 +101,8 @@ export class RelayHub {
 
   async close(): Promise<void> {
     this.closed = true;
-    const socks = [...this.sites.values()].map((s) => s.socket).filter((x): x is Socket => x !== null);
-    if (this.shared) socks.push(this.shared);
-    this.shared = null;
+    const socks = [...new Set([...this.sites.values()].map((s) => s.socket).filter((x): x is Socket => x !== null))];
+    this.pool.length = 0;
     await Promise.all(socks.map((s) => new Promise<void>((r) => s.close(() => r()))));
     this.sites.clear();
     this.byMac.clear();
@@ -98,7 +110,7 @@ export class RelayHub {
 
   private bind(host: string, port: number): Promise<Socket> {
     return new Promise((resolve, reject) => {
-      const sock = createSocket({ type: 'udp4', reuseAddr: true });
+      const sock = createSocket({ type: 'udp4', reuseAddr: true, recvBufferSize: RELAY_RCVBUF, sendBufferSize: RELAY_RCVBUF });
       sock.on('message', (msg) => this.onReply(msg));
       sock.once('error', reject);
       sock.bind({ address: host, port, exclusive: true }, () => {
