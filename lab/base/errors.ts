@@ -16,6 +16,8 @@ export const ERRORS = {
   SPEC_INVALID: { code: 'FLEETLAB_ERR_SPEC_INVALID', exit: 2 },
   SCENARIO_INVALID: { code: 'FLEETLAB_ERR_SCENARIO_INVALID', exit: 2 },
   SCENARIO_LOAD: { code: 'FLEETLAB_ERR_SCENARIO_LOAD', exit: 2 },
+  /** A suite file (defineSuite) that does not load or validate, or a run in it that would not start. */
+  SUITE_INVALID: { code: 'FLEETLAB_ERR_SUITE_INVALID', exit: 2 },
   USAGE: { code: 'FLEETLAB_ERR_USAGE', exit: 2 },
   PARAM_INVALID: { code: 'FLEETLAB_ERR_PARAM_INVALID', exit: 2 },
   DHCP_MALFORMED: { code: 'FLEETLAB_ERR_DHCP_MALFORMED' },

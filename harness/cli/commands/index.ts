@@ -8,5 +8,6 @@ import { labGcCommand } from './lab-gc.ts';
 import { faultsCommand } from './faults.ts';
 import { doctorCommand } from './doctor.ts';
 import { scenariosCommand } from './scenarios.ts';
+import { suiteCommand } from './suite.ts';
 
-export const commands: Command[] = [runCommand, bmcServe, reportCommand, compareCommand, labGcCommand, faultsCommand, scenariosCommand, doctorCommand];
+export const commands: Command[] = [runCommand, bmcServe, reportCommand, compareCommand, labGcCommand, faultsCommand, scenariosCommand, doctorCommand, suiteCommand];
