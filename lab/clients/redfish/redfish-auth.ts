@@ -72,9 +72,20 @@ export class RedfishAuth {
     }
   }
 
-  /** A new session after the BMC refused the token (one login shared by every waiting request). */
-  async relogin(send: RawSend): Promise<void> {
-    this.login ??= this.createSession(this.sessionsUri(), send).finally(() => (this.login = undefined));
+  /** The token requests carry now (to tell a stale 401 from a fresh one). */
+  get currentToken(): string | undefined {
+    return this.token;
+  }
+
+  /**
+   * A new session after the BMC refused `staleToken`. Every request that saw the same dead token
+   * shares one login, and one that was answered after the renewal just retries: a BMC's session
+   * table is small, and each needless login would hold a slot until it times out.
+   */
+  async relogin(send: RawSend, staleToken: string | undefined): Promise<void> {
+    if (this.login) return this.login;
+    if (this.token !== staleToken) return;
+    this.login = this.createSession(this.sessionsUri(), send).finally(() => (this.login = undefined));
     await this.login;
   }
 

@@ -177,6 +177,7 @@ export class RedfishClient {
     for (let attempt = 0; ; attempt++) {
       let r: RfReply<T> | undefined;
       let errCode: string | undefined;
+      const usedToken = this.auth.currentToken;
       try {
         r = (await this.send(method, uri, opts.body, { ...(authed ? this.auth.headers() : {}), ...opts.headers }, attempt)) as RfReply<T>;
       } catch (e) {
@@ -186,11 +187,11 @@ export class RedfishClient {
       if (r?.status === 401 && authed && this.auth.active === 'session' && !relogged) {
         relogged = true;
         this.o.onEvent?.({ type: 'relogin', method, uri });
-        await this.auth.relogin(this.raw);
+        await this.auth.relogin(this.raw, usedToken);
         attempt--;
         continue;
       }
-      const reason = retryReason(r?.status, errCode);
+      const reason = retryReason(r?.status, errCode, method !== 'POST');
       if (reason && attempt < this.retry.retries) {
         const delayMs = retryDelayMs(this.retry, attempt, r?.headers['retry-after']);
         this.o.onEvent?.({ type: 'retry', method, uri, attempt: attempt + 1, reason, delayMs, status: r?.status ?? errCode ?? '' });

@@ -3,7 +3,7 @@
  * busy (firmware update, session table full), drop keep-alive sockets without warning and stall
  * under load; all three pass with time. Everything else (4xx, TLS, refused) does not.
  *
- *   attempt n fails ─▶ retryable? ─no─▶ error
+ *   attempt n fails ─▶ retryable (503 any method; reset/timeout not POST)? ─no─▶ error
  *                         └─yes, n < retries ─▶ wait max(Retry-After, backoff·2ⁿ ± jitter) ─▶ n+1
  */
 import type { ErrorName } from '../../base/errors.ts';
@@ -27,9 +27,14 @@ const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT']);
 const REFUSED_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL']);
 
-/** Why a failed attempt may be retried, or undefined when it must not be. */
-export function retryReason(status: number | undefined, errCode: string | undefined): RetryReason | undefined {
+/**
+ * Why a failed attempt may be retried, or undefined when it must not be. A 503 was refused, so
+ * any method may go again; a POST (Reset, InsertMedia, SimpleUpdate) that timed out or lost its
+ * connection may already have acted, and repeating it could reset a machine twice.
+ */
+export function retryReason(status: number | undefined, errCode: string | undefined, idempotent: boolean): RetryReason | undefined {
   if (status === 503) return 'status-503';
+  if (!idempotent) return undefined;
   if (errCode && RESET_CODES.has(errCode)) return 'connection-reset';
   if (errCode && TIMEOUT_CODES.has(errCode)) return 'timeout';
   return undefined;

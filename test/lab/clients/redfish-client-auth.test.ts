@@ -53,6 +53,19 @@ t.test('a session deleted server-side is replaced by a new login, transparently'
   t.equal(log.of('relogin').length, 1, 'no further logins while the new session lives');
 });
 
+t.test('many requests in flight on a deleted session share one new login', async (t) => {
+  const bmc = await startBmc(1);
+  t.teardown(() => bmc.srv.close());
+  const c = new RedfishClient({ url: bmc.srv.url, username: USER, password: PASSWORD, auth: 'session' });
+  t.teardown(() => c.close());
+  await c.get('/redfish/v1/Systems/sys-0');
+  await bmc.other.del(c.sessionUri!);
+  const replies = await Promise.all(Array.from({ length: 16 }, () => c.get<{ Id: string }>('/redfish/v1/Systems/sys-0')));
+  t.ok(replies.every((r) => r.status === 200 && r.body.Id === 'sys-0'), 'all 16 succeed');
+  const live = (await bmc.other.get(SESSIONS)).body.Members as { '@odata.id': string }[];
+  t.same(live.map((m) => m['@odata.id']), [c.sessionUri], 'exactly one session on the BMC: the new one');
+});
+
 t.test('wrong password: BMC_CLIENT_AUTH in every mode, nothing changed on the BMC', async (t) => {
   const bmc = await startBmc(1);
   t.teardown(() => bmc.srv.close());

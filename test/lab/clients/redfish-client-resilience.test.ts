@@ -95,6 +95,27 @@ t.test('timeout: a hanging BMC is retried after the per-attempt timeout; a persi
   await t.rejects(c2.get('/redfish/v1/Systems/sys-0'), { code: ERRORS.BMC_CLIENT_TIMEOUT.code });
 });
 
+t.test('a POST that timed out is not repeated (it may have acted): one Reset reaches the BMC', async (t) => {
+  const bmc = await startBmc(1);
+  t.teardown(() => bmc.srv.close());
+  const log = eventLog();
+  const c = new RedfishClient({ url: bmc.srv.url, ...creds, auth: 'basic', timeoutMs: 300, retry: { retries: 3, backoffMs: 10 }, onEvent: log.on });
+  t.teardown(() => c.close());
+  const sys = new RedfishSystem(c, 'sys-0');
+  await sys.uri();
+  const resets: string[] = [];
+  const m = bmc.systems[0]!.machine;
+  const orig = m.setPower.bind(m);
+  m.setPower = (op) => {
+    resets.push(op);
+    return new Promise((r) => setTimeout(r, 1500)).then(() => orig(op)); // the BMC acts, slowly
+  };
+  await t.rejects(sys.reset('On'), { code: ERRORS.BMC_CLIENT_TIMEOUT.code });
+  t.equal(log.of('retry').length, 0, 'no retry of the POST');
+  await new Promise((r) => setTimeout(r, 2000));
+  t.same(resets, ['on'], 'the BMC saw exactly one Reset');
+});
+
 t.test('connection reset: retried on a fresh connection', async (t) => {
   const bmc = await startBmc(1);
   t.teardown(() => bmc.srv.close());

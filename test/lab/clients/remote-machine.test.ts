@@ -78,6 +78,22 @@ for (const [kind, rig] of [['redfish', redfishRig], ['ipmi', ipmiRig]] as const)
   });
 }
 
+t.test('watch(): a power change made elsewhere reaches the listeners without a refresh', async (t) => {
+  const r = await redfishRig();
+  t.teardown(() => r.close());
+  const m = await RemoteMachine.connect('node-a', r.remote);
+  t.teardown(() => m.close());
+  const seen: PowerState[] = [];
+  m.onPowerChange((s) => seen.push(s));
+  const stop = m.watch(100);
+  t.teardown(stop);
+  await r.fake.setPower('on');
+  const deadline = Date.now() + 20_000;
+  while (seen.length === 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+  t.same(seen, ['on']);
+  t.equal(m.power(), 'on');
+});
+
 t.test('the power-loss fault drives a remote BMC like any node', async (t) => {
   const r = await redfishRig();
   t.teardown(() => r.close());
