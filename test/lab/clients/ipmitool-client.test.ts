@@ -48,6 +48,18 @@ t.test('the same sequence with -C 3 and -C 17: typed results, same end state', a
   );
 });
 
+t.test('a USER-level account: power status works, power-off is BMC_CLIENT_PRIVILEGE whatever -L asks', async (t) => {
+  const lab = await startIpmiLab(1);
+  t.teardown(() => lab.close());
+  lab.systems[0]!.credentials.ipmiPrivilege = 'user';
+  await lab.machines[0]!.setPower('on');
+  t.equal(await new IpmitoolClient(lab.target(0, { privilege: 'USER' })).powerStatus(), 'on', 'a USER session reads power');
+  for (const privilege of ['USER', 'ADMINISTRATOR'] as const) {
+    await t.rejects(new IpmitoolClient(lab.target(0, { privilege })).power('off'), { code: ERRORS.BMC_CLIENT_PRIVILEGE.code }, `-L ${privilege}: refused`);
+  }
+  t.equal(lab.machines[0]!.power(), 'on', 'still on');
+});
+
 t.test('failures map to distinct codes; nothing changes on the BMC', async (t) => {
   const lab = await startIpmiLab(1);
   t.teardown(() => lab.close());
