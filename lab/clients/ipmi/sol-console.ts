@@ -4,7 +4,7 @@
  * written to the console, and a close that deactivates the payload and stops the process.
  *
  *   ipmitool … sol activate ─▶ stdout ─▶ output (Readable)     write() ─▶ stdin
- *   close(): "~." escape ─▶ grace ─▶ SIGTERM ─▶ `sol deactivate` (frees the BMC's single SOL slot)
+ *   close(): "~." escape ─▶ 2 s ─▶ SIGTERM ─▶ 5 s ─▶ SIGKILL; then `sol deactivate` (frees the BMC's single SOL slot)
  *   exit ≠ 0 before close() ─▶ done rejects with the classified error (e.g. BMC_CLIENT_UNSUPPORTED)
  */
 import { spawn } from 'node:child_process';
@@ -28,8 +28,11 @@ export function solActivate(client: IpmitoolClient, tool = 'ipmitool'): SolConso
   const child = spawn(tool, [...args, 'sol', 'activate'], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   if (child.pid !== undefined) t.onSpawn?.(child.pid);
   let stderr = '';
+  // ipmitool announces an established payload; only then is there a BMC-side slot to free.
+  let operational = false;
   child.stderr.setEncoding('utf8').on('data', (d: string) => {
     if (stderr.length < 65536) stderr += d;
+    if (!operational && /SOL Session operational/i.test(stderr)) operational = true;
   });
   let closing = false;
   const done = new Promise<void>((resolve, reject) => {
@@ -54,11 +57,13 @@ export function solActivate(client: IpmitoolClient, tool = 'ipmitool'): SolConso
       if (child.exitCode === null && child.signalCode === null) {
         child.stdin.write('~.');
         const exited = new Promise<void>((r) => child.once('close', () => r()));
-        const timer = setTimeout(() => child.kill('SIGTERM'), 2000);
+        const term = setTimeout(() => child.kill('SIGTERM'), 2000);
+        const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
         await exited;
-        clearTimeout(timer);
+        clearTimeout(term);
+        clearTimeout(kill);
         // Free the BMC's SOL payload even if the escape did not reach it.
-        await client.solDeactivate().catch(() => undefined);
+        if (operational) await client.solDeactivate().catch(() => undefined);
       }
       await done.catch(() => undefined);
     },

@@ -4,7 +4,7 @@
  * password, a USER-privilege power-off, a silent BMC and an unsupported command are four
  * distinct error codes; the password is never on the process's argv.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,6 +83,19 @@ t.test('SOL on a BMC without SOL: the console ends with BMC_CLIENT_UNSUPPORTED',
   const sol = solActivate(new IpmitoolClient(lab.target(0)));
   await t.rejects(sol.done, { code: ERRORS.BMC_CLIENT_UNSUPPORTED.code, message: /SOL/ });
   await sol.close();
+});
+
+t.test('SOL close() stops an ipmitool still waiting on a silent BMC', async (t) => {
+  const lab = await startIpmiLab(1);
+  t.teardown(() => lab.close());
+  lab.systems[0]!.faults!.hang = true;
+  let pid = 0;
+  const sol = solActivate(new IpmitoolClient(lab.target(0, { timeoutSec: 10, retries: 5, onSpawn: (p) => (pid = p) })));
+  await new Promise((r) => setTimeout(r, 300));
+  t.ok(pid > 0 && existsSync(`/proc/${pid}`), 'ipmitool is running');
+  await sol.close();
+  t.notOk(existsSync(`/proc/${pid}`), 'and gone after close()');
+  await sol.done; // resolves: the console was closed on purpose
 });
 
 t.test('the password is never on argv (read from /proc/<pid>/cmdline while ipmitool runs)', async (t) => {
