@@ -13,6 +13,7 @@ import { FleetlabError } from '../../base/errors.ts';
 import { classifyIpmiFailure, failureSummary } from './ipmi-tool-errors.ts';
 import type { IpmitoolClient } from './ipmitool-client.ts';
 import { ipmitoolInvocation } from './ipmitool-client.ts';
+import { trackChild } from './tool-process.ts';
 
 export interface SolConsole {
   output: Readable;
@@ -26,6 +27,7 @@ export function solActivate(client: IpmitoolClient, tool = 'ipmitool'): SolConso
   const t = client.target;
   const { args, env } = ipmitoolInvocation(t);
   const child = spawn(tool, [...args, 'sol', 'activate'], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  trackChild(child);
   if (child.pid !== undefined) t.onSpawn?.(child.pid);
   let stderr = '';
   // ipmitool announces an established payload; only then is there a BMC-side slot to free.

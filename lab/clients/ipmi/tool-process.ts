@@ -1,13 +1,33 @@
 /**
  * Run one BMC client tool (ipmitool, ipmipower) to completion: no shell, a hard deadline after
- * which the process group is killed (a tool stuck on a dead BMC must not outlive the run),
+ * which the tool is killed (a tool stuck on a dead BMC must not outlive the run),
  * secrets only through the environment given, output collected for parsing and errors.
  *
- *   spawn(tool, argv, env) ─▶ onSpawn(pid) ─▶ exit ─▶ {code, stdout, stderr}
+ *   spawn(tool, argv, env) ─▶ tracked (SIGKILL if fleetlab exits) ─▶ onSpawn(pid) ─▶ exit ─▶ {code, stdout, stderr}
  *                                └─ deadline ─▶ SIGKILL ─▶ {timedOut: true}
  */
 import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { FleetlabError } from '../../base/errors.ts';
+
+/**
+ * Tool processes still running. When fleetlab exits (normally, or through the harness's signal
+ * handling, which ends the process) none may stay behind talking to a BMC.
+ */
+const live = new Set<ChildProcess>();
+let exitHook = false;
+
+/** Track a child until it ends; it is SIGKILLed if this process exits first. */
+export function trackChild(child: ChildProcess): void {
+  if (!exitHook) {
+    exitHook = true;
+    process.once('exit', () => {
+      for (const c of live) c.kill('SIGKILL');
+    });
+  }
+  live.add(child);
+  child.once('close', () => live.delete(child));
+}
 
 export interface ToolResult {
   code: number | null;
@@ -29,6 +49,7 @@ const MAX_OUTPUT = 1 << 20;
 export function runTool(tool: string, args: string[], o: ToolRun): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(tool, args, { env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    trackChild(child);
     let stdout = '';
     let stderr = '';
     let timedOut = false;

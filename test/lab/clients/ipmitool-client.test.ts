@@ -4,10 +4,12 @@
  * password, a USER-privilege power-off, a silent BMC and an unsupported command are four
  * distinct error codes; the password is never on the process's argv.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { ERRORS } from '../../../lab/base/errors.ts';
 import { IpmitoolClient } from '../../../lab/clients/ipmi/ipmitool-client.ts';
@@ -124,6 +126,21 @@ t.test('the password is never on argv (read from /proc/<pid>/cmdline while ipmit
     t.notOk(argv.some((a) => a.includes(PASSWORD)), `${how}: no password on argv`);
     t.notOk(argv.includes('-P'), `${how}: no -P`);
   }
+});
+
+t.test('no ipmitool outlives fleetlab: a process exiting mid-call takes its tools with it', async (t) => {
+  const fixture = fileURLToPath(new URL('./fixtures/exit-with-tool-running.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const code = await new Promise<number | null>((r) => child.once('close', r));
+  t.equal(code, 0);
+  const pid = Number(out.trim());
+  t.ok(pid > 0, `ipmitool pid ${pid} reported`);
+  const deadline = Date.now() + 10_000;
+  const running = () => existsSync(`/proc/${pid}`) && !/^\d+ \(.*\) [ZX]/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  while (running() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  t.notOk(running(), 'the ipmitool the child started is not running');
 });
 
 t.test('bad options are refused before anything runs', async (t) => {
