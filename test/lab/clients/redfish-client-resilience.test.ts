@@ -10,6 +10,7 @@ import net from 'node:net';
 import t from 'tap';
 import { ERRORS } from '../../../lab/base/errors.ts';
 import { selfSignedCert } from '../../../lab/bmc/redfish/tls-cert.ts';
+import { AgentPool } from '../../../lab/clients/redfish/redfish-agents.ts';
 import { RedfishClient } from '../../../lab/clients/redfish/redfish-client.ts';
 import { RedfishSystem } from '../../../lab/clients/redfish/redfish-system.ts';
 import { Transcript } from '../../../lab/clients/redfish/redfish-transcript.ts';
@@ -127,6 +128,26 @@ t.test('connection reset: retried on a fresh connection', async (t) => {
   t.equal(await new RedfishSystem(c, 'sys-0').powerState(), 'Off');
   t.equal(proxy.resetsDone(), 2, 'two connections were reset');
   t.same(log.of('retry').map((r) => [r.reason, r.status]), [['connection-reset', 'ECONNRESET'], ['connection-reset', 'ECONNRESET']]);
+});
+
+t.test('keep-alive agent pooled per BMC: clients of one BMC share warm sockets; the last close frees it', async (t) => {
+  const bmc = await startBmc(1);
+  t.teardown(() => bmc.srv.close());
+  const proxy = await resettingProxy(bmc.srv.url, 0);
+  t.teardown(() => proxy.close());
+  const agents = new AgentPool();
+  const a = new RedfishClient({ url: proxy.url, ...creds, auth: 'session', agents });
+  const b = new RedfishClient({ url: proxy.url, ...creds, auth: 'basic', agents });
+  t.equal(agents.size, 1, 'one agent for the BMC');
+  for (let i = 0; i < 10; i++) {
+    await a.get('/redfish/v1/Systems/sys-0');
+    await b.get('/redfish/v1/Systems/sys-0');
+  }
+  t.equal(proxy.connections(), 1, '20+ sequential requests from two clients over one TCP connection');
+  await a.close();
+  t.equal(agents.size, 1, 'still held by the other client');
+  await b.close();
+  t.equal(agents.size, 0, 'released with the last client');
 });
 
 t.test('refused connection: BMC_CLIENT_UNREACHABLE, not retried', async (t) => {
