@@ -177,10 +177,12 @@ export class RedfishClient {
     for (let attempt = 0; ; attempt++) {
       let r: RfReply<T> | undefined;
       let errCode: string | undefined;
+      let cause: unknown;
       const usedToken = this.auth.currentToken;
       try {
         r = (await this.send(method, uri, opts.body, { ...(authed ? this.auth.headers() : {}), ...opts.headers }, attempt)) as RfReply<T>;
       } catch (e) {
+        cause = e;
         errCode = (e as { code?: string }).code ?? 'ERR_NETWORK';
         if (isTlsCode(errCode)) throw this.networkError(method, uri, errCode, attempt, e);
       }
@@ -198,7 +200,7 @@ export class RedfishClient {
         await new Promise((res) => setTimeout(res, delayMs));
         continue;
       }
-      if (!r) throw this.networkError(method, uri, errCode, attempt, undefined);
+      if (!r) throw this.networkError(method, uri, errCode, attempt, cause);
       if (r.status >= 400 && !opts.accept?.includes(r.status)) throw this.statusError(method, uri, r);
       if (method === 'GET' && r.status === 200) this.rememberEtag(uri, r);
       return r;
