@@ -77,6 +77,30 @@ export const ERRORS = {
   /** A power action asking for the state the system is already in (Ironic treats 400/409 here as success). */
   BMC_ALREADY_IN_STATE: { code: 'FLEETLAB_ERR_BMC_ALREADY_IN_STATE', http: 409, redfish: 'Base.1.15.NoOperation' },
   BMC_PAYLOAD_TOO_LARGE: { code: 'FLEETLAB_ERR_BMC_PAYLOAD_TOO_LARGE', http: 413, redfish: 'Base.1.15.GeneralError' },
+  // BMC clients (lab/clients/): what talking to a BMC fleetlab does not own can end in. No protocol
+  // mappings here: these describe the client's view, not an answer an emulator gives.
+  /** The BMC refused the credentials (HTTP 401, RAKP 2 HMAC invalid / unauthorized name). */
+  BMC_CLIENT_AUTH: { code: 'FLEETLAB_ERR_BMC_CLIENT_AUTH' },
+  /** The credentials are good but the account lacks the privilege (HTTP 403, IPMI 0xD4, role over limit). */
+  BMC_CLIENT_PRIVILEGE: { code: 'FLEETLAB_ERR_BMC_CLIENT_PRIVILEGE' },
+  /** No answer in time, after the bounded retries. */
+  BMC_CLIENT_TIMEOUT: { code: 'FLEETLAB_ERR_BMC_CLIENT_TIMEOUT' },
+  /** The connection was refused or kept being reset, after the bounded retries. */
+  BMC_CLIENT_UNREACHABLE: { code: 'FLEETLAB_ERR_BMC_CLIENT_UNREACHABLE' },
+  /** The BMC does not implement the resource, action or command (HTTP 404/405/501, IPMI 0xC1). */
+  BMC_CLIENT_UNSUPPORTED: { code: 'FLEETLAB_ERR_BMC_CLIENT_UNSUPPORTED' },
+  /** Any other error answer (HTTP status, IPMI completion code, 503 that outlived the retries). */
+  BMC_CLIENT_REFUSED: { code: 'FLEETLAB_ERR_BMC_CLIENT_REFUSED' },
+  /** The BMC's certificate is not trusted (no CA file given, wrong CA, name mismatch). */
+  BMC_CLIENT_TLS: { code: 'FLEETLAB_ERR_BMC_CLIENT_TLS' },
+  /** A Redfish task (task monitor) ended in Exception/Killed/Cancelled, or did not end in time. */
+  BMC_CLIENT_TASK: { code: 'FLEETLAB_ERR_BMC_CLIENT_TASK' },
+  /** The client tool (ipmitool, ipmipower) is missing or failed in a way that names no BMC answer. */
+  BMC_CLIENT_TOOL: { code: 'FLEETLAB_ERR_BMC_CLIENT_TOOL' },
+  /** An answer the client cannot read (not JSON, unexpected tool output). */
+  BMC_CLIENT_RESPONSE: { code: 'FLEETLAB_ERR_BMC_CLIENT_RESPONSE' },
+  /** Bad client options (no password source, a CA file that cannot be read, CA file and insecure together). */
+  BMC_CLIENT_OPTIONS: { code: 'FLEETLAB_ERR_BMC_CLIENT_OPTIONS', exit: 2 },
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorName = keyof typeof ERRORS;

@@ -8,6 +8,8 @@ import type { BmcFaults } from '../faults/fault-hooks.ts';
 export interface BmcCredentials {
   username: string;
   password: string;
+  /** Highest IPMI privilege this account may reach (default administrator): a USER-level account for client tests. */
+  ipmiPrivilege?: 'user' | 'operator' | 'admin';
 }
 
 export interface BmcSystem {

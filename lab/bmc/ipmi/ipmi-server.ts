@@ -224,7 +224,7 @@ class IpmiLanServer {
   private rakpContext(st: BmcState): RakpContext {
     const sys = st.system;
     return {
-      user: { username: sys.credentials.username, password: sys.credentials.password, maxPriv: PRIV.admin },
+      user: { username: sys.credentials.username, password: sys.credentials.password, maxPriv: PRIV[sys.credentials.ipmiPrivilege ?? 'admin'] },
       guid: st.guid,
       allowCipherZero: this.allowZero,
       authFailure: sys.faults?.authFailure ?? false,
