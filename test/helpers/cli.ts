@@ -15,9 +15,20 @@ export interface CliResult {
   stderr: string;
 }
 
-export function fleetlab(args: string[], opts: { timeoutMs?: number; onSpawn?: (c: ChildProcess) => void; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+export interface CliOptions {
+  timeoutMs?: number;
+  onSpawn?: (c: ChildProcess) => void;
+  env?: NodeJS.ProcessEnv;
+  /** Working directory (default: the repository). */
+  cwd?: string;
+  /** A command that runs node, e.g. ['setpriv', '--reuid=65534', …] to run fleetlab as another user. */
+  wrapper?: string[];
+}
+
+export function fleetlab(args: string[], opts: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
+    const [cmd, ...pre] = [...(opts.wrapper ?? []), process.execPath, BIN];
+    const child = spawn(cmd!, [...pre, ...args], { cwd: opts.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -4,8 +4,7 @@
  * the root check as the reason; the main job stays available; `--for` decides the exit code).
  */
 import t from 'tap';
-import { spawn } from 'node:child_process';
-import { BIN, ROOT, fleetlab } from '../../helpers/cli.ts';
+import { fleetlab } from '../../helpers/cli.ts';
 
 interface DoctorJson {
   ok: boolean;
@@ -16,17 +15,7 @@ interface DoctorJson {
 
 const ROOT_ONLY = ['ipmi', 'dnsmasq', 'kea', 'qemu'];
 
-function asNobody(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: '/tmp' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const asNobody = (args: string[]) => fleetlab(args, { wrapper: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'], env: { HOME: '/tmp' }, timeoutMs: 180_000 });
 
 t.test('as root (the suite runs as root): the tiers and targets the suite installs are available', async (t) => {
   const r = await fleetlab(['doctor', '--json', '--for', 'sim,ipmi,dnsmasq,kea,qemu'], { timeoutMs: 180_000 });

@@ -4,26 +4,16 @@
  * package version and the checkout's commit.
  */
 import t from 'tap';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { API, BIN, ROOT, fleetlab } from '../../helpers/cli.ts';
+import { API, ROOT, fleetlab } from '../../helpers/cli.ts';
 
 interface Listed { file: string; origin: string; name?: string; params?: Record<string, unknown>; error?: string }
 
-function runIn(cwd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runIn = (cwd: string, args: string[]) => fleetlab(args, { cwd });
 
 t.test('shipped scenarios are listed with the params their modules declare', async (t) => {
   const r = await fleetlab(['scenarios', '--json']);
