@@ -19,6 +19,19 @@ export default tseslint.config(
     },
   },
   {
+    // Error codes are named only through the registry (ERRORS.X.code, FleetlabError('X', …)), so a
+    // typo is a type error and every code a user can see is listed in one place. Tests are exempt on
+    // purpose: a test spelling 'FLEETLAB_ERR_…' out pins the stable string users script against.
+    files: ['**/*.ts'],
+    ignores: ['lab/base/errors.ts', 'test/**'],
+    rules: {
+      'no-restricted-syntax': ['error',
+        { selector: 'Literal[raw=/FLEETLAB_ERR_/]', message: 'name error codes through lab/base/errors.ts (ERRORS.X.code), not a raw FLEETLAB_ERR_ string' },
+        { selector: 'TemplateElement[value.raw=/FLEETLAB_ERR_/]', message: 'name error codes through lab/base/errors.ts (ERRORS.X.code), not a raw FLEETLAB_ERR_ string' },
+      ],
+    },
+  },
+  {
     // tap's top-level `t.test(...)` returns a promise the runner tracks itself.
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-floating-promises': 'off' },
