@@ -36,29 +36,6 @@ export default tseslint.config(
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-floating-promises': 'off' },
   },
-  {
-    // DESIGN layering: lab/ is the lab itself and knows nothing of how runs are driven or reported.
-    files: ['lab/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [
-        { group: ['**/harness/**', '**/harness', '**/scenarios/**', '**/reports/**'], message: 'lab/ must not import harness/, scenarios/ or reports/ (DESIGN layering)' },
-      ] }],
-    },
-  },
-  {
-    files: ['reports/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [
-        { group: ['**/harness/**', '**/lab/**', '**/fixtures/**'], allowTypeImports: true, message: 'reports/ reads the event log; it imports types only (DESIGN layering)' },
-      ] }],
-    },
-  },
-  {
-    files: ['scenarios/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [
-        { group: ['**/lab/**', '**/harness/**', '**/fixtures/**', '**/reports/**', '!**/harness/index.ts'], message: 'scenarios import only the public API (harness/index.ts)' },
-      ] }],
-    },
-  },
+  // Layering (which folder may import which) is not an eslint rule: it is the one table in
+  // layers.json, checked by tools/layers/check-layers.ts, which `npm run lint` runs after eslint.
 );

@@ -47,6 +47,8 @@ export const ERRORS = {
   RUN_EMPTY: { code: 'FLEETLAB_ERR_RUN_EMPTY', exit: 2 },
   /** A bug: an exception that is not a FleetlabError reached a node's boot path. */
   INTERNAL: { code: 'FLEETLAB_ERR_INTERNAL' },
+  /** layers.json (the layer table the architecture check reads) is malformed. */
+  LAYERS_INVALID: { code: 'FLEETLAB_ERR_LAYERS_INVALID', exit: 2 },
   // BMC-facing errors: one mapping for HTTP status, Redfish Base message and IPMI completion code.
   // IPMI-only completion codes (IPMI v2.0 table 5-2 and command-specific codes of §22, §28, §31).
   BMC_INSUFFICIENT_PRIVILEGE: { code: 'FLEETLAB_ERR_BMC_INSUFFICIENT_PRIVILEGE', http: 403, redfish: 'Base.1.15.InsufficientPrivilege', ipmiCompletion: 0xd4 },
