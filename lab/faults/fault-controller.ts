@@ -23,7 +23,7 @@ import type { FaultWorld, WorldNode } from './fault-world.ts';
 import type { FaultSpec, Range } from './fault-spec.ts';
 import { parseFaultSpec } from './fault-spec.ts';
 import { checkSelector, parseSelector, resolveSelector, selectorLabel, targetNames, WorldIndex } from './fault-selector.ts';
-import { isRecord } from '../base/units.ts';
+import { isRecord } from '../base/values.ts';
 import { FAULT_PLUGINS } from './fault-registry.ts';
 
 /** One fault window, as reports shade it. Times are clock.now() values (ms since run start). */

@@ -31,7 +31,8 @@
  */
 import type { Problems } from '../base/problem.ts';
 import type { Rng } from '../base/rng.ts';
-import { formatMs, formatRate, isRecord, parseNumberField, parseDuration, parseRate, parseShare, describeValue } from '../base/units.ts';
+import { formatMs, formatRate, parseNumberField, parseDuration, parseRate, parseShare } from '../base/units.ts';
+import { isRecord, describeValue } from '../base/values.ts';
 
 export type PartitionMode = 'none' | 'both' | 'up' | 'down';
 export type JitterDistribution = 'uniform' | 'normal' | 'pareto';
