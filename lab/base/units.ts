@@ -123,6 +123,10 @@ export function formatRate(bps: number): string {
   return `${+bps.toFixed(3)}bit`;
 }
 
-export function formatMs(ms: number): string {
+/**
+ * A duration the way a spec writes it ('40ms', '2s'): parseDuration reads it back. Reports show
+ * durations to people with reports/format.ts's fmtMs ('850 ms', '4m 05s') instead.
+ */
+export function formatDuration(ms: number): string {
   return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000}s` : `${+ms.toFixed(3)}ms`;
 }
