@@ -10,7 +10,7 @@
  *           through the site link, verify the checksum, write the disk) → standby.get_partition_uuids
  *           → image.install_bootloader → standby.power_off (switches the node off via its machine)
  *
- * Protocol facts kept (shared/notes/ironic.md, ironic agent_client/agent_base): command history
+ * Protocol facts kept (ARCHITECTURE.md "Targets"; ironic agent_client/agent_base): command history
  * names are the part after the dot (`execute_deploy_step`); the conductor only accepts a step when
  * the LAST command is that step with `command_result.deploy_step` equal to it; 409 "Agent is busy"
  * while an async command runs; the token from lookup must accompany every command; the history
