@@ -28,8 +28,8 @@ export const SOURCE_FILE = /\.(ts|mts|cts|js|mjs|cjs)$/;
 const SKIP_DIRS = new Set(['node_modules', '.git', '.cache', '.tap']);
 const SKIP_PATHS = new Set(['reports/runs']);
 
-/** Every source file under `root` in a top-level folder (root-level config files are not layered). */
-export function readSourceTree(root: string): Map<string, string> {
+/** Every source file (or every file matching `pattern`) under `root` in a top-level folder (root-level config files are not layered). */
+export function readSourceTree(root: string, pattern: RegExp = SOURCE_FILE): Map<string, string> {
   const files = new Map<string, string>();
   const walk = (dir: string): void => {
     for (const name of readdirSync(dir)) {
@@ -37,7 +37,7 @@ export function readSourceTree(root: string): Map<string, string> {
       const rel = relative(root, abs).split(sep).join('/');
       if (SKIP_DIRS.has(name) || SKIP_PATHS.has(rel)) continue;
       if (statSync(abs).isDirectory()) walk(abs);
-      else if (SOURCE_FILE.test(name) && rel.includes('/')) files.set(rel, readFileSync(abs, 'utf8'));
+      else if (pattern.test(name) && rel.includes('/')) files.set(rel, readFileSync(abs, 'utf8'));
     }
   };
   walk(root);
