@@ -19,33 +19,23 @@ export default tseslint.config(
     },
   },
   {
+    // Error codes are named only through the registry (ERRORS.X.code, FleetlabError('X', …)), so a
+    // typo is a type error and every code a user can see is listed in one place. Tests are exempt on
+    // purpose: a test spelling 'FLEETLAB_ERR_…' out pins the stable string users script against.
+    files: ['**/*.ts'],
+    ignores: ['lab/base/errors.ts', 'test/**'],
+    rules: {
+      'no-restricted-syntax': ['error',
+        { selector: 'Literal[raw=/FLEETLAB_ERR_/]', message: 'name error codes through lab/base/errors.ts (ERRORS.X.code), not a raw FLEETLAB_ERR_ string' },
+        { selector: 'TemplateElement[value.raw=/FLEETLAB_ERR_/]', message: 'name error codes through lab/base/errors.ts (ERRORS.X.code), not a raw FLEETLAB_ERR_ string' },
+      ],
+    },
+  },
+  {
     // tap's top-level `t.test(...)` returns a promise the runner tracks itself.
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-floating-promises': 'off' },
   },
-  {
-    // DESIGN layering: lab/ is the lab itself and knows nothing of how runs are driven or reported.
-    files: ['lab/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [
-        { group: ['**/harness/**', '**/harness', '**/scenarios/**', '**/reports/**'], message: 'lab/ must not import harness/, scenarios/ or reports/ (DESIGN layering)' },
-      ] }],
-    },
-  },
-  {
-    files: ['reports/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [
-        { group: ['**/harness/**', '**/lab/**', '**/fixtures/**'], allowTypeImports: true, message: 'reports/ reads the event log; it imports types only (DESIGN layering)' },
-      ] }],
-    },
-  },
-  {
-    files: ['scenarios/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [
-        { group: ['**/lab/**', '**/harness/**', '**/fixtures/**', '**/reports/**', '!**/harness/index.ts'], message: 'scenarios import only the public API (harness/index.ts)' },
-      ] }],
-    },
-  },
+  // Layering (which folder may import which) is not an eslint rule: it is the one table in
+  // layers.json, checked by tools/layers/check-layers.ts, which `npm run lint` runs after eslint.
 );

@@ -9,8 +9,8 @@ import { rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeReports } from '../reports/write-reports.ts';
-import { writeSyntheticRun } from '../test/reports/synthetic-log.ts';
-import { bodyAttr, renderInChromium } from '../test/reports/chromium.ts';
+import { writeSyntheticRun } from '../fixtures/reports/synthetic-log.ts';
+import { bodyAttr, renderInChromium } from '../fixtures/reports/chromium.ts';
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 const list = sizes.length ? sizes : [30, 3000, 10_000];

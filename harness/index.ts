@@ -3,8 +3,8 @@
  * or, inside this repository, from './index.ts').
  */
 export { defineScenario } from './scenario.ts';
-export { defineSuite } from './suite/define-suite.ts';
-export type { SuiteDefinition, SuiteRunSpec } from './suite/define-suite.ts';
+export { defineSuite } from './define-suite.ts';
+export type { SuiteDefinition, SuiteRunSpec } from './define-suite.ts';
 export type {
   ScenarioDefinition,
   RunContext,

@@ -26,6 +26,7 @@ import type { Machine } from './base/machine.ts';
 import { startRedfishServer } from './bmc/redfish/redfish-server.ts';
 import type { LinkProfile } from './net/link-spec.ts';
 import { qemuInventory, startQemuTier, type QemuTier } from './nodes/qemu/qemu-tier.ts';
+import { ERRORS } from './base/errors.ts';
 
 export interface LabNode {
   spec: ResolvedNode;
@@ -95,7 +96,7 @@ export async function startLab(o: LabOptions): Promise<Lab> {
     const kernelWan = o.qemu?.linkEngine === 'kernel';
     const sites: LabSite[] = spec.sites.map((s) => ({ spec: s, name: s.name, link: o.linkFor && !(kernelWan && s.tier === 'qemu') ? o.linkFor(s) : passthroughLink(s.name) }));
     if (kernelWan && spec.sites.some((s) => s.tier === 'qemu')) {
-      o.events.emit({ kind: 'log', level: 'warn', code: 'FLEETLAB_ERR_FAULT_UNSUPPORTED', msg: 'qemu sites on the kernel link engine take their link profile from tc/nft once; link faults cannot reach them (use linkEngine=userspace)' });
+      o.events.emit({ kind: 'log', level: 'warn', code: ERRORS.FAULT_UNSUPPORTED.code, msg: 'qemu sites on the kernel link engine take their link profile from tc/nft once; link faults cannot reach them (use linkEngine=userspace)' });
     }
     // Per-site relay sockets while the fd budget allows; one wildcard socket beyond that.
     const relays = new RelayHub({ server: o.boot.dhcp, relayPort: o.boot.relayPort, perSite: sites.length <= 2000 || o.boot.relayPort === 67, events: o.events });

@@ -1,6 +1,9 @@
 /** Small text/XML/CSV helpers shared by the report writers. */
 
-/** A duration for people: "850 ms", "12.3 s", "4m 05s". NaN/null → "-". */
+/**
+ * A duration for people: "850 ms", "12.3 s", "4m 05s". NaN/null → "-". The one display formatter
+ * of durations; lab/base/units.ts's formatDuration writes the spec syntax ('40ms') instead.
+ */
 export function fmtMs(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '-';
   const a = Math.abs(ms);

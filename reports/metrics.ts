@@ -1,5 +1,5 @@
 /**
- * Every number a report shows, as a pure function of the event log (DESIGN: reports never
+ * Every number a report shows, as a pure function of the event log (ARCHITECTURE.md: reports never
  * re-measure anything).
  *
  *   events ──one pass, exhaustive handler map──▶ per-node provisioning state ──▶ RunMetrics

@@ -10,7 +10,8 @@
 import { readFile } from 'node:fs/promises';
 import type { FleetEvent } from '../lab/base/event.ts';
 
-export interface EventLog {
+/** An events.ndjson read back (harness/events/event-log.ts's EventLog is the writer). */
+export interface ParsedEventLog {
   events: FleetEvent[];
   /** The last line was incomplete (no newline and not valid JSON). */
   truncated: boolean;
@@ -18,7 +19,7 @@ export interface EventLog {
   badLines: number[];
 }
 
-export function parseEventLog(text: string): EventLog {
+export function parseEventLog(text: string): ParsedEventLog {
   const events: FleetEvent[] = [];
   const badLines: number[] = [];
   let truncated = false;
@@ -50,6 +51,6 @@ function isEvent(v: unknown): v is FleetEvent {
 }
 
 /** Throws the fs error (ENOENT etc.) when the file is missing; callers map it to RUN_LOG_MISSING. */
-export async function readEventLog(path: string): Promise<EventLog> {
+export async function readEventLog(path: string): Promise<ParsedEventLog> {
   return parseEventLog(await readFile(path, 'utf8'));
 }

@@ -1,6 +1,6 @@
 /**
  * The node phase order, as a value reports/ may use. reports/ imports only types from lab/
- * (DESIGN layering), so the list is repeated here; the type assertion below makes tsc fail the
+ * (layers.json, ARCHITECTURE.md), so the list is repeated here; the type assertion below makes tsc fail the
  * moment it drifts from lab/base/event.ts NODE_PHASES.
  */
 import type { NODE_PHASES, NodePhase } from '../lab/base/event.ts';

@@ -1,6 +1,6 @@
 /**
  * Live reporters: optional hooks the runner calls for every event and once at the end. They sit
- * behind a multiplexer so one crashing reporter never kills a run (DESIGN habit): its error is
+ * behind a multiplexer so one crashing reporter never kills a run (ARCHITECTURE.md, "Habits"): its error is
  * logged once per hook (later throws are counted and reported at the end) and the others go on.
  *
  *   runner ──onEvent(e)──▶ multiplexer ──try──▶ reporter 1, reporter 2, …

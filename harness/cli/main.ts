@@ -4,7 +4,7 @@
  */
 import { commands } from './commands/index.ts';
 import type { CliIo, Command } from './command.ts';
-import { isFleetlabError } from '../../lab/base/errors.ts';
+import { ERRORS, isFleetlabError } from '../../lab/base/errors.ts';
 import { describeVersion } from '../fleetlab-version.ts';
 
 export function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
@@ -52,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const found = findCommand(argv);
     if (!found) {
-      process.stderr.write(`fleetlab: FLEETLAB_ERR_USAGE: unknown command '${argv[0]}'\n\n${usage()}`);
+      process.stderr.write(`fleetlab: ${ERRORS.USAGE.code}: unknown command '${argv[0]}'\n\n${usage()}`);
       return 2;
     }
     if (found.rest.includes('--help') || found.rest.includes('-h')) {

@@ -80,7 +80,7 @@ async function attemptRound(ctx: RunContext, round: ProvisionItem[], o: RoundOpt
         accepted.push(it);
       } catch (e) {
         const code = (e as { code?: unknown }).code;
-        const f = { it, code: typeof code === 'string' ? code : 'FLEETLAB_ERR_TARGET', message: `provision request failed: ${e instanceof Error ? e.message : String(e)}` };
+        const f = { it, code: typeof code === 'string' ? code : ERRORS.TARGET.code, message: `provision request failed: ${e instanceof Error ? e.message : String(e)}` };
         ctx.events.emit({ kind: 'node.failed', node: it.node.name, phase: (it.node.phase() ?? 'power-on') as NodePhase, code: f.code, message: f.message });
         failed.push(f);
       }
@@ -106,7 +106,7 @@ async function attemptRound(ctx: RunContext, round: ProvisionItem[], o: RoundOpt
         }
       }
       for (const f of r.failed) failed.push({ it: byName.get(f.node.name)!, code: f.code, message: f.message });
-      for (const n of r.timedOut) failed.push({ it: byName.get(n.name)!, code: 'FLEETLAB_ERR_NODE_TIMEOUT', message: `not ready within ${o.readyTimeoutMs} ms (modelled)` });
+      for (const n of r.timedOut) failed.push({ it: byName.get(n.name)!, code: ERRORS.NODE_TIMEOUT.code, message: `not ready within ${o.readyTimeoutMs} ms (modelled)` });
     }
     pending = [];
     for (const f of failed) {
@@ -124,7 +124,7 @@ function withTimeout(ctx: RunContext, p: Promise<void>, ms: number | undefined):
   return Promise.race([
     p.finally(() => (done = true)),
     ctx.sleep(ms).then(() => {
-      if (!done) throw Object.assign(new Error(`no answer from the target within ${ms} ms (modelled)`), { code: 'FLEETLAB_ERR_TARGET' });
+      if (!done) throw Object.assign(new Error(`no answer from the target within ${ms} ms (modelled)`), { code: ERRORS.TARGET.code });
     }),
   ]);
 }

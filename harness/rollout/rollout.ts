@@ -30,6 +30,7 @@ import { HEALTH_CODE, pool, reprovisionRounds, type ProvisionItem, type RoundOpt
 import type { RolloutImage } from './rollout-image.ts';
 import { formatStats, waveStats, type NodeOutcome, type WaveStats } from './wave-stats.ts';
 import type { LabelSelector, WavesInput } from './wave-spec.ts';
+import { ERRORS } from '../../lab/base/errors.ts';
 
 export type RolloutStrategy =
   /** Reprovision each site's nodes in place, at most maxUnavailable at a time. */
@@ -176,7 +177,7 @@ export async function rollout(ctx: RunContext, o: RolloutOptions): Promise<Rollo
       if (strategy === 'blue-green') {
         const split = blueGreenSplit(nodes);
         blue = split.blue;
-        outcomes = split.noGreen.map((n) => ({ node: n.name, site: n.site, profile: n.profile, image: o.image.name, ok: false, runs: n.diskImage(), ttrMs: null, attempts: 0, code: 'FLEETLAB_ERR_SCENARIO_INVALID', message: `site ${n.site} has no idle (green) node to provision` }));
+        outcomes = split.noGreen.map((n) => ({ node: n.name, site: n.site, profile: n.profile, image: o.image.name, ok: false, runs: n.diskImage(), ttrMs: null, attempts: 0, code: ERRORS.SCENARIO_INVALID.code, message: `site ${n.site} has no idle (green) node to provision` }));
         // Green nodes serve nothing yet: the whole green set of a site is provisioned at once.
         const r = await reprovisionRounds(ctx, split.green.map((node) => ({ node, image: o.image })), { ...rounds, perSite: (n) => n, shouldStop: (so) => stopEarly([...outcomes, ...so]) });
         outcomes.push(...r.outcomes);

@@ -3,6 +3,8 @@
  * wave.decision events is `key=value` pairs from `formatStats`, so run.json's `waves` is a
  * per-wave table a script can parse.
  */
+import { shortCode } from '../../lab/base/errors.ts';
+
 export interface NodeOutcome {
   node: string;
   site: string;
@@ -51,7 +53,7 @@ export function waveStats(outcomes: readonly NodeOutcome[]): WaveStats {
 
 export function formatStats(s: WaveStats): string {
   const codes = Object.entries(s.codes)
-    .map(([k, v]) => `${k.replace(/^FLEETLAB_ERR_/, '')}:${v}`)
+    .map(([k, v]) => `${shortCode(k)}:${v}`)
     .join(',');
   return `ok=${s.ok} failed=${s.failed} failureRate=${+s.failureRate.toFixed(4)} p95TtrMs=${s.p95TtrMs === null ? '-' : Math.round(s.p95TtrMs)}${codes ? ` codes=${codes}` : ''}`;
 }

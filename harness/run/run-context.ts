@@ -18,6 +18,7 @@ import { createFaultApi } from './create-fault-api.ts';
 import { quantileSorted } from '../../reports/stats/stat.ts';
 import { isSiteLinkControl } from '../../lab/net/site-link-model.ts';
 import { linkLabel } from '../rollout/site-labels.ts';
+import { ERRORS } from '../../lab/base/errors.ts';
 
 export interface RunContextDeps {
   scenario: ScenarioDefinition;
@@ -88,7 +89,7 @@ export function buildRunContext(d: RunContextDeps): RunContext<Params> {
         else if (p.failedAt !== null && p.failedAt >= since) out.failed.push({ node: h, code: p.failure?.code ?? '?', message: p.failure?.message ?? '' });
         else out.timedOut.push(h);
       }
-      for (const h of out.timedOut) log.emit({ kind: 'node.failed', node: h.name, phase: (h.phase() ?? 'power-on') as never, code: 'FLEETLAB_ERR_NODE_TIMEOUT', message: `not ready after ${opts?.timeoutMs ?? '?'} ms` });
+      for (const h of out.timedOut) log.emit({ kind: 'node.failed', node: h.name, phase: (h.phase() ?? 'power-on') as never, code: ERRORS.NODE_TIMEOUT.code, message: `not ready after ${opts?.timeoutMs ?? '?'} ms` });
       return out;
     },
     async power(nodes, op) {

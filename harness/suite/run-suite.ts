@@ -20,7 +20,7 @@ import { FleetlabError, isFleetlabError } from '../../lab/base/errors.ts';
 import { runScenario } from '../run/run-scenario.ts';
 import { esModuleDefault } from '../run/scenario-loader.ts';
 import { FLEETLAB_ROOT } from '../fleetlab-version.ts';
-import { suiteProblems, type SuiteDefinition } from './define-suite.ts';
+import { suiteProblems, type SuiteDefinition } from '../define-suite.ts';
 import { planSuite, shardRuns, type PlannedRun } from './suite-plan.ts';
 import { writeSuiteReports, type SuiteRecord, type SuiteRunResult } from './suite-report.ts';
 import { BaselinePool, findRunDirs, saveBaseline } from './suite-baseline.ts';

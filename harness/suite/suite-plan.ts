@@ -9,7 +9,7 @@
  * of N on another split the work exactly.
  */
 import { resolve, dirname, basename } from 'node:path';
-import type { SuiteDefinition } from './define-suite.ts';
+import type { SuiteDefinition } from '../define-suite.ts';
 
 export interface PlannedRun {
   index: number;

@@ -47,6 +47,10 @@ export const ERRORS = {
   QEMU_UNAVAILABLE: { code: 'FLEETLAB_ERR_QEMU_UNAVAILABLE', exit: 2 },
   TESTBED_MISMATCH: { code: 'FLEETLAB_ERR_TESTBED_MISMATCH', exit: 2 },
   RUN_EMPTY: { code: 'FLEETLAB_ERR_RUN_EMPTY', exit: 2 },
+  /** A bug: an exception that is not a FleetlabError reached a node's boot path. */
+  INTERNAL: { code: 'FLEETLAB_ERR_INTERNAL' },
+  /** layers.json (the layer table the architecture check reads) is malformed. */
+  LAYERS_INVALID: { code: 'FLEETLAB_ERR_LAYERS_INVALID', exit: 2 },
   // BMC-facing errors: one mapping for HTTP status, Redfish Base message and IPMI completion code.
   // IPMI-only completion codes (IPMI v2.0 table 5-2 and command-specific codes of §22, §28, §31).
   BMC_INSUFFICIENT_PRIVILEGE: { code: 'FLEETLAB_ERR_BMC_INSUFFICIENT_PRIVILEGE', http: 403, redfish: 'Base.1.15.InsufficientPrivilege', ipmiCompletion: 0xd4 },
@@ -104,6 +108,14 @@ export const ERRORS = {
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorName = keyof typeof ERRORS;
+
+/** What every code starts with; production code names codes only through ERRORS (lint-enforced). */
+export const CODE_PREFIX = 'FLEETLAB_ERR_';
+
+/** A code without its prefix (`FLEETLAB_ERR_AGENT` → `AGENT`), for compact summaries. */
+export function shortCode(code: string): string {
+  return code.startsWith(CODE_PREFIX) ? code.slice(CODE_PREFIX.length) : code;
+}
 
 /** IPMI completion code of a BMC_* error (0xFF "unspecified" when the entry has none). */
 export function ipmiCompletion(name: ErrorName): number {

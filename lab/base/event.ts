@@ -33,7 +33,7 @@ export type NodePhase = (typeof NODE_PHASES)[number];
 
 export type PowerState = 'on' | 'off';
 
-/** Phases of a target's view of a node (DESIGN Target.state). */
+/** Phases of a target's view of a node (ARCHITECTURE.md "Targets": Target.state). */
 export type TargetPhase =
   | 'registered'
   | 'ready'

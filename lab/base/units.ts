@@ -6,6 +6,7 @@
  * Every parser reports a problem at `path` and returns undefined on bad input; none throws.
  */
 import type { Problems } from './problem.ts';
+import { describeValue as describe } from './values.ts';
 
 /** SI multipliers for tc-style rates (bits per second). */
 const RATE_UNITS: Record<string, number> = { bit: 1, kbit: 1e3, mbit: 1e6, gbit: 1e9, tbit: 1e12 };
@@ -27,14 +28,6 @@ const RATE_RE = new RegExp(`^${NUM}\\s*([a-z]+)$`, 'i');
 const DURATION_RE = new RegExp(`^${NUM}\\s*([a-z]+)$`, 'i');
 const PERCENT_RE = new RegExp(`^${NUM}\\s*%$`);
 const BYTES_RE = new RegExp(`^${NUM}\\s*([a-z]*)$`, 'i');
-
-function describe(v: unknown): string {
-  if (typeof v === 'string') return `'${v}'`;
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'object') return 'an object';
-  return String(v);
-}
 
 /** A rate like '20mbit', '512kbit', '1gbit' (or 'unlimited') → bits per second (Infinity for unlimited). */
 export function parseRate(v: unknown, path: string, problems: Problems): number | undefined {
@@ -130,12 +123,10 @@ export function formatRate(bps: number): string {
   return `${+bps.toFixed(3)}bit`;
 }
 
-export function formatMs(ms: number): string {
+/**
+ * A duration the way a spec writes it ('40ms', '2s'): parseDuration reads it back. Reports show
+ * durations to people with reports/format.ts's fmtMs ('850 ms', '4m 05s') instead.
+ */
+export function formatDuration(ms: number): string {
   return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000}s` : `${+ms.toFixed(3)}ms`;
 }
-
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-export { describe as describeValue };

@@ -17,13 +17,13 @@
 import type { Rng } from '../base/rng.ts';
 import type { EventBody, NodePhase } from '../base/event.ts';
 import { Problems } from '../base/problem.ts';
-import { FleetlabError } from '../base/errors.ts';
+import { ERRORS, FleetlabError } from '../base/errors.ts';
 import type { FaultPlugin, FaultTargets, Stopper } from './fault-plugin.ts';
 import type { FaultWorld, WorldNode } from './fault-world.ts';
 import type { FaultSpec, Range } from './fault-spec.ts';
 import { parseFaultSpec } from './fault-spec.ts';
 import { checkSelector, parseSelector, resolveSelector, selectorLabel, targetNames, WorldIndex } from './fault-selector.ts';
-import { isRecord } from '../base/units.ts';
+import { isRecord } from '../base/values.ts';
 import { FAULT_PLUGINS } from './fault-registry.ts';
 
 /** One fault window, as reports shade it. Times are clock.now() values (ms since run start). */
@@ -304,7 +304,7 @@ export class FaultController {
       // Said once per activation, not silently skipped: a chaos run on a mixed lab must not look
       // like the VMs survived a fault they never saw.
       const names = untouched.slice(0, 5).join(', ') + (untouched.length > 5 ? `, … (${untouched.length})` : '');
-      this.world.emit({ kind: 'log', level: 'warn', code: 'FLEETLAB_ERR_FAULT_UNSUPPORTED', msg: `fault ${id} (${spec.kind}) does not reach qemu nodes ${names}: it acts on simulated nodes' protocol stacks; for VMs use site faults (partition, loss-burst, link-flap, link-degrade) or power-loss` });
+      this.world.emit({ kind: 'log', level: 'warn', code: ERRORS.FAULT_UNSUPPORTED.code, msg: `fault ${id} (${spec.kind}) does not reach qemu nodes ${names}: it acts on simulated nodes' protocol stacks; for VMs use site faults (partition, loss-burst, link-flap, link-degrade) or power-loss` });
     }
     let stopper: Stopper;
     try {
@@ -320,7 +320,7 @@ export class FaultController {
       };
       stopper = spec.plugin.start(ctx, targets, spec.params);
     } catch (e) {
-      this.world.emit({ kind: 'log', level: 'error', msg: `fault ${id} (${spec.kind}) failed to start: ${(e as Error).message}`, code: 'FLEETLAB_ERR_SCENARIO_INVALID' });
+      this.world.emit({ kind: 'log', level: 'error', msg: `fault ${id} (${spec.kind}) failed to start: ${(e as Error).message}`, code: ERRORS.SCENARIO_INVALID.code });
       window.stop = clock.now();
       this.world.emit({ kind: 'fault.stop', id, fault: spec.kind });
       return undefined;

@@ -14,7 +14,7 @@
  */
 import type { Problems } from '../base/problem.ts';
 import type { Rng } from '../base/rng.ts';
-import { describeValue, isRecord } from '../base/units.ts';
+import { describeValue, isRecord } from '../base/values.ts';
 import type { FaultScope, FaultTargets } from './fault-plugin.ts';
 import type { FaultWorld, WorldBmc, WorldNode, WorldSite } from './fault-world.ts';
 

@@ -25,7 +25,8 @@
 import type { Problems } from '../base/problem.ts';
 import type { NodePhase } from '../base/event.ts';
 import { NODE_PHASES } from '../base/event.ts';
-import { describeValue, isRecord, parseDurationOrMs, parseShare } from '../base/units.ts';
+import { parseDurationOrMs, parseShare } from '../base/units.ts';
+import { describeValue, isRecord } from '../base/values.ts';
 import type { FaultPlugin } from './fault-plugin.ts';
 import type { Selector } from './fault-selector.ts';
 import { parseSelector } from './fault-selector.ts';

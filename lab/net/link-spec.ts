@@ -31,7 +31,8 @@
  */
 import type { Problems } from '../base/problem.ts';
 import type { Rng } from '../base/rng.ts';
-import { formatMs, formatRate, isRecord, parseNumberField, parseDuration, parseRate, parseShare, describeValue } from '../base/units.ts';
+import { formatDuration, formatRate, parseNumberField, parseDuration, parseRate, parseShare } from '../base/units.ts';
+import { isRecord, describeValue } from '../base/values.ts';
 
 export type PartitionMode = 'none' | 'both' | 'up' | 'down';
 export type JitterDistribution = 'uniform' | 'normal' | 'pareto';
@@ -344,8 +345,8 @@ export function linkSummary(p: LinkProfile): string {
   const parts: string[] = [];
   if (p.preset) parts.push(p.preset);
   parts.push(`${formatRate(p.downBps)}/${formatRate(p.upBps)}`);
-  if (p.latencyMs > 0) parts.push(`rtt ${formatMs(p.latencyMs)}`);
-  if (p.jitterMs > 0) parts.push(`±${formatMs(p.jitterMs)}${p.jitterDistribution === 'uniform' ? '' : ` ${p.jitterDistribution}`}`);
+  if (p.latencyMs > 0) parts.push(`rtt ${formatDuration(p.latencyMs)}`);
+  if (p.jitterMs > 0) parts.push(`±${formatDuration(p.jitterMs)}${p.jitterDistribution === 'uniform' ? '' : ` ${p.jitterDistribution}`}`);
   const loss = meanLoss(p.loss);
   if (loss > 0) parts.push(`loss ${+(loss * 100).toFixed(3)}%${p.loss.kind === 'gilbert-elliott' ? ' bursty' : ''}`);
   if (p.partition !== 'none') parts.push(`partition ${p.partition}`);

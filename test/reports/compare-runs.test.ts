@@ -1,7 +1,7 @@
 import t from 'tap';
 import { computeMetrics } from '../../reports/metrics.ts';
 import { compareRuns, compareSamples, compareText, testbedMismatch, DEFAULT_COMPARE } from '../../reports/compare-runs.ts';
-import { syntheticEvents } from './synthetic-log.ts';
+import { syntheticEvents } from '../../fixtures/reports/synthetic-log.ts';
 
 const run = (o: Parameters<typeof syntheticEvents>[0]) => computeMetrics(syntheticEvents(o));
 

@@ -2,7 +2,7 @@ import t from 'tap';
 import { computeMetrics } from '../../reports/metrics.ts';
 import { cdfOf, htmlData, failureRows, MAX_FAILURES_LISTED } from '../../reports/html-data.ts';
 import { PHASES } from '../../reports/phases.ts';
-import { syntheticEvents } from './synthetic-log.ts';
+import { syntheticEvents } from '../../fixtures/reports/synthetic-log.ts';
 
 t.test('per-node timeline round-trips through the compact encoding (within one unit)', async (t) => {
   const m = computeMetrics(syntheticEvents({ nodes: 50, seed: 3, failEvery: 7 }));

@@ -7,8 +7,8 @@ import { rm, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { writeReports } from '../../reports/write-reports.ts';
-import { writeSyntheticRun } from './synthetic-log.ts';
-import { CHROMIUM, bodyAttr, renderInChromium } from './chromium.ts';
+import { writeSyntheticRun } from '../../fixtures/reports/synthetic-log.ts';
+import { CHROMIUM, bodyAttr, renderInChromium } from '../../fixtures/reports/chromium.ts';
 
 const runsDir = fileURLToPath(new URL('../../reports/runs/', import.meta.url));
 

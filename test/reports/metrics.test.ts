@@ -1,6 +1,6 @@
 import t from 'tap';
 import { computeMetrics, niceBucketMs } from '../../reports/metrics.ts';
-import { syntheticEvents, BASE_PHASE_MS } from './synthetic-log.ts';
+import { syntheticEvents, BASE_PHASE_MS } from '../../fixtures/reports/synthetic-log.ts';
 import type { EventBody, FleetEvent } from '../../lab/base/event.ts';
 
 const ev = (t: number, body: EventBody): FleetEvent => ({ ...body, t }) as FleetEvent;

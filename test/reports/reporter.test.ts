@@ -2,7 +2,7 @@ import t from 'tap';
 import { multiplexReporters, type Reporter } from '../../reports/reporter.ts';
 import { tapReporter, tapFromEvents } from '../../reports/tap-reporter.ts';
 import { jsonSummary } from '../../reports/summary.ts';
-import { syntheticEvents } from './synthetic-log.ts';
+import { syntheticEvents } from '../../fixtures/reports/synthetic-log.ts';
 import type { FleetEvent } from '../../lab/base/event.ts';
 
 t.test('a reporter that throws is logged and the others go on', async (t) => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { writeReports } from '../../reports/write-reports.ts';
 import { jsonSummary, textSummary } from '../../reports/summary.ts';
 import type { RunRecord } from '../../reports/run-record.ts';
-import { syntheticEvents, toNdjson, writeSyntheticRun } from './synthetic-log.ts';
+import { syntheticEvents, toNdjson, writeSyntheticRun } from '../../fixtures/reports/synthetic-log.ts';
 
 t.test('writeReports builds run.json, junit.xml, metrics.csv, report.html from events.ndjson', async (t) => {
   const dir = await writeSyntheticRun(t.testdir({}), { nodes: 30, sites: 10, seed: 4, failEvery: 15 });

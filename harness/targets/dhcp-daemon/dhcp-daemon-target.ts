@@ -17,7 +17,7 @@ import type { BootEndpoints, ImageRef, Target, TargetContext, TargetState } from
 import { startReferenceServer, type ReferenceServer } from '../reference/reference-server.ts';
 import { ArtifactStore } from '../common/artifacts.ts';
 import { genericInstaller } from '../../../lab/nodes/sim/personas/generic-installer.ts';
-import { FleetlabError } from '../../../lab/base/errors.ts';
+import { ERRORS, FleetlabError } from '../../../lab/base/errors.ts';
 import { startDnsmasq, type DnsmasqProcess } from '../dnsmasq/dnsmasq-process.ts';
 import { startKea, type KeaProcess } from '../kea/kea-process.ts';
 import type { DhcpLease } from './dhcp-lease.ts';
@@ -106,7 +106,7 @@ export function dhcpDaemonTarget(ctx: TargetContext, kind: DhcpDaemonKind): Dhcp
       ctx.events.emit({ kind: 'log', level: 'info', msg: `${kind}: serving DHCP on ${dhcp.dhcp.host}:${dhcp.dhcp.port} (pid ${dhcp.daemon.pid}, ${Date.now() - started} ms), lease file ${dhcp.leaseFile}` });
       const d = dhcp;
       void d.daemon.exited.then((x) => {
-        if (dhcp === d) ctx.events.emit({ kind: 'log', level: 'error', code: 'FLEETLAB_ERR_TARGET', msg: `${kind} exited unexpectedly (code ${x.code}, signal ${x.signal}): ${d.daemon.log().slice(-3).join(' | ')}` });
+        if (dhcp === d) ctx.events.emit({ kind: 'log', level: 'error', code: ERRORS.TARGET.code, msg: `${kind} exited unexpectedly (code ${x.code}, signal ${x.signal}): ${d.daemon.log().slice(-3).join(' | ')}` });
       });
     },
     endpoints(): BootEndpoints {

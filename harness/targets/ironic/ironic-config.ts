@@ -6,7 +6,7 @@
  *            ├ tftp/   [pxe] tftp_root (unused with dhcp_provider=none, but must exist)
  *            └ state/  state_path, locks, image caches, deploy logs
  *
- * Why these values (see shared/notes/ironic.md): noauth + rpc_transport=none = API and conductor
+ * Why these values (ARCHITECTURE.md "Targets"): noauth + rpc_transport=none = API and conductor
  * in one process; `dhcp_provider=none` because fleetlab's DHCP points iPXE at Ironic's boot.ipxe;
  * `[service_catalog] endpoint_override` is required under noauth for any non-fake deploy;
  * `[ipmi] min_command_interval=1` (default 5 makes power ops 10-15 s; 0 divides by zero);

@@ -20,7 +20,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BootEndpoints, ImageRef, Target, TargetContext, TargetNode, TargetState } from '../target.ts';
-import { FleetlabError } from '../../../lab/base/errors.ts';
+import { ERRORS, FleetlabError } from '../../../lab/base/errors.ts';
 import { startIronic, type IronicProcess } from './ironic-process.ts';
 import { IronicClient, type IronicNode } from './ironic-client.ts';
 import { IRONIC_TRANSIENT, ironicPhase } from './ironic-states.ts';
@@ -76,7 +76,7 @@ export function ironicTarget(ctx: TargetContext): Target {
     ctx.events.emit({ kind: 'target.state', node: name, native: n.provision_state, phase });
     const s: TargetState = { native: n.provision_state, phase, ...(n.last_error ? { lastError: n.last_error } : {}) };
     // Ironic's own reason, after the state event so the run records it as the failure message.
-    if (phase === 'failed') ctx.events.emit({ kind: 'node.failed', node: name, phase: 'agent', code: 'FLEETLAB_ERR_TARGET', message: `ironic: ${n.provision_state}: ${n.last_error ?? 'no last_error'}` });
+    if (phase === 'failed') ctx.events.emit({ kind: 'node.failed', node: name, phase: 'agent', code: ERRORS.TARGET.code, message: `ironic: ${n.provision_state}: ${n.last_error ?? 'no last_error'}` });
     for (const w of watchers) w(name, s);
   };
 
@@ -106,7 +106,7 @@ export function ironicTarget(ctx: TargetContext): Target {
 
   const failInFlight = (why: string) => {
     for (const [name, state] of native) {
-      if (IRONIC_TRANSIENT.has(state)) ctx.events.emit({ kind: 'node.failed', node: name, phase: 'agent', code: 'FLEETLAB_ERR_TARGET', message: `ironic ${why} while the node was '${state}'` });
+      if (IRONIC_TRANSIENT.has(state)) ctx.events.emit({ kind: 'node.failed', node: name, phase: 'agent', code: ERRORS.TARGET.code, message: `ironic ${why} while the node was '${state}'` });
     }
   };
 
@@ -123,7 +123,7 @@ export function ironicTarget(ctx: TargetContext): Target {
     ctx.events.emit({ kind: 'log', level: 'info', msg: `ironic: started ${proc.url} (pid ${proc.pid}) in ${Date.now() - started} ms; run dir ${dir}` });
     void proc.exited.then((x) => {
       if (stopping || ironic !== proc) return;
-      ctx.events.emit({ kind: 'log', level: 'error', code: 'FLEETLAB_ERR_TARGET', msg: `ironic exited unexpectedly (code ${x.code}, signal ${x.signal})` });
+      ctx.events.emit({ kind: 'log', level: 'error', code: ERRORS.TARGET.code, msg: `ironic exited unexpectedly (code ${x.code}, signal ${x.signal})` });
       failInFlight(`exited (signal ${x.signal ?? x.code})`);
     });
   };

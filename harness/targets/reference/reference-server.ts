@@ -18,6 +18,7 @@ import { ArtifactStore, BLOCK, type Artifact } from '../common/artifacts.ts';
 import { startDhcpServer, type DhcpServer, type DhcpSubnetConfig, type DhcpServerEvent } from '../../../lab/proto/dhcp/dhcp-server.ts';
 import { startTftpServer } from '../../../lab/proto/tftp/tftp-server.ts';
 import { pxeBootOnce, powerOff, type RedfishTarget } from './redfish-power.ts';
+import { ERRORS } from '../../../lab/base/errors.ts';
 
 export type RefNodeState = 'enrolled' | 'provisioning' | 'installing' | 'active' | 'deprovisioning' | 'failed';
 
@@ -104,7 +105,7 @@ export async function startReferenceServer(o: ReferenceServerOptions): Promise<R
     // HTTP first: DHCP answers point iPXE at it.
     let httpUrl = '';
     const server: Server = createServer((req, res) => {
-      handle(req, res).catch((e: unknown) => sendJson(res, 500, { error: { code: 'FLEETLAB_ERR_TARGET', message: String(e) } }));
+      handle(req, res).catch((e: unknown) => sendJson(res, 500, { error: { code: ERRORS.TARGET.code, message: String(e) } }));
     });
     server.keepAliveTimeout = 5000;
     server.maxConnections = 0x7fffffff;
@@ -192,32 +193,32 @@ export async function startReferenceServer(o: ReferenceServerOptions): Promise<R
       }
       if (method === 'GET' && parts[0] === 'artifacts' && parts.length === 2) {
         const a = artifacts.get(parts[1]!);
-        return a ? streamArtifact(res, a, 0) : sendJson(res, 404, { error: { code: 'FLEETLAB_ERR_TARGET', message: `no artifact ${parts[1]}` } });
+        return a ? streamArtifact(res, a, 0) : sendJson(res, 404, { error: { code: ERRORS.TARGET.code, message: `no artifact ${parts[1]}` } });
       }
       if (method === 'GET' && parts[0] === 'images' && parts.length === 2) {
         const a = artifacts.get(`images/${parts[1]}`);
-        return a ? streamArtifact(res, a, o.imageRateBps ?? 0) : sendJson(res, 404, { error: { code: 'FLEETLAB_ERR_TARGET', message: `no image ${parts[1]}` } });
+        return a ? streamArtifact(res, a, o.imageRateBps ?? 0) : sendJson(res, 404, { error: { code: ERRORS.TARGET.code, message: `no image ${parts[1]}` } });
       }
       if (method === 'POST' && parts[0] === 'callback' && parts.length === 2) {
         const n = nodes.get(parts[1]!);
         const body = (await readJson(req, res)) as { status?: string; message?: string; sha256?: string } | undefined;
         if (body === undefined) return;
-        if (!n) return sendJson(res, 404, { error: { code: 'FLEETLAB_ERR_TARGET', message: `unknown node ${parts[1]}` } });
+        if (!n) return sendJson(res, 404, { error: { code: ERRORS.TARGET.code, message: `unknown node ${parts[1]}` } });
         n.timestamps.callback = Date.now();
         if (body.status === 'ok' && n.image && body.sha256 === n.image.sha256) transition(n, 'active');
         else transition(n, 'failed', body.message ?? `install reported ${JSON.stringify(body.status)} (sha256 ${body.sha256 ?? '?'})`);
         return sendJson(res, 200, { ok: true });
       }
       // ── REST API ──
-      if (parts[0] !== 'nodes') return sendJson(res, 404, { error: { code: 'FLEETLAB_ERR_TARGET', message: `no route ${method} ${url.pathname}` } });
+      if (parts[0] !== 'nodes') return sendJson(res, 404, { error: { code: ERRORS.TARGET.code, message: `no route ${method} ${url.pathname}` } });
       if (parts.length === 1 && method === 'GET') return sendJson(res, 200, [...nodes.values()].map(view));
       if (parts.length === 1 && method === 'POST') {
         const b = (await readJson(req, res)) as Record<string, unknown> | undefined;
         if (b === undefined) return;
         const problems = validateEnroll(b);
-        if (problems.length) return sendJson(res, 400, { error: { code: 'FLEETLAB_ERR_TARGET', message: problems.join('; ') } });
+        if (problems.length) return sendJson(res, 400, { error: { code: ERRORS.TARGET.code, message: problems.join('; ') } });
         const id = String(b.name);
-        if (nodes.has(id)) return sendJson(res, 409, { error: { code: 'FLEETLAB_ERR_TARGET', message: `node ${id} exists` } });
+        if (nodes.has(id)) return sendJson(res, 409, { error: { code: ERRORS.TARGET.code, message: `node ${id} exists` } });
         const bmc = b.bmc as RedfishTarget;
         const n: RefNode = { id, macs: (b.macs as string[]).map((m) => m.toLowerCase()), firmware: b.firmware === 'bios' ? 'bios' : 'uefi', bmc, state: 'enrolled', image: null, lastError: null, timestamps: {} };
         nodes.set(id, n);
@@ -226,7 +227,7 @@ export async function startReferenceServer(o: ReferenceServerOptions): Promise<R
         return sendJson(res, 201, view(n));
       }
       const n = nodes.get(parts[1] ?? '');
-      if (!n) return sendJson(res, 404, { error: { code: 'FLEETLAB_ERR_TARGET', message: `unknown node ${parts[1]}` } });
+      if (!n) return sendJson(res, 404, { error: { code: ERRORS.TARGET.code, message: `unknown node ${parts[1]}` } });
       if (parts.length === 2 && method === 'GET') return sendJson(res, 200, view(n));
       if (parts.length === 2 && method === 'DELETE') {
         nodes.delete(n.id);
@@ -239,7 +240,7 @@ export async function startReferenceServer(o: ReferenceServerOptions): Promise<R
         if (b === undefined) return;
         const im = b.image;
         if (!im || typeof im.name !== 'string' || (im.url === undefined && typeof im.bytes !== 'number'))
-          return sendJson(res, 400, { error: { code: 'FLEETLAB_ERR_TARGET', message: 'body.image: expected {name, bytes} or {name, url, sha256, bytes}' } });
+          return sendJson(res, 400, { error: { code: ERRORS.TARGET.code, message: 'body.image: expected {name, bytes} or {name, url, sha256, bytes}' } });
         // An image of ours announced by URL (e.g. defined from another thread): make sure it is served.
         if (im.url?.startsWith(`${httpUrl}/images/`) && typeof im.bytes === 'number' && !images.has(im.name)) image(im.name, im.bytes);
         n.image = im.url && im.sha256 ? { name: im.name, url: im.url, sha256: im.sha256, bytes: im.bytes ?? 0 } : (images.get(im.name) ?? image(im.name, im.bytes!));
@@ -250,7 +251,7 @@ export async function startReferenceServer(o: ReferenceServerOptions): Promise<R
           await pxeBootOnce(n.bmc, n.firmware === 'bios' ? 'Legacy' : 'UEFI');
         } catch (e) {
           transition(n, 'failed', `BMC: ${(e as Error).message}`);
-          return sendJson(res, 502, { error: { code: 'FLEETLAB_ERR_TARGET', message: n.lastError } });
+          return sendJson(res, 502, { error: { code: ERRORS.TARGET.code, message: n.lastError } });
         }
         return sendJson(res, 202, view(n));
       }
@@ -260,13 +261,13 @@ export async function startReferenceServer(o: ReferenceServerOptions): Promise<R
           await powerOff(n.bmc);
         } catch (e) {
           transition(n, 'failed', `BMC: ${(e as Error).message}`);
-          return sendJson(res, 502, { error: { code: 'FLEETLAB_ERR_TARGET', message: n.lastError } });
+          return sendJson(res, 502, { error: { code: ERRORS.TARGET.code, message: n.lastError } });
         }
         n.image = null;
         transition(n, 'enrolled');
         return sendJson(res, 202, view(n));
       }
-      return sendJson(res, 405, { error: { code: 'FLEETLAB_ERR_TARGET', message: `${method} not allowed on ${url.pathname}` } });
+      return sendJson(res, 405, { error: { code: ERRORS.TARGET.code, message: `${method} not allowed on ${url.pathname}` } });
     }
 
     return {
@@ -313,7 +314,7 @@ async function readJson(req: IncomingMessage, res: ServerResponse): Promise<unkn
   for await (const c of req as AsyncIterable<Buffer>) {
     size += c.length;
     if (size > 1 << 20) {
-      sendJson(res, 413, { error: { code: 'FLEETLAB_ERR_TARGET', message: 'body larger than 1 MiB' } });
+      sendJson(res, 413, { error: { code: ERRORS.TARGET.code, message: 'body larger than 1 MiB' } });
       return undefined;
     }
     chunks.push(c);
@@ -323,7 +324,7 @@ async function readJson(req: IncomingMessage, res: ServerResponse): Promise<unkn
   try {
     return JSON.parse(text);
   } catch (e) {
-    sendJson(res, 400, { error: { code: 'FLEETLAB_ERR_TARGET', message: `body: malformed JSON: ${(e as Error).message}` } });
+    sendJson(res, 400, { error: { code: ERRORS.TARGET.code, message: `body: malformed JSON: ${(e as Error).message}` } });
     return undefined;
   }
 }

@@ -11,7 +11,7 @@ import { referenceApi, refState } from './reference-api.ts';
 import type { FromWorker, ToWorker } from './reference-worker.ts';
 import { ArtifactStore } from '../common/artifacts.ts';
 import { genericInstaller } from '../../../lab/nodes/sim/personas/generic-installer.ts';
-import { FleetlabError } from '../../../lab/base/errors.ts';
+import { ERRORS, FleetlabError } from '../../../lab/base/errors.ts';
 import { qemuBoot } from '../common/qemu-boot.ts';
 
 interface RunningServer {
@@ -84,7 +84,7 @@ export function referenceTarget(ctx: TargetContext): Target {
         await worker.terminate();
         throw e;
       });
-      worker.on('error', (e) => ctx.events.emit({ kind: 'log', level: 'error', code: 'FLEETLAB_ERR_TARGET', msg: `reference server thread: ${e.message}` }));
+      worker.on('error', (e) => ctx.events.emit({ kind: 'log', level: 'error', code: ERRORS.TARGET.code, msg: `reference server thread: ${e.message}` }));
     },
     endpoints(): BootEndpoints {
       const s = srv();

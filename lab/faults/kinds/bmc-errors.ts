@@ -4,7 +4,7 @@
  * registry maps it to (500 → 0xFF unspecified, 503 → 0xC0 node busy).
  */
 import { parseShare } from '../../base/units.ts';
-import { describeValue } from '../../base/units.ts';
+import { describeValue } from '../../base/values.ts';
 import { defineFault } from '../fault-plugin.ts';
 import { checkKeys, validated } from './params.ts';
 import { setBmcFields } from './node-field.ts';

@@ -3,7 +3,7 @@
  * reported with its path, and `undefined` comes back when anything was wrong.
  */
 import type { Problems } from '../../base/problem.ts';
-import { isRecord } from '../../base/units.ts';
+import { isRecord } from '../../base/values.ts';
 
 /** Report keys of `params` not in `allowed`; returns the params as a record (validated by the caller). */
 export function checkKeys(params: unknown, allowed: readonly string[], path: string, problems: Problems): Record<string, unknown> {

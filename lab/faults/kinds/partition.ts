@@ -3,7 +3,7 @@
  * 'down' = core → site only). Streams stall until healed; UDP in the cut direction is dropped.
  */
 import type { PartitionMode } from '../../net/link-spec.ts';
-import { describeValue } from '../../base/units.ts';
+import { describeValue } from '../../base/values.ts';
 import { defineFault } from '../fault-plugin.ts';
 import { checkKeys, validated } from './params.ts';
 

@@ -7,7 +7,8 @@
  *   off until the window ends), through the node's Machine, so it works on every tier.
  */
 import { NODE_PHASES, type NodePhase } from '../../base/event.ts';
-import { describeValue, parseDurationOrMs } from '../../base/units.ts';
+import { parseDurationOrMs } from '../../base/units.ts';
+import { describeValue } from '../../base/values.ts';
 import { defineFault } from '../fault-plugin.ts';
 import { checkKeys, validated } from './params.ts';
 import { setNodeFields } from './node-field.ts';

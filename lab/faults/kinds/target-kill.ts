@@ -3,7 +3,7 @@
  * gave the lab hooks for it. `mode: 'kill'` restarts it at the end of the window when it can;
  * `mode: 'pause'` (SIGSTOP-like) resumes it.
  */
-import { describeValue } from '../../base/units.ts';
+import { describeValue } from '../../base/values.ts';
 import { defineFault } from '../fault-plugin.ts';
 import { checkKeys, validated } from './params.ts';
 

@@ -22,7 +22,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EventSink } from '../../base/event.ts';
-import { FleetlabError } from '../../base/errors.ts';
+import { ERRORS, FleetlabError } from '../../base/errors.ts';
 import type { LinkProfile } from '../link-spec.ts';
 import { acquireHostLock } from '../../base/host-lock.ts';
 import { guardOnExit } from './exit-guard.ts';
@@ -119,7 +119,7 @@ export async function createQemuSite(o: QemuSiteOptions): Promise<QemuSite> {
       }
     }
     unguard();
-    if (errors.length) o.events?.emit({ kind: 'log', level: 'warn', msg: `qemu site ${o.site} teardown: ${errors.join('; ')}`, code: 'FLEETLAB_ERR_NETNS' });
+    if (errors.length) o.events?.emit({ kind: 'log', level: 'warn', msg: `qemu site ${o.site} teardown: ${errors.join('; ')}`, code: ERRORS.NETNS.code });
   };
 
   try {
@@ -256,7 +256,7 @@ export async function createQemuSite(o: QemuSiteOptions): Promise<QemuSite> {
     };
     if (o.link && engine === 'kernel') {
       const r = await applyLink(n, o.link);
-      if (r.unsupported.length) o.events?.emit({ kind: 'log', level: 'warn', msg: `site ${o.site} (qemu): not applied: ${r.unsupported.join('; ')}`, code: 'FLEETLAB_ERR_NETNS' });
+      if (r.unsupported.length) o.events?.emit({ kind: 'log', level: 'warn', msg: `site ${o.site} (qemu): not applied: ${r.unsupported.join('; ')}`, code: ERRORS.NETNS.code });
     }
     return site;
   } catch (e) {

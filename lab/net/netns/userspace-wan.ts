@@ -24,7 +24,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import type { Clock } from '../../base/clock.ts';
 import { realClock } from '../../base/clock.ts';
-import { FleetlabError } from '../../base/errors.ts';
+import { ERRORS, FleetlabError } from '../../base/errors.ts';
 import type { EventSink } from '../../base/event.ts';
 import type { LinkDirection } from '../site-link.ts';
 import type { SiteLinkControl } from '../site-link-model.ts';
@@ -195,7 +195,7 @@ export async function startUserspaceWan(o: UserspaceWanOptions): Promise<Userspa
     };
     fromSite.on('message', forward('up', up));
     fromHost.on('message', forward('down', down));
-    for (const s of [fromSite, fromHost]) s.on('error', (e) => o.events?.emit({ kind: 'log', level: 'warn', msg: `site ${o.site} WAN socket: ${e.message}`, code: 'FLEETLAB_ERR_NETNS' }));
+    for (const s of [fromSite, fromHost]) s.on('error', (e) => o.events?.emit({ kind: 'log', level: 'warn', msg: `site ${o.site} WAN socket: ${e.message}`, code: ERRORS.NETNS.code }));
 
     for (const [tap, ours, theirs] of [
       [o.siteTap, sitePort, siteSocatPort],
@@ -208,7 +208,7 @@ export async function startUserspaceWan(o: UserspaceWanOptions): Promise<Userspa
         log = (log + d.toString()).slice(-2000);
       });
       child.on('exit', (code, sig) => {
-        if (!closed) o.events?.emit({ kind: 'log', level: 'error', msg: `site ${o.site} WAN: socat for ${tap} exited (${code ?? sig}): ${log.trim()}`, code: 'FLEETLAB_ERR_NETNS' });
+        if (!closed) o.events?.emit({ kind: 'log', level: 'error', msg: `site ${o.site} WAN: socat for ${tap} exited (${code ?? sig}): ${log.trim()}`, code: ERRORS.NETNS.code });
       });
       child.on('error', (e) => {
         log += e.message;

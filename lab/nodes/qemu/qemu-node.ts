@@ -22,7 +22,7 @@ import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EventBody, EventSink, PowerState } from '../../base/event.ts';
 import type { NodeFaults } from '../../faults/fault-hooks.ts';
-import { FleetlabError } from '../../base/errors.ts';
+import { ERRORS, FleetlabError } from '../../base/errors.ts';
 import type { QemuSite } from '../../net/netns/qemu-site.ts';
 import { killAndWait } from '../../net/netns/kill.ts';
 import { guardOnExit } from '../../net/netns/exit-guard.ts';
@@ -208,7 +208,7 @@ export class QemuNode implements Machine {
       // bootindex values must stay unique at every step: park them high first.
       for (const [i, d] of (['disk', 'net', 'cd'] as Dev[]).entries()) await qmp.execute('qom-set', { path: `/machine/peripheral/${DEV_ID[d]}`, property: 'bootindex', value: 100 + i });
       for (const [i, d] of bootOrder(target).entries()) await qmp.execute('qom-set', { path: `/machine/peripheral/${DEV_ID[d]}`, property: 'bootindex', value: i + 1 });
-    }).catch((e: Error) => this.emit({ kind: 'node.error', node: this.id, code: 'FLEETLAB_ERR_QEMU', message: `boot order: ${e.message}` }));
+    }).catch((e: Error) => this.emit({ kind: 'node.error', node: this.id, code: ERRORS.QEMU.code, message: `boot order: ${e.message}` }));
     return this.orderChain;
   }
 
@@ -225,10 +225,10 @@ export class QemuNode implements Machine {
     this.inserted = { ...media };
     const file = media.url.startsWith('file://') ? new URL(media.url).pathname : media.url.startsWith('/') ? media.url : null;
     if (!file) {
-      this.emit({ kind: 'node.error', node: this.id, code: 'FLEETLAB_ERR_QEMU', message: `virtual media ${media.url}: only local files (file:// or absolute paths) can be inserted into a qemu node` });
+      this.emit({ kind: 'node.error', node: this.id, code: ERRORS.QEMU.code, message: `virtual media ${media.url}: only local files (file:// or absolute paths) can be inserted into a qemu node` });
       return;
     }
-    this.qmp?.execute('blockdev-change-medium', { id: 'vcd', filename: file, format: 'raw' }).catch((e: Error) => this.emit({ kind: 'node.error', node: this.id, code: 'FLEETLAB_ERR_QEMU', message: e.message }));
+    this.qmp?.execute('blockdev-change-medium', { id: 'vcd', filename: file, format: 'raw' }).catch((e: Error) => this.emit({ kind: 'node.error', node: this.id, code: ERRORS.QEMU.code, message: e.message }));
   }
 
   ejectMedia(): void {
@@ -300,7 +300,7 @@ export class QemuNode implements Machine {
         this.release = release;
         const waited = Math.round(this.now() - this.queuedAt);
         if (waited > 50) this.emit({ kind: 'log', level: 'info', msg: `qemu: ${this.id} waited ${waited} ms for a VM slot (maxConcurrentVMs ${this.o.scheduler.max})`, code: 'FLEETLAB_QEMU_QUEUE' });
-        this.boot('power-on').catch((e: Error) => this.emit({ kind: 'node.error', node: this.id, code: 'FLEETLAB_ERR_QEMU', message: e.message }));
+        this.boot('power-on').catch((e: Error) => this.emit({ kind: 'node.error', node: this.id, code: ERRORS.QEMU.code, message: e.message }));
       },
       () => {
         this.pending = null;
@@ -392,11 +392,11 @@ export class QemuNode implements Machine {
     try {
       await this.hardOff('power-loss');
       const t = setTimeout(() => {
-        if (this.state === 'off' && !this.closing) this.setPower('on').catch((e: Error) => this.emit({ kind: 'node.error', node: this.id, code: 'FLEETLAB_ERR_QEMU', message: `power restore: ${e.message}` }));
+        if (this.state === 'off' && !this.closing) this.setPower('on').catch((e: Error) => this.emit({ kind: 'node.error', node: this.id, code: ERRORS.QEMU.code, message: `power restore: ${e.message}` }));
       }, this.o.powerRestoreMs ?? 5000);
       t.unref();
     } catch (e) {
-      this.emit({ kind: 'node.error', node: this.id, code: 'FLEETLAB_ERR_QEMU', message: `power loss: ${(e as Error).message}` });
+      this.emit({ kind: 'node.error', node: this.id, code: ERRORS.QEMU.code, message: `power loss: ${(e as Error).message}` });
     }
   }
 
@@ -406,7 +406,7 @@ export class QemuNode implements Machine {
     this.qmp?.close();
     this.qmp = null;
     if (!this.closing) {
-      this.emit({ kind: 'node.error', node: this.id, code: 'FLEETLAB_ERR_QEMU', message: `qemu exited (${sig ?? code}): ${this.stderrTail.trim() || this.parser.tail.slice(-3).join(' | ')}` });
+      this.emit({ kind: 'node.error', node: this.id, code: ERRORS.QEMU.code, message: `qemu exited (${sig ?? code}): ${this.stderrTail.trim() || this.parser.tail.slice(-3).join(' | ')}` });
       if (this.state === 'on') this.setState('off', 'qemu-exit');
     }
   }

@@ -14,6 +14,7 @@
  * tests feed captured transcripts.
  */
 import type { EventBody, NodePhase } from '../../base/event.ts';
+import { ERRORS } from '../../base/errors.ts';
 
 export interface SerialParserOptions {
   node: string;
@@ -136,8 +137,8 @@ export class SerialPhaseParser {
       return;
     }
     if (/Linux version \d/.test(text) && this.phase !== 'disk-boot' && this.phase !== 'ready') return this.enter('boot');
-    if (/Kernel panic/.test(text)) return this.fail(this.phase ?? 'boot', 'FLEETLAB_ERR_QEMU', text);
-    if (/No bootable device/.test(text)) return this.fail(this.phase ?? 'power-on', 'FLEETLAB_ERR_BOOT_NO_DEVICE', text);
+    if (/Kernel panic/.test(text)) return this.fail(this.phase ?? 'boot', ERRORS.QEMU.code, text);
+    if (/No bootable device/.test(text)) return this.fail(this.phase ?? 'power-on', ERRORS.BOOT_NO_DEVICE.code, text);
   }
 
   private fail(phase: NodePhase, code: string, message: string): void {
@@ -187,13 +188,13 @@ export class SerialPhaseParser {
         this.o.emit({ kind: 'agent.callback', node: n, url: kv.url ?? '', status: num('status') });
         return;
       case 'FAIL':
-        return this.fail((kv.phase as NodePhase) ?? this.phase ?? 'agent', kv.code ?? 'FLEETLAB_ERR_AGENT', (kv.msg ?? '').replace(/_/g, ' '));
+        return this.fail((kv.phase as NodePhase) ?? this.phase ?? 'agent', kv.code ?? ERRORS.AGENT.code, (kv.msg ?? '').replace(/_/g, ' '));
       case 'READY': {
         const image = kv.image ?? null;
         this.readyImage = image;
         if (this.phase !== 'disk-boot') this.enter('disk-boot');
         this.o.emit({ kind: 'boot.disk', node: n, image });
-        if (kv.ok !== '1') return this.fail('disk-boot', 'FLEETLAB_ERR_IMAGE_CHECKSUM', `image on disk does not match its metadata (sha256 ${kv.sha256 ?? '?'})`);
+        if (kv.ok !== '1') return this.fail('disk-boot', ERRORS.IMAGE_CHECKSUM.code, `image on disk does not match its metadata (sha256 ${kv.sha256 ?? '?'})`);
         this.enter('ready');
         this.o.emit(image ? { kind: 'node.ready', node: n, image } : { kind: 'node.ready', node: n });
         return;

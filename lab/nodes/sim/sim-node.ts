@@ -27,7 +27,7 @@ import type { DhcpPacket, PxeFirmware } from '../../proto/dhcp/dhcp-packet.ts';
 import { tftpGet } from '../../proto/tftp/tftp-client.ts';
 import { runIpxeScript } from '../../proto/ipxe/ipxe-interpreter.ts';
 import type { IpxeHost } from '../../proto/ipxe/ipxe-interpreter.ts';
-import { FleetlabError, isFleetlabError } from '../../base/errors.ts';
+import { ERRORS, FleetlabError, isFleetlabError } from '../../base/errors.ts';
 import { dhcpExchange, type DhcpLease } from '../../proto/dhcp/dhcp-client.ts';
 import { nodeHttp } from './node-http.ts';
 import type { SimEnv } from './sim-env.ts';
@@ -642,5 +642,5 @@ export function parseCmdline(cmdline: string): Record<string, string> {
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
-const errCode = (e: unknown) => (isFleetlabError(e) ? e.code : 'FLEETLAB_ERR_INTERNAL');
+const errCode = (e: unknown) => (isFleetlabError(e) ? e.code : ERRORS.INTERNAL.code);
 const errMessage = (e: unknown) => (e instanceof Error ? e.message : String(e));

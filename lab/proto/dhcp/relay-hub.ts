@@ -20,6 +20,7 @@ import type { DhcpPacket } from './dhcp-packet.ts';
 import { decodeDhcp, encodeDhcp, encodeRelayAgentInfo, DhcpOption } from './dhcp-packet.ts';
 import type { SiteLink } from '../../net/site-link.ts';
 import type { EventSink } from '../../base/event.ts';
+import { ERRORS } from '../../base/errors.ts';
 
 /** Receive/send buffer each relay socket asks for: ~1,800 DHCP replies at the 2,304-byte truesize. */
 export const RELAY_RCVBUF = 4 * 1024 * 1024;
@@ -128,7 +129,7 @@ export class RelayHub {
     } catch (e) {
       // A malformed reply from the server under test is a finding, not a crash; report a few.
       if (this.malformed++ < 20)
-        this.o.events.emit({ kind: 'log', level: 'warn', code: 'FLEETLAB_ERR_DHCP_MALFORMED', msg: `relay: malformed DHCP reply from server: ${(e as Error).message}` });
+        this.o.events.emit({ kind: 'log', level: 'warn', code: ERRORS.DHCP_MALFORMED.code, msg: `relay: malformed DHCP reply from server: ${(e as Error).message}` });
       return;
     }
     const dest = this.byMac.get(p.chaddr);

@@ -25,6 +25,7 @@ import {
   MAX_BLKSIZE,
   type TftpPacket,
 } from './tftp-packet.ts';
+import { ERRORS } from '../../base/errors.ts';
 
 export interface TftpRemote {
   address: string;
@@ -69,9 +70,9 @@ export interface TftpServer {
   close(): Promise<void>;
 }
 
-const MALFORMED = 'FLEETLAB_ERR_TFTP_MALFORMED';
-const ERROR = 'FLEETLAB_ERR_TFTP_ERROR';
-const TIMEOUT = 'FLEETLAB_ERR_TFTP_TIMEOUT';
+const MALFORMED: string = ERRORS.TFTP_MALFORMED.code;
+const ERROR: string = ERRORS.TFTP_ERROR.code;
+const TIMEOUT: string = ERRORS.TFTP_TIMEOUT.code;
 
 export async function startTftpServer(opts: TftpServerOptions): Promise<TftpServer> {
   const maxBlk = Math.min(MAX_BLKSIZE, Math.max(MIN_BLKSIZE, opts.maxBlksize ?? 1468));

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compareCommand } from '../../../harness/cli/commands/compare.ts';
-import { writeSyntheticRun } from '../../reports/synthetic-log.ts';
+import { writeSyntheticRun } from '../../../fixtures/reports/synthetic-log.ts';
 import { captureIo, runCli } from './cli-helpers.ts';
 
 t.test('same seed: every metric SAME, exit 0, compare.html/xml/json written', async (t) => {

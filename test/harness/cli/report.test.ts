@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { reportCommand } from '../../../harness/cli/commands/report.ts';
 import { captureIo, runCli } from './cli-helpers.ts';
-import { syntheticEvents, toNdjson, writeSyntheticRun } from '../../reports/synthetic-log.ts';
+import { syntheticEvents, toNdjson, writeSyntheticRun } from '../../../fixtures/reports/synthetic-log.ts';
 
 t.test('fleetlab report rebuilds every report and prints the text summary', async (t) => {
   const dir = await writeSyntheticRun(t.testdir({}), { nodes: 30, sites: 10, seed: 2 });

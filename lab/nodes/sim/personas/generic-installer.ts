@@ -10,6 +10,7 @@
  * target sees a failed deploy, and the node stays in the installer (as real installers do).
  */
 import type { AgentContext, AgentOutcome, AgentPersona } from '../agent-persona.ts';
+import { ERRORS } from '../../../base/errors.ts';
 
 export const genericInstaller: AgentPersona = {
   name: 'generic-installer',
@@ -18,7 +19,7 @@ export const genericInstaller: AgentPersona = {
     const sha = ctx.args['fleetlab.sha256'];
     const callback = ctx.args['fleetlab.callback'];
     if (!url || !callback) {
-      return { kind: 'failed', code: 'FLEETLAB_ERR_AGENT', message: `kernel cmdline lacks fleetlab.image/fleetlab.callback: '${ctx.cmdline}'` };
+      return { kind: 'failed', code: ERRORS.AGENT.code, message: `kernel cmdline lacks fleetlab.image/fleetlab.callback: '${ctx.cmdline}'` };
     }
     const name = ctx.args['fleetlab.name'] ?? decodeURIComponent(new URL(url).pathname.split('/').pop() ?? 'image');
     const report = (status: 'ok' | 'failed', extra: Record<string, unknown>) =>
@@ -31,27 +32,27 @@ export const genericInstaller: AgentPersona = {
     } catch (e) {
       ctx.signal.throwIfAborted();
       const message = e instanceof Error ? e.message : String(e);
-      await report('failed', { error: 'FLEETLAB_ERR_HTTP_FETCH', message }).catch(() => undefined);
-      return { kind: 'failed', code: 'FLEETLAB_ERR_HTTP_FETCH', message };
+      await report('failed', { error: ERRORS.HTTP_FETCH.code, message }).catch(() => undefined);
+      return { kind: 'failed', code: ERRORS.HTTP_FETCH.code, message };
     }
     if (!result.ok) {
       const message = `image ${url}: sha256 ${result.digest} does not match expected ${sha ?? '?'} (${result.bytes} bytes)`;
-      ctx.emit({ kind: 'node.error', node: ctx.node.name, code: 'FLEETLAB_ERR_IMAGE_CHECKSUM', message });
-      await report('failed', { error: 'FLEETLAB_ERR_IMAGE_CHECKSUM', message }).catch(() => undefined);
-      return { kind: 'failed', code: 'FLEETLAB_ERR_IMAGE_CHECKSUM', message };
+      ctx.emit({ kind: 'node.error', node: ctx.node.name, code: ERRORS.IMAGE_CHECKSUM.code, message });
+      await report('failed', { error: ERRORS.IMAGE_CHECKSUM.code, message }).catch(() => undefined);
+      return { kind: 'failed', code: ERRORS.IMAGE_CHECKSUM.code, message };
     }
     try {
       await ctx.writeDisk({ name, url, bytes: result.bytes, digest: result.digest });
     } catch (e) {
       ctx.signal.throwIfAborted();
       const message = e instanceof Error ? e.message : String(e);
-      await report('failed', { error: 'FLEETLAB_ERR_DISK_WRITE', message }).catch(() => undefined);
-      return { kind: 'failed', code: 'FLEETLAB_ERR_DISK_WRITE', message };
+      await report('failed', { error: ERRORS.DISK_WRITE.code, message }).catch(() => undefined);
+      return { kind: 'failed', code: ERRORS.DISK_WRITE.code, message };
     }
     ctx.phase('callback');
     const r = await report('ok', { sha256: result.digest, bytes: result.bytes });
     ctx.emit({ kind: 'agent.callback', node: ctx.node.name, url: callback, status: r.status });
-    if (r.status >= 300) return { kind: 'failed', code: 'FLEETLAB_ERR_AGENT', message: `callback ${callback}: HTTP ${r.status}` };
+    if (r.status >= 300) return { kind: 'failed', code: ERRORS.AGENT.code, message: `callback ${callback}: HTTP ${r.status}` };
     return { kind: 'reboot' };
   },
 };

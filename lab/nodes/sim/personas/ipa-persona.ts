@@ -10,7 +10,7 @@
  *           through the site link, verify the checksum, write the disk) → standby.get_partition_uuids
  *           → image.install_bootloader → standby.power_off (switches the node off via its machine)
  *
- * Protocol facts kept (shared/notes/ironic.md, ironic agent_client/agent_base): command history
+ * Protocol facts kept (ARCHITECTURE.md "Targets"; ironic agent_client/agent_base): command history
  * names are the part after the dot (`execute_deploy_step`); the conductor only accepts a step when
  * the LAST command is that step with `command_result.deploy_step` equal to it; 409 "Agent is busy"
  * while an async command runs; the token from lookup must accompany every command; the history
@@ -20,6 +20,7 @@
  */
 import type { AgentContext, AgentOutcome, AgentPersona } from '../agent-persona.ts';
 import { ipaFault, type IpaAgentServer, type IpaReply, type IpaRequest } from './ipa-agent-server.ts';
+import { ERRORS } from '../../../base/errors.ts';
 
 export interface IpaPersonaOptions {
   server: IpaAgentServer;
@@ -86,7 +87,7 @@ async function runAgent(ctx: AgentContext, o: IpaPersonaOptions): Promise<AgentO
   const headers = { 'X-OpenStack-Ironic-API-Version': apiVersion, 'content-type': 'application/json' };
   const node = ctx.node.name;
   const step = (s: string, detail?: string) => ctx.emit({ kind: 'agent.step', node, persona: 'ipa', step: s, ...(detail ? { detail } : {}) });
-  const fail = (message: string): AgentOutcome => ({ kind: 'failed', code: 'FLEETLAB_ERR_AGENT', message });
+  const fail = (message: string): AgentOutcome => ({ kind: 'failed', code: ERRORS.AGENT.code, message });
 
   const api = (o.apiUrl ?? ctx.args['ipa-api-url'] ?? '').replace(/\/+$/, '');
   if (!api) return fail(`${node}: no Ironic API URL (kernel argument ipa-api-url missing from '${ctx.cmdline}')`);
@@ -256,7 +257,7 @@ async function runAgent(ctx: AgentContext, o: IpaPersonaOptions): Promise<AgentO
               off
                 ? ctx.powerOff().then(
                     (): AgentOutcome => ({ kind: 'poweroff' }),
-                    (e: Error): AgentOutcome => ({ kind: 'failed', code: 'FLEETLAB_ERR_AGENT', message: `${node}: power off failed: ${e.message}` }),
+                    (e: Error): AgentOutcome => ({ kind: 'failed', code: ERRORS.AGENT.code, message: `${node}: power off failed: ${e.message}` }),
                   )
                 : Promise.resolve({ kind: 'reboot' }),
             );
