@@ -4,6 +4,7 @@
  * and for live progress. O(1) per event; waiters are indexed by node.
  */
 import type { FleetEvent, NodePhase } from '../../lab/base/event.ts';
+import { ERRORS } from '../../lab/base/errors.ts';
 
 export interface NodeProgress {
   phase: NodePhase | null;
@@ -63,7 +64,7 @@ export class NodeTracker {
         const p = this.nodes.get(e.node);
         if (!p) return;
         p.failedAt = e.t;
-        p.failure = { code: 'FLEETLAB_ERR_TARGET', message: `target reports ${e.native}` };
+        p.failure = { code: ERRORS.TARGET.code, message: `target reports ${e.native}` };
         this.settle(e.node, e.t);
         return;
       }
