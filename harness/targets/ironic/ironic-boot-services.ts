@@ -69,13 +69,63 @@ export async function startIronicBootServices(o: IronicBootServicesOptions): Pro
     ['snponly.efi', artifacts.content(efi)],
     ['undionly.kpxe', artifacts.content(kpxe)],
   ]);
-  const root = normalize(o.httpRoot);
   const cleanup: (() => Promise<void>)[] = [];
   const close = async () => {
     while (cleanup.length) await cleanup.pop()!().catch(() => undefined);
   };
+  const server = createServer(httpRoutes(artifacts, normalize(o.httpRoot)));
+  server.keepAliveTimeout = 5000;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host, port: 0, backlog: 1024 }, () => resolve());
+    });
+    cleanup.push(
+      () =>
+        new Promise<void>((r) => {
+          server.close(() => r());
+          server.closeAllConnections();
+        }),
+    );
+    const httpUrl = `http://${host}:${(server.address() as AddressInfo).port}`;
+    const tftp: TftpServer = await startTftpServer({ host, port: 0, files: (n) => tftpFiles.get(n.replace(/^\/+/, '')) ?? null });
+    cleanup.push(() => tftp.close());
+    const ipxeScriptUrl = o.ipxeScriptUrl ?? `${httpUrl}/ironic/boot.ipxe`;
+    const dhcp = await startDhcpServer({ host, port: 0, subnets: o.subnets, nextServer: host, tftpPort: tftp.address.port, bootFile: bootFileFor(httpUrl, ipxeScriptUrl) });
+    cleanup.push(() => dhcp.close());
+    const define = (name: string, bytes: number, top: 'artifacts' | 'images') => {
+      const a = artifacts.define(top === 'images' ? `images/${name}` : name, Math.round(bytes));
+      return { url: `${httpUrl}/${top}/${encodeURIComponent(name)}`, sha256: a.sha256, bytes: a.bytes };
+    };
+    return {
+      httpUrl,
+      httpRootUrl: `${httpUrl}/ironic`,
+      dhcp: dhcp.address,
+      tftp: tftp.address,
+      artifacts,
+      artifact: (n, b) => define(n, b, 'artifacts'),
+      image: (n, b) => define(n, b, 'images'),
+      dhcpServer: dhcp,
+      close,
+    };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
 
-  const server = createServer((req, res) => {
+/** The boot file DHCP hands out: iPXE chains to the script, UEFI HTTP boot gets ipxe.efi by URL, PXE ROMs by TFTP. */
+function bootFileFor(httpUrl: string, ipxeScriptUrl: string): Parameters<typeof startDhcpServer>[0]['bootFile'] {
+  return (q) => {
+    if (q.userClass === 'iPXE') return { file: ipxeScriptUrl };
+    if (q.vendorClass.startsWith('HTTPClient')) return { file: `${httpUrl}/artifacts/ipxe.efi`, vendorClassEcho: 'HTTPClient' };
+    return { file: q.arch === 7 || q.arch === 9 || q.arch === 6 ? 'ipxe.efi' : 'undionly.kpxe' };
+  };
+}
+
+/** GET/HEAD /artifacts/<n>, /images/<n> (generated) and /ironic/<path> (files under http_root only). */
+function httpRoutes(artifacts: ArtifactStore, root: string): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
     void (async () => {
       const method = req.method ?? 'GET';
       if (method !== 'GET' && method !== 'HEAD') return void res.writeHead(405).end();
@@ -97,54 +147,5 @@ export async function startIronicBootServices(o: IronicBootServicesOptions): Pro
       }
       res.writeHead(404, { 'content-type': 'text/plain' }).end(`no route ${path}\n`);
     })().catch(() => res.destroy());
-  });
-  server.keepAliveTimeout = 5000;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ host, port: 0, backlog: 1024 }, () => resolve());
-    });
-    cleanup.push(
-      () =>
-        new Promise<void>((r) => {
-          server.close(() => r());
-          server.closeAllConnections();
-        }),
-    );
-    const httpUrl = `http://${host}:${(server.address() as AddressInfo).port}`;
-    const tftp: TftpServer = await startTftpServer({ host, port: 0, files: (n) => tftpFiles.get(n.replace(/^\/+/, '')) ?? null });
-    cleanup.push(() => tftp.close());
-    const ipxeScriptUrl = o.ipxeScriptUrl ?? `${httpUrl}/ironic/boot.ipxe`;
-    const dhcp = await startDhcpServer({
-      host,
-      port: 0,
-      subnets: o.subnets,
-      nextServer: host,
-      tftpPort: tftp.address.port,
-      bootFile: (q) => {
-        if (q.userClass === 'iPXE') return { file: ipxeScriptUrl };
-        if (q.vendorClass.startsWith('HTTPClient')) return { file: `${httpUrl}/artifacts/ipxe.efi`, vendorClassEcho: 'HTTPClient' };
-        return { file: q.arch === 7 || q.arch === 9 || q.arch === 6 ? 'ipxe.efi' : 'undionly.kpxe' };
-      },
-    });
-    cleanup.push(() => dhcp.close());
-    const define = (name: string, bytes: number, top: 'artifacts' | 'images') => {
-      const a = artifacts.define(top === 'images' ? `images/${name}` : name, Math.round(bytes));
-      return { url: `${httpUrl}/${top}/${encodeURIComponent(name)}`, sha256: a.sha256, bytes: a.bytes };
-    };
-    return {
-      httpUrl,
-      httpRootUrl: `${httpUrl}/ironic`,
-      dhcp: dhcp.address,
-      tftp: tftp.address,
-      artifacts,
-      artifact: (n, b) => define(n, b, 'artifacts'),
-      image: (n, b) => define(n, b, 'images'),
-      dhcpServer: dhcp,
-      close,
-    };
-  } catch (e) {
-    await close();
-    throw e;
-  }
+  };
 }

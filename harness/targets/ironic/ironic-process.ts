@@ -17,6 +17,8 @@ import { join } from 'node:path';
 import { FleetlabError } from '../../../lab/base/errors.ts';
 import { ironicConf, ironicConfPaths, type IronicConfigOptions } from './ironic-config.ts';
 
+type IronicConfPaths = ReturnType<typeof ironicConfPaths>;
+
 export interface IronicProcessOptions {
   /** URL where the caller serves `<dir>/http` (boot.ipxe, per-node scripts, cached deploy images). */
   httpUrl: string | ((paths: ReturnType<typeof ironicConfPaths>) => Promise<string>);
@@ -115,109 +117,118 @@ export async function startIronic(opts: IronicProcessOptions): Promise<IronicPro
     const port = opts.port || (await freePort(host));
     const httpUrl = typeof opts.httpUrl === 'string' ? opts.httpUrl : await opts.httpUrl(paths);
     await writeFile(paths.conf, ironicConf({ ...opts.conf, dir, host, port, httpUrl }));
-
-    // A fresh database gets the schema; an existing one (restart after a kill) is brought up to date.
-    const dbCmd = existsSync(paths.db) ? 'upgrade' : 'create_schema';
-    const db = await run(python, ['-c', PY_MAIN('ironic.cmd.dbsync', 'ironic-dbsync'), '--config-file', paths.conf, dbCmd], 120_000).catch(
-      (e: Error) => ({ code: -1, out: e.message }),
-    );
-    if (db.code !== 0) {
-      throw new FleetlabError('TARGET_START', `ironic dbsync ${dbCmd} failed (exit ${db.code}) in ${dir}: ${db.out.trim().split('\n').slice(-5).join(' | ')}`);
-    }
-    // WAL journal (persistent in the file): readers no longer wait on the writer. sqlite's busy
-    // wait is a real blocking call, so in all-in-one Ironic a lock wait stalls eventlet's whole
-    // hub — API and conductor — which left nodes stuck in `verifying` under load.
-    const wal = await run(python, ['-c', `import sqlite3; c = sqlite3.connect(${JSON.stringify(paths.db)}); print(c.execute('PRAGMA journal_mode=WAL').fetchone()[0]); c.close()`], 30_000).catch(
-      (e: Error) => ({ code: -1, out: e.message }),
-    );
-    if (wal.code !== 0 || !/wal/i.test(wal.out)) throw new FleetlabError('TARGET_START', `ironic: cannot switch ${paths.db} to WAL: ${wal.out.trim()}`);
-
-    const child = spawn(python, ['-c', PY_MAIN('ironic.cmd.singleprocess', 'ironic'), '--config-file', paths.conf], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      detached: true, // own process group: stop() signals -pid and reaches ipmitool children too
-    });
-    if (!child.pid) {
-      await new Promise((r) => child.once('error', r));
-      throw new FleetlabError('TARGET_START', `cannot spawn ${python} for ironic`);
-    }
-    const pid = child.pid;
-    live.add(child);
-    installExitHook();
-    let stderrTail = '';
-    child.stderr?.on('data', (d: Buffer) => {
-      stderrTail = (stderrTail + d.toString()).slice(-4000);
-    });
-    let running = true;
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-      child.once('exit', (code, signal) => {
-        running = false;
-        live.delete(child);
-        resolve({ code, signal });
-      });
-    });
-    const signalGroup = (sig: NodeJS.Signals) => {
-      try {
-        process.kill(-pid, sig);
-      } catch {
-        /* group already gone */
-      }
-    };
-    const logTail = async (n = 20) => {
-      const text = await readFile(paths.log, 'utf8').catch(() => '');
-      return (text + stderrTail).trim().split('\n').slice(-n).join('\n');
-    };
-    let stopping: Promise<void> | undefined;
-    const proc: IronicProcess = {
-      url: `http://${host}:${port}`,
-      dir,
-      paths,
-      pid,
-      exited,
-      get running() {
-        return running;
-      },
-      kill: (sig = 'SIGKILL') => signalGroup(sig),
-      stop(graceMs = 5000) {
-        stopping ??= (async () => {
-          if (running) {
-            signalGroup('SIGTERM');
-            const t = setTimeout(() => signalGroup('SIGKILL'), graceMs);
-            await exited;
-            clearTimeout(t);
-          }
-          signalGroup('SIGKILL'); // stragglers in the group (ipmitool)
-          await cleanupDir();
-        })();
-        return stopping;
-      },
-      logTail,
-    };
-
-    // Wait for the API: first 200 on GET /v1 after ~3-4 s on this kind of machine.
-    const deadline = Date.now() + (opts.startTimeoutMs ?? 90_000);
-    for (;;) {
-      if (!running) {
-        const tail = await logTail(8);
-        await proc.stop();
-        throw new FleetlabError('TARGET_START', `ironic exited during start-up (${dir}): ${tail.replace(/\n/g, ' | ')}`);
-      }
-      try {
-        const res = await fetch(`${proc.url}/v1`, { signal: AbortSignal.timeout(2000) });
-        await res.arrayBuffer();
-        if (res.status === 200) break;
-      } catch {
-        /* not listening yet */
-      }
-      if (Date.now() > deadline) {
-        const tail = await logTail(8);
-        await proc.stop();
-        throw new FleetlabError('TARGET_START', `ironic did not answer GET ${proc.url}/v1 within ${opts.startTimeoutMs ?? 90_000} ms: ${tail.replace(/\n/g, ' | ')}`);
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await prepareDatabase(python, paths, dir);
+    const proc = await spawnIronic(python, `http://${host}:${port}`, dir, paths, cleanupDir);
+    await waitForApi(proc, opts.startTimeoutMs ?? 90_000);
     return proc;
   } catch (e) {
     await cleanupDir();
     throw e;
+  }
+}
+
+/** Schema for a fresh database, an upgrade for an existing one (restart after a kill); then WAL. */
+async function prepareDatabase(python: string, paths: IronicConfPaths, dir: string): Promise<void> {
+  const dbCmd = existsSync(paths.db) ? 'upgrade' : 'create_schema';
+  const db = await run(python, ['-c', PY_MAIN('ironic.cmd.dbsync', 'ironic-dbsync'), '--config-file', paths.conf, dbCmd], 120_000).catch(
+    (e: Error) => ({ code: -1, out: e.message }),
+  );
+  if (db.code !== 0) {
+    throw new FleetlabError('TARGET_START', `ironic dbsync ${dbCmd} failed (exit ${db.code}) in ${dir}: ${db.out.trim().split('\n').slice(-5).join(' | ')}`);
+  }
+  // WAL journal (persistent in the file): readers no longer wait on the writer. sqlite's busy
+  // wait is a real blocking call, so in all-in-one Ironic a lock wait stalls eventlet's whole
+  // hub — API and conductor — which left nodes stuck in `verifying` under load.
+  const wal = await run(python, ['-c', `import sqlite3; c = sqlite3.connect(${JSON.stringify(paths.db)}); print(c.execute('PRAGMA journal_mode=WAL').fetchone()[0]); c.close()`], 30_000).catch(
+    (e: Error) => ({ code: -1, out: e.message }),
+  );
+  if (wal.code !== 0 || !/wal/i.test(wal.out)) throw new FleetlabError('TARGET_START', `ironic: cannot switch ${paths.db} to WAL: ${wal.out.trim()}`);
+}
+
+/** Spawns all-in-one Ironic in its own process group; `stop()` also runs `cleanupDir`. */
+async function spawnIronic(python: string, url: string, dir: string, paths: IronicConfPaths, cleanupDir: () => Promise<void>): Promise<IronicProcess> {
+  const child = spawn(python, ['-c', PY_MAIN('ironic.cmd.singleprocess', 'ironic'), '--config-file', paths.conf], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true, // own process group: stop() signals -pid and reaches ipmitool children too
+  });
+  if (!child.pid) {
+    await new Promise((r) => child.once('error', r));
+    throw new FleetlabError('TARGET_START', `cannot spawn ${python} for ironic`);
+  }
+  const pid = child.pid;
+  live.add(child);
+  installExitHook();
+  let stderrTail = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderrTail = (stderrTail + d.toString()).slice(-4000);
+  });
+  let running = true;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => {
+      running = false;
+      live.delete(child);
+      resolve({ code, signal });
+    });
+  });
+  const signalGroup = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, sig);
+    } catch {
+      /* group already gone */
+    }
+  };
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    dir,
+    paths,
+    pid,
+    exited,
+    get running() {
+      return running;
+    },
+    kill: (sig = 'SIGKILL') => signalGroup(sig),
+    stop(graceMs = 5000) {
+      stopping ??= (async () => {
+        if (running) {
+          signalGroup('SIGTERM');
+          const t = setTimeout(() => signalGroup('SIGKILL'), graceMs);
+          await exited;
+          clearTimeout(t);
+        }
+        signalGroup('SIGKILL'); // stragglers in the group (ipmitool)
+        await cleanupDir();
+      })();
+      return stopping;
+    },
+    async logTail(n = 20) {
+      const text = await readFile(paths.log, 'utf8').catch(() => '');
+      return (text + stderrTail).trim().split('\n').slice(-n).join('\n');
+    },
+  };
+}
+
+/** Until GET /v1 answers 200 (first one after ~3-4 s on this kind of machine); stops Ironic on failure. */
+async function waitForApi(proc: IronicProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (!proc.running) {
+      const tail = await proc.logTail(8);
+      await proc.stop();
+      throw new FleetlabError('TARGET_START', `ironic exited during start-up (${proc.dir}): ${tail.replace(/\n/g, ' | ')}`);
+    }
+    try {
+      const res = await fetch(`${proc.url}/v1`, { signal: AbortSignal.timeout(2000) });
+      await res.arrayBuffer();
+      if (res.status === 200) return;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) {
+      const tail = await proc.logTail(8);
+      await proc.stop();
+      throw new FleetlabError('TARGET_START', `ironic did not answer GET ${proc.url}/v1 within ${timeoutMs} ms: ${tail.replace(/\n/g, ' | ')}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -111,9 +111,10 @@ t.test('SIGINT mid-run: exit 130, teardown complete (process exits on its own), 
   const r = await fleetlab(['run', 'scenarios/provision.ts', '--param', 'sites=5', '--param', 'nodesPerSite=4', '--param', 'timeScale=0.2', '--out', out], {
     timeoutMs: 60_000,
     onSpawn: (child) => {
-      // Interrupt once nodes are mid-boot (after the provision step started).
+      // Interrupt once nodes are mid-boot (after the provision step started). The progress line
+      // `[t] provision …`, not the first line, which names the run `provision-…`.
       child.stderr!.on('data', (d: Buffer) => {
-        if (!sent && /provision/.test(d.toString())) {
+        if (!sent && /\] provision …/.test(d.toString())) {
           sent = true;
           setTimeout(() => child.kill('SIGINT'), 1500);
         }

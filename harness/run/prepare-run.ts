@@ -1,0 +1,57 @@
+/**
+ * Everything `fleetlab run` checks before it starts anything: the scenario file, `--param`s
+ * (exit 2 on the first batch), then the scenario's own validate(), the lab spec, the site link
+ * plan and the target name, all reported together with their paths (exit 2).
+ *
+ *   scenario file ─▶ params ─▶ validate() ─▶ lab spec ─▶ link plan ─▶ target ─▶ PreparedRun
+ */
+import { Problems } from '../../lab/base/problem.ts';
+import { checkLab, type ResolvedLab } from '../../lab/config/lab-spec.ts';
+import type { TargetFactory } from '../targets/target.ts';
+import { targets } from '../targets/registry.ts';
+import type { Params, ScenarioDefinition } from '../scenario.ts';
+import { loadScenario, resolveParams } from './scenario-loader.ts';
+import { planSiteLinks, type SiteLinkPlan } from './site-link-plan.ts';
+import { ipmiEnabled } from './ipmi-enabled.ts';
+
+/** What the command line asks for (the subset of RunOptions validation reads). */
+export interface RunRequest {
+  file: string;
+  params: Record<string, string>;
+  target?: string;
+  targetOptions: Record<string, string>;
+  seed?: number;
+}
+
+/** A run that passed every check: what dry-run prints and what the run starts. */
+export interface PreparedRun {
+  scenario: ScenarioDefinition;
+  params: Params;
+  seed: number;
+  lab: ResolvedLab;
+  links: SiteLinkPlan;
+  targetName: string;
+  factory: TargetFactory;
+  targetOptions: Record<string, string>;
+  /** Whether the IPMI emulator starts (ipmi-enabled.ts). */
+  ipmi: boolean;
+}
+
+export async function prepareRun(o: RunRequest): Promise<PreparedRun> {
+  const scenario = await loadScenario(o.file);
+  const problems = new Problems();
+  const params = resolveParams(scenario.params ?? {}, o.params, problems);
+  problems.throwIfAny('PARAM_INVALID');
+  for (const [path, message] of scenario.validate?.(params) ?? []) problems.add(path, message);
+  const seed = o.seed ?? scenario.seed ?? 1;
+  const labSpec = typeof scenario.lab === 'function' ? scenario.lab(params) : scenario.lab;
+  const lab = checkLab(labSpec, seed, 'lab', problems);
+  const links = lab ? planSiteLinks(lab, seed, problems) : null;
+  const targetName = o.target ?? (typeof scenario.target === 'function' ? scenario.target(params) : scenario.target) ?? 'reference';
+  const factory = targets[targetName];
+  if (!factory) problems.add('--target', `unknown target '${targetName}' (known: ${Object.keys(targets).join(', ')})`);
+  problems.throwIfAny('SCENARIO_INVALID');
+  // No problems: the lab resolved, so it has a link plan, and the target exists.
+  const targetOptions = { ...(typeof scenario.targetOptions === 'function' ? scenario.targetOptions(params) : scenario.targetOptions), ...o.targetOptions };
+  return { scenario, params, seed, lab: lab!, links: links!, targetName, factory: factory!, targetOptions, ipmi: ipmiEnabled(lab!, labSpec, params) };
+}

@@ -1,0 +1,19 @@
+/**
+ * Run events (run.start, run.end, log): the run's configuration, final status and reason.
+ * `log` lines carry nothing a report counts.
+ */
+import type { FamilyHandlers, MetricsAccumulator } from './metrics-accumulator.ts';
+
+export function runHandlers(acc: MetricsAccumulator): FamilyHandlers<'run.start' | 'run.end' | 'log'> {
+  return {
+    'run.start': (e) => {
+      acc.config = { runId: e.runId, scenario: e.scenario, seed: e.seed, wallStart: e.wallStart, testbed: e.testbed, nodes: e.nodes, sites: e.sites, params: e.params, target: e.target, versions: e.versions };
+    },
+    'run.end': (e) => {
+      acc.status = e.status;
+      acc.reason = e.reason;
+      acc.endT = e.t;
+    },
+    log: () => {},
+  };
+}
