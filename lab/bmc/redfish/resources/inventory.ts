@@ -5,11 +5,11 @@
  * commissioning read.
  */
 import type { Inventory } from '../../../base/machine.ts';
-import type { Ctx, Router } from '../redfish-router.ts';
-import { systemOf } from '../redfish-router.ts';
-import { odata } from '../redfish-core.ts';
+import type { Ctx } from '../handler-context.ts';
+import type { RouteTrie } from '../route-trie.ts';
+import { systemOf } from '../handler-context.ts';
 import { rfError } from '../redfish-errors.ts';
-import { collection, enabledOk, V1 } from './common.ts';
+import { collection, enabledOk, odata, V1 } from './common.ts';
 
 const base = (ctx: Ctx) => `${V1}/Systems/${encodeURIComponent(systemOf(ctx).id)}`;
 const inv = (ctx: Ctx): Inventory => systemOf(ctx).machine.inventory();
@@ -65,7 +65,7 @@ function drive(ctx: Ctx, k: number): Record<string, unknown> {
   };
 }
 
-export function registerInventory(r: Router): void {
+export function registerInventory(r: RouteTrie): void {
   r.add(`${V1}/Systems/{sid}/Processors`, {
     op: 'Processors',
     methods: {

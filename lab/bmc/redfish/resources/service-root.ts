@@ -2,13 +2,14 @@
  * ServiceRoot, version document, Registries (Base), SessionService + Sessions, AccountService.
  * The ServiceRoot and the session POST are the only routes reachable without credentials.
  */
-import type { Ctx, Router } from '../redfish-router.ts';
-import { credKey, odata } from '../redfish-core.ts';
+import type { Ctx } from '../handler-context.ts';
+import type { RouteTrie } from '../route-trie.ts';
+import { credKey } from '../emulator-state.ts';
 import { BASE_REGISTRY_VERSION, baseRegistryDocument, rfError } from '../redfish-errors.ts';
 import { validateAction, validatePatch } from '../patch-schema.ts';
-import { collection, V1 } from './common.ts';
+import { collection, odata, V1 } from './common.ts';
 
-export function registerServiceRoot(r: Router): void {
+export function registerServiceRoot(r: RouteTrie): void {
   r.add('/redfish', { op: 'Versions', public: { GET: true }, methods: { GET: () => ({ body: { v1: '/redfish/v1/' } }) } });
   r.add(V1, {
     op: 'ServiceRoot',

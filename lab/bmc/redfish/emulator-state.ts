@@ -3,7 +3,6 @@
  * BMC-side state, sessions, tasks and the clock. Listeners (the shared one and optional
  * per-system ones) all route into one core, so a system has one identity everywhere.
  */
-import { createHash } from 'node:crypto';
 import type { BmcSystem } from '../bmc-system.ts';
 import type { Clock } from '../../base/clock.ts';
 import type { Rng } from '../../base/rng.ts';
@@ -11,7 +10,7 @@ import { SessionStore } from './session-store.ts';
 import { SystemState } from './system-state.ts';
 import { TaskStore } from './task-store.ts';
 
-export interface CoreOptions {
+export interface EmulatorOptions {
   clock: Clock;
   rng: Rng;
   sessionTimeoutSec: number;
@@ -26,7 +25,7 @@ export function credKey(username: string, password: string): string {
   return `${username}\u0000${password}`;
 }
 
-export class RedfishCore {
+export class EmulatorState {
   readonly systems = new Map<string, BmcSystem>();
   readonly sessions: SessionStore;
   readonly tasks: TaskStore;
@@ -38,7 +37,7 @@ export class RedfishCore {
   /** Stable service UUID for this process. */
   readonly uuid: string;
 
-  constructor(readonly opts: CoreOptions) {
+  constructor(readonly opts: EmulatorOptions) {
     this.sessions = new SessionStore(opts.clock, opts.sessionTimeoutSec, opts.maxSessions);
     this.tasks = new TaskStore(opts.clock);
     const r = opts.rng;
@@ -101,18 +100,3 @@ export class RedfishCore {
     this.states.clear();
   }
 }
-
-/** Weak ETag of a resource body (without its own @odata.etag). */
-export function etagOf(body: unknown): string {
-  return `W/"${createHash('sha1').update(JSON.stringify(body)).digest('hex').slice(0, 16)}"`;
-}
-
-/** RFC 7232 If-Match against a weak tag: '*' matches; W/ prefixes are ignored on both sides. */
-export function ifMatchOk(header: string | undefined, current: string): boolean {
-  if (header === undefined) return true;
-  const strip = (t: string) => t.trim().replace(/^W\//, '');
-  const cur = strip(current);
-  return header.split(',').some((t) => t.trim() === '*' || strip(t) === cur);
-}
-
-export const odata = (id: string) => ({ '@odata.id': id });
