@@ -75,6 +75,10 @@ export const ERRORS = {
   /** A power action asking for the state the system is already in (Ironic treats 400/409 here as success). */
   BMC_ALREADY_IN_STATE: { code: 'FLEETLAB_ERR_BMC_ALREADY_IN_STATE', http: 409, redfish: 'Base.1.15.NoOperation' },
   BMC_PAYLOAD_TOO_LARGE: { code: 'FLEETLAB_ERR_BMC_PAYLOAD_TOO_LARGE', http: 413, redfish: 'Base.1.15.GeneralError' },
+  /** A request body that is not application/json (the Base registry has no media-type message; this is its nearest). */
+  BMC_UNSUPPORTED_MEDIA_TYPE: { code: 'FLEETLAB_ERR_BMC_UNSUPPORTED_MEDIA_TYPE', http: 415, redfish: 'Base.1.15.UnrecognizedRequestBody' },
+  /** A `$` query parameter the service does not implement (DSP0266: 501). */
+  BMC_QUERY_UNSUPPORTED: { code: 'FLEETLAB_ERR_BMC_QUERY_UNSUPPORTED', http: 501, redfish: 'Base.1.15.QueryNotSupported' },
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorName = keyof typeof ERRORS;

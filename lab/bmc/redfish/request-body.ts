@@ -1,9 +1,16 @@
 /**
- * Request bodies: read at most MAX_BODY_BYTES (413 beyond, answered without reading the rest) and
- * decode them as the JSON object every Redfish write carries.
+ * Request bodies, in two steps so that nothing is interpreted before the caller is authenticated
+ * and the route known:
  *
- *   POST/PATCH/PUT bytes ──▶ size cap (413) ──▶ trimmed text ──▶ JSON.parse (400) ──▶ object (400 if not)
- *   other methods ──▶ drained, {}
+ *   readBody:   POST/PATCH/PUT bytes ──▶ size cap (413, answered without reading the rest) ──▶ text
+ *               other methods ──▶ drained, undefined
+ *   decodeBody: text + Content-Type ──▶ media type (415) ──▶ JSON.parse (400) ──▶ object (400 if not)
+ *
+ * Content-Type: `application/json` (any parameters, e.g. charset) is required on a non-empty body
+ * — a text/plain or form-encoded body is refused with 415 rather than acted on. A body with no
+ * Content-Type at all is read as JSON: DSP0266 says clients shall send it, but minimal scripts
+ * and some tools omit it, and there is no other media type it could be. An empty body is `{}`
+ * whatever the header says (there is nothing to misread).
  */
 import type { IncomingMessage } from 'node:http';
 import { rfError } from './redfish-errors.ts';
@@ -11,11 +18,11 @@ import { rfError } from './redfish-errors.ts';
 /** Request bodies above this are refused (413); nothing legitimate comes close. */
 export const MAX_BODY_BYTES = 1 << 20;
 
-/** The parsed body of a write request; `{}` for other methods and for an empty body. */
-export function readBody(req: IncomingMessage, method: string): Promise<unknown> {
+/** The body text of a write request; undefined for other methods (whose body is drained). */
+export function readBody(req: IncomingMessage, method: string): Promise<string | undefined> {
   if (method !== 'POST' && method !== 'PATCH' && method !== 'PUT') {
     req.resume();
-    return Promise.resolve({});
+    return Promise.resolve(undefined);
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -35,20 +42,18 @@ export function readBody(req: IncomingMessage, method: string): Promise<unknown>
     });
     req.on('error', reject);
     req.on('end', () => {
-      if (tooBig) return;
-      try {
-        resolve(decodeJsonObject(Buffer.concat(chunks).toString('utf8')));
-      } catch (e) {
-        reject(e);
-      }
+      if (!tooBig) resolve(Buffer.concat(chunks).toString('utf8'));
     });
   });
 }
 
-/** `{}` for an empty body; throws MalformedJSON for anything but one JSON object. */
-function decodeJsonObject(raw: string): unknown {
-  const text = raw.trim();
+/** The JSON object a handler sees: `{}` for no or an empty body; 415 / 400 otherwise. */
+export function decodeBody(raw: string | undefined, contentType: string | undefined): unknown {
+  const text = raw?.trim() ?? '';
   if (text === '') return {};
+  const media = contentType?.split(';')[0]!.trim().toLowerCase();
+  if (media !== undefined && media !== '' && media !== 'application/json')
+    throw rfError('BMC_UNSUPPORTED_MEDIA_TYPE', `request body has Content-Type '${contentType}'; send it as application/json`);
   let v: unknown;
   try {
     v = JSON.parse(text);

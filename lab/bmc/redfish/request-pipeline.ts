@@ -2,8 +2,9 @@
  * The life of one Redfish request, from the socket to the answer and its bmc.request event.
  *
  *   resolveTarget: path ─▶ route match ─▶ system / owning BMC ─▶ event op
- *   respond:       BMC faults (hang/slow/5xx) ─▶ body (JSON) ─▶ auth (Basic | X-Auth-Token,
- *                  per-BMC credentials) ─▶ 404 / 405 ─▶ system lookup (404) ─▶ handler
+ *   respond:       BMC faults (hang/slow/5xx) ─▶ body bytes (413) ─▶ auth (Basic | X-Auth-Token,
+ *                  per-BMC credentials: 401) ─▶ route (404) ─▶ method (405) ─▶ system (404)
+ *                  ─▶ `$` query (501) ─▶ body decode (415 / 400) ─▶ handler
  *   handleRequest: reply writer ; every failure ─▶ redfishErrorReply (the one error mapping)
  *                  every answer (or abandoned request) ─▶ one bmc.request event
  *
@@ -20,7 +21,8 @@ import type { EmulatorState } from './emulator-state.ts';
 import type { Ctx, Method, Reply } from './handler-context.ts';
 import type { Match, RouteTrie } from './route-trie.ts';
 import { authenticate } from './request-auth.ts';
-import { readBody } from './request-body.ts';
+import { decodeBody, readBody } from './request-body.ts';
+import { rejectUnsupportedQuery } from './query-options.ts';
 import { applyBmcFaults } from './request-faults.ts';
 import { redfishErrorReply, rfError } from './redfish-errors.ts';
 import { writeReply } from './reply-writer.ts';
@@ -103,7 +105,7 @@ async function respond(deps: PipelineDeps, req: IncomingMessage, t: Target, t0: 
   if (faulted === 'hang') return undefined;
   if (faulted) return faulted;
 
-  const body = await readBody(req, t.rawMethod);
+  const raw = await readBody(req, t.rawMethod);
   if (deps.closed()) return undefined;
   const route = t.match?.route;
   const caller = authenticate(core, req.headers, route?.public?.[t.method] === true, t.owner);
@@ -116,6 +118,8 @@ async function respond(deps: PipelineDeps, req: IncomingMessage, t: Target, t0: 
   }
   const sid = t.match.params.sid;
   if (sid !== undefined && !t.system) throw rfError('BMC_NOT_FOUND', `no system '${sid}' on this service`, { args: ['ComputerSystem', sid] });
+  rejectUnsupportedQuery(req.url ?? '');
+  const body = decodeBody(raw, req.headers['content-type']);
   const ctx: Ctx = {
     core,
     method: t.method,

@@ -7,6 +7,7 @@ import type { RouteTrie } from '../route-trie.ts';
 import { credKey } from '../emulator-state.ts';
 import { BASE_REGISTRY_VERSION, baseRegistryDocument, rfError } from '../redfish-errors.ts';
 import { validateAction, validatePatch } from '../patch-schema.ts';
+import { PROTOCOL_FEATURES } from '../query-options.ts';
 import { collection, odata, V1 } from './common.ts';
 
 export function registerServiceRoot(r: RouteTrie): void {
@@ -31,10 +32,11 @@ export function registerServiceRoot(r: RouteTrie): void {
           SessionService: odata(`${V1}/SessionService`),
           AccountService: odata(`${V1}/AccountService`),
           UpdateService: odata(`${V1}/UpdateService`),
-          TaskService: odata(`${V1}/TaskService`),
+          // The ServiceRoot schema names the TaskService link `Tasks` (sushy's get_task_service reads it).
+          Tasks: odata(`${V1}/TaskService`),
           Registries: odata(`${V1}/Registries`),
           Links: { Sessions: odata(`${V1}/SessionService/Sessions`) },
-          ProtocolFeaturesSupported: { ExpandQuery: { ExpandAll: false }, FilterQuery: false, SelectQuery: false, OnlyMemberQuery: false },
+          ProtocolFeaturesSupported: PROTOCOL_FEATURES,
         },
       }),
     },
@@ -46,10 +48,11 @@ export function registerServiceRoot(r: RouteTrie): void {
       GET: () => ({
         body: {
           '@odata.context': '/redfish/v1/$metadata',
-          value: ['Systems', 'Chassis', 'Managers', 'SessionService', 'AccountService', 'UpdateService', 'TaskService', 'Registries'].map((n) => ({
+          // Named after the ServiceRoot properties (Tasks → TaskService), as DSP0266 asks.
+          value: ['Systems', 'Chassis', 'Managers', 'SessionService', 'AccountService', 'UpdateService', 'Tasks', 'Registries'].map((n) => ({
             name: n,
             kind: 'Singleton',
-            url: `${V1}/${n}`,
+            url: `${V1}/${n === 'Tasks' ? 'TaskService' : n}`,
           })),
         },
       }),
