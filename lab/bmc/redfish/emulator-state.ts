@@ -19,6 +19,8 @@ export interface EmulatorOptions {
   resetWaitMs: number;
   /** How long a SimpleUpdate task runs (clock ms). */
   updateTaskMs: number;
+  /** Tasks kept (oldest forgotten first). */
+  maxTasks: number;
 }
 
 export function credKey(username: string, password: string): string {
@@ -39,7 +41,7 @@ export class EmulatorState {
 
   constructor(readonly opts: EmulatorOptions) {
     this.sessions = new SessionStore(opts.clock, opts.sessionTimeoutSec, opts.maxSessions);
-    this.tasks = new TaskStore(opts.clock);
+    this.tasks = new TaskStore(opts.clock, opts.maxTasks);
     const r = opts.rng;
     const hex = (n: number) => Array.from({ length: n }, () => Math.floor(r.next() * 16).toString(16)).join('');
     this.uuid = `${hex(8)}-${hex(4)}-4${hex(3)}-8${hex(3)}-${hex(12)}`;

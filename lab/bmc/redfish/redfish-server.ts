@@ -19,6 +19,7 @@ import { EmulatorState } from './emulator-state.ts';
 import { ListenerSet } from './listener-set.ts';
 import { handleRequest } from './request-pipeline.ts';
 import { routeTable } from './route-table.ts';
+import { TASK_HISTORY_MAX } from './task-store.ts';
 import { selfSignedCert } from './tls-cert.ts';
 
 export interface RedfishServerOptions {
@@ -45,6 +46,8 @@ export interface RedfishServerOptions {
   resetWaitMs?: number;
   /** Duration of a SimpleUpdate task (clock ms, default 3000). */
   updateTaskMs?: number;
+  /** Tasks remembered before the oldest is forgotten (default TASK_HISTORY_MAX = 1000). */
+  maxTasks?: number;
 }
 
 export interface RedfishServer {
@@ -66,6 +69,7 @@ export async function startRedfishServer(o: RedfishServerOptions): Promise<Redfi
     maxSessions: o.maxSessions ?? 64,
     resetWaitMs: o.resetWaitMs ?? 1000,
     updateTaskMs: o.updateTaskMs ?? 3000,
+    maxTasks: o.maxTasks ?? TASK_HISTORY_MAX,
   });
   for (const s of o.systems) core.add(s);
   const ownAddress = (s: BmcSystem) => (o.perSystemListeners && s.redfish ? s.redfish : undefined);
