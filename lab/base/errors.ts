@@ -77,6 +77,8 @@ export const ERRORS = {
   BMC_PAYLOAD_TOO_LARGE: { code: 'FLEETLAB_ERR_BMC_PAYLOAD_TOO_LARGE', http: 413, redfish: 'Base.1.15.GeneralError' },
   /** A request body that is not application/json (the Base registry has no media-type message; this is its nearest). */
   BMC_UNSUPPORTED_MEDIA_TYPE: { code: 'FLEETLAB_ERR_BMC_UNSUPPORTED_MEDIA_TYPE', http: 415, redfish: 'Base.1.15.UnrecognizedRequestBody' },
+  /** `bmc serve --persona` / startRedfishServer persona naming no registered persona. */
+  BMC_PERSONA_UNKNOWN: { code: 'FLEETLAB_ERR_BMC_PERSONA_UNKNOWN', exit: 2 },
   /** A `$` query parameter the service does not implement (DSP0266: 501). */
   BMC_QUERY_UNSUPPORTED: { code: 'FLEETLAB_ERR_BMC_QUERY_UNSUPPORTED', http: 501, redfish: 'Base.1.15.QueryNotSupported' },
 } as const satisfies Record<string, ErrorDef>;

@@ -19,6 +19,7 @@ import { EmulatorState } from './emulator-state.ts';
 import { ListenerSet } from './listener-set.ts';
 import { handleRequest } from './request-pipeline.ts';
 import { routeTable } from './route-table.ts';
+import { personaByName } from './personas/persona-registry.ts';
 import { TASK_HISTORY_MAX } from './task-store.ts';
 import { selfSignedCert } from './tls-cert.ts';
 
@@ -46,6 +47,8 @@ export interface RedfishServerOptions {
   resetWaitMs?: number;
   /** Duration of a SimpleUpdate task (clock ms, default 3000). */
   updateTaskMs?: number;
+  /** BMC persona by name (personas/persona-registry.ts; default 'generic'); unknown → BMC_PERSONA_UNKNOWN. */
+  persona?: string;
   /** Tasks remembered before the oldest is forgotten (default TASK_HISTORY_MAX = 1000). */
   maxTasks?: number;
 }
@@ -60,6 +63,7 @@ export interface RedfishServer {
 }
 
 export async function startRedfishServer(o: RedfishServerOptions): Promise<RedfishServer> {
+  const persona = personaByName(o.persona ?? 'generic');
   const host = o.host ?? '127.0.0.1';
   const events = o.events ?? nullSink;
   const core = new EmulatorState({
@@ -76,7 +80,7 @@ export async function startRedfishServer(o: RedfishServerOptions): Promise<Redfi
   const tls = o.tls ? await selfSignedCert([host, ...o.systems.flatMap((s) => ownAddress(s)?.host ?? [])]) : undefined;
 
   let closed = false;
-  const deps = { core, routes: routeTable(), events, closed: () => closed };
+  const deps = { core, routes: routeTable(), events, persona, closed: () => closed };
   const listeners = new ListenerSet((req, res, only) => void handleRequest(deps, req, res, only), tls);
   const startOwn = async (s: BmcSystem) => {
     const a = ownAddress(s);

@@ -4,7 +4,9 @@
  *   resolveTarget: path ─▶ route match ─▶ system / owning BMC ─▶ event op
  *   respond:       BMC faults (hang/slow/5xx) ─▶ body bytes (413) ─▶ auth (Basic | X-Auth-Token,
  *                  per-BMC credentials: 401) ─▶ route (404) ─▶ method (405) ─▶ system (404)
- *                  ─▶ `$` query (501) ─▶ body decode (415 / 400) ─▶ handler
+ *                  ─▶ `$` query (501) ─▶ body decode (415 / 400) ─▶ persona.request ─▶ handler
+ *                  ─▶ persona.reshape (personas/: how this BMC departs from the standard; 404 for
+ *                     the paths it hides, checked with the route)
  *   handleRequest: reply writer ; every failure ─▶ redfishErrorReply (the one error mapping)
  *                  every answer (or abandoned request) ─▶ one bmc.request event
  *
@@ -26,12 +28,15 @@ import { rejectUnsupportedQuery } from './query-options.ts';
 import { applyBmcFaults } from './request-faults.ts';
 import { redfishErrorReply, rfError } from './redfish-errors.ts';
 import { writeReply } from './reply-writer.ts';
+import type { RedfishPersona } from './personas/redfish-persona.ts';
 
 /** What every request of one server shares. */
 export interface PipelineDeps {
   core: EmulatorState;
   routes: RouteTrie;
   events: EventSink;
+  /** How this BMC departs from the standards-complete emulator (personas/). */
+  persona: RedfishPersona;
   /** True once the server is closing: late requests are dropped, not answered. */
   closed(): boolean;
 }
@@ -110,7 +115,8 @@ async function respond(deps: PipelineDeps, req: IncomingMessage, t: Target, t0: 
   const route = t.match?.route;
   const caller = authenticate(core, req.headers, route?.public?.[t.method] === true, t.owner);
 
-  if (!t.match || !route) throw rfError('BMC_NOT_FOUND', `no resource at ${t.path}`, { args: ['Resource', t.path] });
+  const hidden = deps.persona.hidden?.some((re) => re.test(t.path)) === true;
+  if (!t.match || !route || hidden) throw rfError('BMC_NOT_FOUND', `no resource at ${t.path}`, { args: ['Resource', t.path] });
   const h = route.methods[t.method];
   if (!h) {
     const allow = allowOf(route.methods);
@@ -120,6 +126,7 @@ async function respond(deps: PipelineDeps, req: IncomingMessage, t: Target, t0: 
   if (sid !== undefined && !t.system) throw rfError('BMC_NOT_FOUND', `no system '${sid}' on this service`, { args: ['ComputerSystem', sid] });
   rejectUnsupportedQuery(req.url ?? '');
   const body = decodeBody(raw, req.headers['content-type']);
+  deps.persona.request?.(t.method, t.path, body as Record<string, unknown>);
   const ctx: Ctx = {
     core,
     method: t.method,
@@ -134,8 +141,13 @@ async function respond(deps: PipelineDeps, req: IncomingMessage, t: Target, t0: 
     only: t.only,
   };
   const reply = await h(ctx);
+  if (deps.persona.reshape && isObject(reply.body)) reply.body = deps.persona.reshape(t.path, reply.body);
   if (route.methods.GET && t.method === 'GET') reply.headers = { Allow: allowOf(route.methods), ...reply.headers };
   return reply;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 function allowOf(methods: Partial<Record<Method, unknown>>): string {
