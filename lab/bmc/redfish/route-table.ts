@@ -4,6 +4,8 @@
  */
 import { RouteTrie } from './route-trie.ts';
 import { registerServiceRoot } from './resources/service-root.ts';
+import { registerSessions } from './resources/sessions.ts';
+import { registerAccounts } from './resources/accounts.ts';
 import { registerSystems } from './resources/systems.ts';
 import { registerVirtualMedia } from './resources/virtual-media.ts';
 import { registerManagers } from './resources/managers.ts';
@@ -19,6 +21,8 @@ export function routeTable(): RouteTrie {
   if (table) return table;
   const r = new RouteTrie();
   registerServiceRoot(r);
+  registerSessions(r);
+  registerAccounts(r);
   registerSystems(r);
   registerVirtualMedia(r);
   registerManagers(r);

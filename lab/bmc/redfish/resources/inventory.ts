@@ -66,6 +66,13 @@ function drive(ctx: Ctx, k: number): Record<string, unknown> {
 }
 
 export function registerInventory(r: RouteTrie): void {
+  registerProcessorsAndMemory(r);
+  registerEthernetInterfaces(r);
+  registerSimpleStorage(r);
+  registerStorage(r);
+}
+
+function registerProcessorsAndMemory(r: RouteTrie): void {
   r.add(`${V1}/Systems/{sid}/Processors`, {
     op: 'Processors',
     methods: {
@@ -114,7 +121,9 @@ export function registerInventory(r: RouteTrie): void {
       },
     },
   });
+}
 
+function registerEthernetInterfaces(r: RouteTrie): void {
   r.add(`${V1}/Systems/{sid}/EthernetInterfaces`, {
     op: 'EthernetInterfaces',
     methods: {
@@ -148,7 +157,9 @@ export function registerInventory(r: RouteTrie): void {
       },
     },
   });
+}
 
+function registerSimpleStorage(r: RouteTrie): void {
   r.add(`${V1}/Systems/{sid}/SimpleStorage`, {
     op: 'SimpleStorageCollection',
     methods: { GET: (ctx) => ({ body: collection(`${base(ctx)}/SimpleStorage`, 'SimpleStorageCollection', 'Simple Storage Collection', [`${base(ctx)}/SimpleStorage/1`]) }) },
@@ -172,7 +183,9 @@ export function registerInventory(r: RouteTrie): void {
       },
     },
   });
+}
 
+function registerStorage(r: RouteTrie): void {
   r.add(`${V1}/Systems/{sid}/Storage`, {
     op: 'StorageCollection',
     methods: { GET: (ctx) => ({ body: collection(`${base(ctx)}/Storage`, 'StorageCollection', 'Storage Collection', [`${base(ctx)}/Storage/1`]) }) },
