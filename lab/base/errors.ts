@@ -81,6 +81,12 @@ export const ERRORS = {
   /** A power action asking for the state the system is already in (Ironic treats 400/409 here as success). */
   BMC_ALREADY_IN_STATE: { code: 'FLEETLAB_ERR_BMC_ALREADY_IN_STATE', http: 409, redfish: 'Base.1.15.NoOperation' },
   BMC_PAYLOAD_TOO_LARGE: { code: 'FLEETLAB_ERR_BMC_PAYLOAD_TOO_LARGE', http: 413, redfish: 'Base.1.15.GeneralError' },
+  /** A request body that is not application/json (the Base registry has no media-type message; this is its nearest). */
+  BMC_UNSUPPORTED_MEDIA_TYPE: { code: 'FLEETLAB_ERR_BMC_UNSUPPORTED_MEDIA_TYPE', http: 415, redfish: 'Base.1.15.UnrecognizedRequestBody' },
+  /** `bmc serve --persona` / startRedfishServer persona naming no registered persona. */
+  BMC_PERSONA_UNKNOWN: { code: 'FLEETLAB_ERR_BMC_PERSONA_UNKNOWN', exit: 2 },
+  /** A `$` query parameter the service does not implement (DSP0266: 501). */
+  BMC_QUERY_UNSUPPORTED: { code: 'FLEETLAB_ERR_BMC_QUERY_UNSUPPORTED', http: 501, redfish: 'Base.1.15.QueryNotSupported' },
   // BMC clients (lab/clients/): what talking to a BMC fleetlab does not own can end in. No protocol
   // mappings here: these describe the client's view, not an answer an emulator gives.
   /** The BMC refused the credentials (HTTP 401, RAKP 2 HMAC invalid / unauthorized name). */

@@ -14,6 +14,7 @@ import { FleetlabError } from '../../../lab/base/errors.ts';
 import type { BmcSystem } from '../../../lab/bmc/bmc-system.ts';
 import { FakeMachine, fakeInventory, fakeSystemId } from '../../../lab/nodes/fake/fake-machine.ts';
 import { startRedfishServer } from '../../../lab/bmc/redfish/redfish-server.ts';
+import { PERSONA_NAMES, personaByName } from '../../../lab/bmc/redfish/personas/persona-registry.ts';
 import { startIpmiServer } from '../../../lab/bmc/ipmi/ipmi-server.ts';
 
 export const bmcServeOptions = {
@@ -25,6 +26,7 @@ export const bmcServeOptions = {
   password: { type: 'string' },
   ipmi: { type: 'flag' },
   'ipmi-base-address': { type: 'string' },
+  persona: { type: 'string' },
 } as const;
 
 function intOption(v: string | undefined, name: string, dflt: number, min: number, max: number): number {
@@ -44,12 +46,13 @@ export const bmcServe: Command = {
   name: ['bmc', 'serve'],
   summary: 'serve emulated BMCs (Redfish) for fake machines until SIGINT/SIGTERM',
   usage:
-    'usage: fleetlab bmc serve [--systems N] [--port P] [--host H] [--tls] [--user U --password P]\n' +
+    'usage: fleetlab bmc serve [--systems N] [--port P] [--host H] [--tls] [--user U --password P] [--persona NAME]\n' +
     '  --systems N   number of fake systems, ids fake-0..fake-(N-1) (default 1)\n' +
     '  --port P      Redfish port (default 0 = any free port)\n' +
     '  --host H      listen address (default 127.0.0.1)\n' +
     '  --tls         HTTPS with a self-signed certificate\n' +
     '  --user U --password P   BMC credentials (default admin / password)\n' +
+    `  --persona NAME   Redfish behaviour of a real BMC family: ${PERSONA_NAMES.join(', ')} (default generic)\n` +
     '  --ipmi        also serve IPMI over LAN (RMCP+) for the same systems, each on 127.0.0.1:<own port>\n' +
     '  --ipmi-base-address A   with --ipmi: system i listens on address A+i, port 623 (e.g. 127.31.0.1)\n' +
     'prints one JSON line when ready: {"redfish": {"url", "systems"}, "ipmi"?: [{"system", "host", "port"}], "username", "password"}',
@@ -61,6 +64,7 @@ export const bmcServe: Command = {
     const host = a.strings.host ?? '127.0.0.1';
     const username = a.strings.user ?? 'admin';
     const password = a.strings.password ?? 'password';
+    const persona = personaByName(a.strings.persona ?? 'generic').name;
 
     const systems: BmcSystem[] = Array.from({ length: n }, (_, i) => {
       const id = fakeSystemId(i);
@@ -80,7 +84,7 @@ export const bmcServe: Command = {
       for (const s of served.reverse()) await s.close();
     };
     try {
-      const rf = await startRedfishServer({ systems, host, port, tls: a.flags.tls === true });
+      const rf = await startRedfishServer({ systems, host, port, tls: a.flags.tls === true, persona });
       served.push({ ready: { redfish: { url: rf.url, systems: systems.map((s) => s.id) } }, close: () => rf.close() });
       if (a.flags.ipmi === true) {
         const ipmi = await startIpmiServer({ systems });

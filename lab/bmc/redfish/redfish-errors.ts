@@ -128,6 +128,18 @@ export const BASE_MESSAGES: Record<string, BaseMessage> = {
     resolution: 'Add properties in the JSON object and resubmit the request.',
     args: 0,
   },
+  UnrecognizedRequestBody: {
+    message: 'The service detected a malformed request body that it was unable to interpret.',
+    severity: 'Warning',
+    resolution: 'Correct the request body and resubmit the request if it failed.',
+    args: 0,
+  },
+  QueryNotSupported: {
+    message: 'Querying is not supported by the implementation.',
+    severity: 'Warning',
+    resolution: 'Remove the query parameters and resubmit the request if the operation failed.',
+    args: 0,
+  },
   SessionLimitExceeded: {
     message: 'The session establishment failed due to the number of simultaneous sessions exceeding the limit of the implementation.',
     severity: 'Critical',

@@ -5,6 +5,10 @@
  *
  * A session remembers the credential identity it was created with; the server grants it exactly
  * the systems whose credentials match (per-BMC credentials on one shared listener).
+ *
+ * Bounded: at most `max` sessions (maxSessions, default 64) exist at once. A live session is
+ * never evicted to make room (its client would lose it mid-work); creating one more sweeps the
+ * expired ones first and, when all are live, answers 503 SessionLimitExceeded as DSP0266 says.
  */
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../base/clock.ts';

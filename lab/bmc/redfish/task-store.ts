@@ -6,7 +6,9 @@
  *   New (0%) ──▶ Running (1..99%) ──▶ Completed (100%)
  *                      └──(failAtPct)──▶ Exception
  *
- * The store keeps the newest `max` tasks; older ones are forgotten (GET answers 404).
+ * Bounded: the store keeps the newest `max` tasks (TASK_HISTORY_MAX = 1000 unless told),
+ * evicting the oldest first (Map insertion order); a forgotten task's GET answers 404, as a
+ * BMC that purged its task list does.
  */
 import type { Clock } from '../../base/clock.ts';
 
@@ -37,6 +39,9 @@ export interface TaskView {
   endTime?: string;
 }
 
+/** Tasks kept by default: a soak of SimpleUpdate calls must not grow the store without bound. */
+export const TASK_HISTORY_MAX = 1000;
+
 export class TaskStore {
   private readonly tasks = new Map<string, Task>();
   private seq = 0;
@@ -45,7 +50,7 @@ export class TaskStore {
 
   constructor(
     private readonly clock: Clock,
-    private readonly max = 1000,
+    readonly max = TASK_HISTORY_MAX,
   ) {
     this.wallOrigin = Date.now() - clock.now();
   }
@@ -53,15 +58,20 @@ export class TaskStore {
   create(t: Omit<Task, 'id' | 'startedAt'>): Task {
     const task: Task = { ...t, id: String(++this.seq), startedAt: this.clock.now() };
     this.tasks.set(task.id, task);
-    if (this.tasks.size > this.max) {
+    while (this.tasks.size > this.max) {
       const oldest = this.tasks.keys().next().value;
-      if (oldest !== undefined) this.tasks.delete(oldest);
+      if (oldest === undefined) break;
+      this.tasks.delete(oldest);
     }
     return task;
   }
 
   get(id: string): Task | undefined {
     return this.tasks.get(id);
+  }
+
+  get size(): number {
+    return this.tasks.size;
   }
 
   list(): Task[] {

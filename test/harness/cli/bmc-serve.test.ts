@@ -124,3 +124,23 @@ t.test('bmc serve: bad options are usage errors (exit 2)', async (t) => {
   t.equal((r as { code: number }).code, 2);
   t.match((r as { stderr: string }).stderr, /FLEETLAB_ERR_USAGE: --systems 'many'/);
 });
+
+t.test('bmc serve --persona: sushy-tools is served; an unknown name is a clear error (exit 2)', async (t) => {
+  const { child, ready, exit } = await serve(['--systems', '1', '--persona', 'sushy-tools']);
+  t.teardown(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  const hostPort = ready.redfish.url.slice('http://'.length);
+  const boot = async () => {
+    const r = await run('redfishtool', ['-r', hostPort, '-u', 'admin', '-p', 'password', '-S', 'Never', 'Systems', '-I', 'fake-0', '-P', 'Boot', 'get']);
+    return (JSON.parse(r.stdout) as { Boot: { BootSourceOverrideEnabled: string } }).Boot.BootSourceOverrideEnabled;
+  };
+  await run('redfishtool', ['-r', hostPort, '-u', 'admin', '-p', 'password', '-S', 'Never', 'Systems', '-I', 'fake-0', 'setBootOverride', 'Once', 'Pxe']);
+  t.equal(await boot(), 'Continuous', 'the sushy-tools persona stores Once as Continuous');
+  child.kill('SIGTERM');
+  t.equal(await exit, 0);
+
+  const r = await run(process.execPath, ['bin/fleetlab.js', 'bmc', 'serve', '--persona', 'idrac-9000'], { cwd: root }).catch((e: { code: number; stderr: string }) => e);
+  t.equal((r as { code: number }).code, 2);
+  t.match((r as { stderr: string }).stderr, /FLEETLAB_ERR_BMC_PERSONA_UNKNOWN: unknown BMC persona 'idrac-9000' \(known: generic, sushy-tools\)/);
+});

@@ -4,14 +4,15 @@
  *   PATCH Bios/Settings {Attributes} ──▶ pending ──(next boot: Reset action or machine power-on)──▶ Bios.Attributes
  *   PATCH SecureBoot {SecureBootEnable} ──▶ SecureBootCurrentBoot changes at the next boot too
  */
-import type { Ctx, Reply, Router } from '../redfish-router.ts';
-import { stateOf, systemOf } from '../redfish-router.ts';
-import { etagOf, ifMatchOk, odata } from '../redfish-core.ts';
+import type { Ctx, Reply } from '../handler-context.ts';
+import type { RouteTrie } from '../route-trie.ts';
+import { stateOf, systemOf } from '../handler-context.ts';
+import { etagOf, ifMatchOk } from '../etag.ts';
 import { rfError } from '../redfish-errors.ts';
 import { validateAction, validatePatch } from '../patch-schema.ts';
 import type { BiosValue } from '../system-state.ts';
 import { defaultBios } from '../system-state.ts';
-import { V1 } from './common.ts';
+import { odata, V1 } from './common.ts';
 
 const base = (ctx: Ctx) => `${V1}/Systems/${encodeURIComponent(systemOf(ctx).id)}`;
 
@@ -108,7 +109,7 @@ function secureBoot(ctx: Ctx): Record<string, unknown> {
   return body;
 }
 
-export function registerBios(r: Router): void {
+export function registerBios(r: RouteTrie): void {
   r.add(`${V1}/Systems/{sid}/Bios`, {
     op: 'Bios',
     methods: {

@@ -4,18 +4,19 @@
  * is cool, its fans idle and it draws standby power only.
  */
 import type { BmcSystem } from '../../bmc-system.ts';
-import type { Ctx, Reply, Router } from '../redfish-router.ts';
-import { stateOf, systemOf } from '../redfish-router.ts';
-import type { RedfishCore } from '../redfish-core.ts';
-import { etagOf, ifMatchOk, odata } from '../redfish-core.ts';
+import type { Ctx, Reply } from '../handler-context.ts';
+import type { RouteTrie } from '../route-trie.ts';
+import { stateOf, systemOf } from '../handler-context.ts';
+import type { EmulatorState } from '../emulator-state.ts';
+import { etagOf, ifMatchOk } from '../etag.ts';
 import { rfError } from '../redfish-errors.ts';
 import { validatePatch } from '../patch-schema.ts';
-import { collection, enabledOk, V1 } from './common.ts';
+import { collection, enabledOk, odata, V1 } from './common.ts';
 import { powerStateOf } from './systems.ts';
 
 const uri = (id: string) => `${V1}/Chassis/${encodeURIComponent(id)}`;
 
-function render(core: RedfishCore, sys: BmcSystem): Record<string, unknown> {
+function render(core: EmulatorState, sys: BmcSystem): Record<string, unknown> {
   const inv = sys.machine.inventory();
   const base = uri(sys.id);
   const body: Record<string, unknown> = {
@@ -121,7 +122,7 @@ function power(sys: BmcSystem): Record<string, unknown> {
   };
 }
 
-export function registerChassis(r: Router): void {
+export function registerChassis(r: RouteTrie): void {
   r.add(`${V1}/Chassis`, {
     op: 'ChassisCollection',
     methods: { GET: (ctx) => ({ body: collection(`${V1}/Chassis`, 'ChassisCollection', 'Chassis Collection', ctx.core.visible(ctx.credKey, ctx.only).map((s) => uri(s.id))) }) },

@@ -1,7 +1,8 @@
 /** Small builders shared by resource modules. */
-import { odata } from '../redfish-core.ts';
-
 export const V1 = '/redfish/v1';
+
+/** A navigation link: {"@odata.id": id}. */
+export const odata = (id: string) => ({ '@odata.id': id });
 
 export function collection(id: string, type: string, name: string, members: string[]): Record<string, unknown> {
   return {

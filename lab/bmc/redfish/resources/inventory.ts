@@ -5,11 +5,11 @@
  * commissioning read.
  */
 import type { Inventory } from '../../../base/machine.ts';
-import type { Ctx, Router } from '../redfish-router.ts';
-import { systemOf } from '../redfish-router.ts';
-import { odata } from '../redfish-core.ts';
+import type { Ctx } from '../handler-context.ts';
+import type { RouteTrie } from '../route-trie.ts';
+import { systemOf } from '../handler-context.ts';
 import { rfError } from '../redfish-errors.ts';
-import { collection, enabledOk, V1 } from './common.ts';
+import { collection, enabledOk, odata, V1 } from './common.ts';
 
 const base = (ctx: Ctx) => `${V1}/Systems/${encodeURIComponent(systemOf(ctx).id)}`;
 const inv = (ctx: Ctx): Inventory => systemOf(ctx).machine.inventory();
@@ -65,7 +65,14 @@ function drive(ctx: Ctx, k: number): Record<string, unknown> {
   };
 }
 
-export function registerInventory(r: Router): void {
+export function registerInventory(r: RouteTrie): void {
+  registerProcessorsAndMemory(r);
+  registerEthernetInterfaces(r);
+  registerSimpleStorage(r);
+  registerStorage(r);
+}
+
+function registerProcessorsAndMemory(r: RouteTrie): void {
   r.add(`${V1}/Systems/{sid}/Processors`, {
     op: 'Processors',
     methods: {
@@ -114,7 +121,9 @@ export function registerInventory(r: Router): void {
       },
     },
   });
+}
 
+function registerEthernetInterfaces(r: RouteTrie): void {
   r.add(`${V1}/Systems/{sid}/EthernetInterfaces`, {
     op: 'EthernetInterfaces',
     methods: {
@@ -148,7 +157,9 @@ export function registerInventory(r: Router): void {
       },
     },
   });
+}
 
+function registerSimpleStorage(r: RouteTrie): void {
   r.add(`${V1}/Systems/{sid}/SimpleStorage`, {
     op: 'SimpleStorageCollection',
     methods: { GET: (ctx) => ({ body: collection(`${base(ctx)}/SimpleStorage`, 'SimpleStorageCollection', 'Simple Storage Collection', [`${base(ctx)}/SimpleStorage/1`]) }) },
@@ -172,7 +183,9 @@ export function registerInventory(r: Router): void {
       },
     },
   });
+}
 
+function registerStorage(r: RouteTrie): void {
   r.add(`${V1}/Systems/{sid}/Storage`, {
     op: 'StorageCollection',
     methods: { GET: (ctx) => ({ body: collection(`${base(ctx)}/Storage`, 'StorageCollection', 'Storage Collection', [`${base(ctx)}/Storage/1`]) }) },

@@ -3,12 +3,13 @@
  * Systems/Managers/Chassis triplet aligned too). DateTime is the wall clock; Manager.Reset is
  * accepted and changes nothing (the emulated BMC restarts instantly).
  */
-import type { Ctx, Reply, Router } from '../redfish-router.ts';
-import { stateOf, systemOf } from '../redfish-router.ts';
-import { etagOf, ifMatchOk, odata } from '../redfish-core.ts';
+import type { Ctx, Reply } from '../handler-context.ts';
+import type { RouteTrie } from '../route-trie.ts';
+import { stateOf, systemOf } from '../handler-context.ts';
+import { etagOf, ifMatchOk } from '../etag.ts';
 import { rfError } from '../redfish-errors.ts';
 import { validateAction, validatePatch } from '../patch-schema.ts';
-import { collection, enabledOk, V1 } from './common.ts';
+import { collection, enabledOk, odata, V1 } from './common.ts';
 
 const uri = (id: string) => `${V1}/Managers/${encodeURIComponent(id)}`;
 
@@ -50,7 +51,7 @@ function localIso(d: Date, offset: string): string {
   return new Date(d.getTime() + mins * 60_000).toISOString().replace(/\.\d+Z$/, offset);
 }
 
-export function registerManagers(r: Router): void {
+export function registerManagers(r: RouteTrie): void {
   r.add(`${V1}/Managers`, {
     op: 'Managers',
     methods: { GET: (ctx) => ({ body: collection(`${V1}/Managers`, 'ManagerCollection', 'Manager Collection', ctx.core.visible(ctx.credKey, ctx.only).map((s) => uri(s.id))) }) },

@@ -10,14 +10,15 @@
  */
 import type { BmcSystem } from '../../bmc-system.ts';
 import type { BootMode, BootOverride, BootTarget, PowerOp } from '../../../base/machine.ts';
-import type { Ctx, Reply, Router } from '../redfish-router.ts';
-import { stateOf, systemOf } from '../redfish-router.ts';
-import type { RedfishCore } from '../redfish-core.ts';
-import { etagOf, ifMatchOk, odata } from '../redfish-core.ts';
+import type { Ctx, Reply } from '../handler-context.ts';
+import type { RouteTrie } from '../route-trie.ts';
+import { stateOf, systemOf } from '../handler-context.ts';
+import type { EmulatorState } from '../emulator-state.ts';
+import { etagOf, ifMatchOk } from '../etag.ts';
 import { rfError } from '../redfish-errors.ts';
 import type { Schema } from '../patch-schema.ts';
 import { validateAction, validatePatch } from '../patch-schema.ts';
-import { collection, enabledOk, V1 } from './common.ts';
+import { collection, enabledOk, odata, V1 } from './common.ts';
 
 export const BOOT_TARGETS: Record<string, BootTarget> = {
   None: 'none',
@@ -57,7 +58,7 @@ export function sysUri(id: string): string {
   return `${V1}/Systems/${encodeURIComponent(id)}`;
 }
 
-export function renderSystem(core: RedfishCore, sys: BmcSystem): Record<string, unknown> {
+export function renderSystem(core: EmulatorState, sys: BmcSystem): Record<string, unknown> {
   const m = sys.machine;
   const inv = m.inventory();
   const st = core.peekState(sys.id);
@@ -121,7 +122,7 @@ export function renderSystem(core: RedfishCore, sys: BmcSystem): Record<string, 
   return body;
 }
 
-function systemReply(core: RedfishCore, sys: BmcSystem): Reply {
+function systemReply(core: EmulatorState, sys: BmcSystem): Reply {
   const body = renderSystem(core, sys);
   return { body, headers: { ETag: body['@odata.etag'] as string } };
 }
@@ -130,7 +131,7 @@ function systemReply(core: RedfishCore, sys: BmcSystem): Reply {
  * Members of the Systems collection as the caller may see them. Listing 10,000 systems walks them
  * all, so the last answer is cached per server (core) and reused until membership changes.
  */
-const listCache = new WeakMap<RedfishCore, { membership: number; key: string; only: string | undefined; body: unknown }>();
+const listCache = new WeakMap<EmulatorState, { membership: number; key: string; only: string | undefined; body: unknown }>();
 function systemsCollection(ctx: Ctx): unknown {
   const c = listCache.get(ctx.core);
   if (c && c.membership === ctx.core.membership && c.key === ctx.credKey && c.only === ctx.only) return c.body;
@@ -189,7 +190,7 @@ function applyBoot(
 }
 
 /** State the machine will be in once the power op this BMC started (if any) finishes. */
-function expectedPower(core: RedfishCore, sys: BmcSystem): 'on' | 'off' {
+function expectedPower(core: EmulatorState, sys: BmcSystem): 'on' | 'off' {
   const inflight = core.peekState(sys.id)?.inflight;
   if (inflight === 'on' || inflight === 'reset' || inflight === 'cycle') return 'on';
   if (inflight === 'off' || inflight === 'soft-off') return 'off';
@@ -201,7 +202,7 @@ function expectedPower(core: RedfishCore, sys: BmcSystem): 'on' | 'off' {
  * started is under way — so a client never reads "Off" and then gets "already on" for On
  * (Ironic maps PoweringOn to power on and skips the request).
  */
-export function powerStateOf(core: RedfishCore, sys: BmcSystem): 'On' | 'Off' | 'PoweringOn' | 'PoweringOff' {
+export function powerStateOf(core: EmulatorState, sys: BmcSystem): 'On' | 'Off' | 'PoweringOn' | 'PoweringOff' {
   const now = sys.machine.power();
   const expected = expectedPower(core, sys);
   if (expected === now) return now === 'on' ? 'On' : 'Off';
@@ -289,7 +290,7 @@ async function runPower(ctx: Ctx, op: PowerOp): Promise<void> {
   }
 }
 
-export function registerSystems(r: Router): void {
+export function registerSystems(r: RouteTrie): void {
   r.add(`${V1}/Systems`, { op: 'Systems', methods: { GET: (ctx) => ({ body: systemsCollection(ctx) }) } });
   r.add(`${V1}/Systems/{sid}`, {
     op: 'System',

@@ -8,12 +8,12 @@
  * Exception at 40% (how a bad image shows up on real BMCs); otherwise the targeted systems'
  * BiosVersion becomes the version found in the image name (e.g. bios-2.4.1.bin → 2.4.1).
  */
-import type { Ctx, Reply, Router } from '../redfish-router.ts';
+import type { Ctx, Reply } from '../handler-context.ts';
+import type { RouteTrie } from '../route-trie.ts';
 import type { Task } from '../task-store.ts';
-import { odata } from '../redfish-core.ts';
 import { rfError } from '../redfish-errors.ts';
 import { validateAction } from '../patch-schema.ts';
-import { collection, enabledOk, V1 } from './common.ts';
+import { collection, enabledOk, odata, V1 } from './common.ts';
 
 const taskUri = (id: string) => `${V1}/TaskService/Tasks/${id}`;
 
@@ -96,7 +96,7 @@ function simpleUpdate(ctx: Ctx): Reply {
   return { status: 202, headers: { Location: `${taskUri(t.id)}/Monitor`, 'Retry-After': '1' } };
 }
 
-export function registerUpdateService(r: Router): void {
+export function registerUpdateService(r: RouteTrie): void {
   r.add(`${V1}/UpdateService`, {
     op: 'UpdateService',
     methods: {

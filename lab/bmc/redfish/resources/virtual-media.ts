@@ -7,10 +7,11 @@
  */
 import type { BmcSystem } from '../../bmc-system.ts';
 import type { InsertedMedia, MediaType } from '../../../base/machine.ts';
-import type { Ctx, Reply, Router } from '../redfish-router.ts';
-import { stateOf, systemOf } from '../redfish-router.ts';
-import type { RedfishCore } from '../redfish-core.ts';
-import { etagOf, ifMatchOk } from '../redfish-core.ts';
+import type { Ctx, Reply } from '../handler-context.ts';
+import type { RouteTrie } from '../route-trie.ts';
+import { stateOf, systemOf } from '../handler-context.ts';
+import type { EmulatorState } from '../emulator-state.ts';
+import { etagOf, ifMatchOk } from '../etag.ts';
 import { rfError } from '../redfish-errors.ts';
 import { validateAction, validatePatch } from '../patch-schema.ts';
 import { collection, V1 } from './common.ts';
@@ -27,7 +28,7 @@ function deviceOf(ctx: Ctx): DeviceId {
   return d;
 }
 
-function current(core: RedfishCore, sys: BmcSystem, dev: DeviceId): InsertedMedia | null {
+function current(core: EmulatorState, sys: BmcSystem, dev: DeviceId): InsertedMedia | null {
   const m = sys.machine;
   if (dev === 'Cd') return m.media ? m.media() : (core.peekState(sys.id)?.cd ?? null);
   return core.peekState(sys.id)?.floppy ?? null;
@@ -85,7 +86,7 @@ function insert(ctx: Ctx, dev: DeviceId, image: string, writeProtected: boolean,
   put(ctx, dev, { url: image, type: mt, writeProtected });
 }
 
-export function registerVirtualMedia(r: Router): void {
+export function registerVirtualMedia(r: RouteTrie): void {
   for (const parent of ['Systems', 'Managers'] as const) {
     const baseOf = (ctx: Ctx) => `${V1}/${parent}/${encodeURIComponent(systemOf(ctx).id)}/VirtualMedia`;
     const prefix = `${V1}/${parent}/{sid}/VirtualMedia`;

@@ -3,7 +3,6 @@
  * BMC-side state, sessions, tasks and the clock. Listeners (the shared one and optional
  * per-system ones) all route into one core, so a system has one identity everywhere.
  */
-import { createHash } from 'node:crypto';
 import type { BmcSystem } from '../bmc-system.ts';
 import type { Clock } from '../../base/clock.ts';
 import type { Rng } from '../../base/rng.ts';
@@ -11,7 +10,7 @@ import { SessionStore } from './session-store.ts';
 import { SystemState } from './system-state.ts';
 import { TaskStore } from './task-store.ts';
 
-export interface CoreOptions {
+export interface EmulatorOptions {
   clock: Clock;
   rng: Rng;
   sessionTimeoutSec: number;
@@ -20,13 +19,15 @@ export interface CoreOptions {
   resetWaitMs: number;
   /** How long a SimpleUpdate task runs (clock ms). */
   updateTaskMs: number;
+  /** Tasks kept (oldest forgotten first). */
+  maxTasks: number;
 }
 
 export function credKey(username: string, password: string): string {
   return `${username}\u0000${password}`;
 }
 
-export class RedfishCore {
+export class EmulatorState {
   readonly systems = new Map<string, BmcSystem>();
   readonly sessions: SessionStore;
   readonly tasks: TaskStore;
@@ -38,9 +39,9 @@ export class RedfishCore {
   /** Stable service UUID for this process. */
   readonly uuid: string;
 
-  constructor(readonly opts: CoreOptions) {
+  constructor(readonly opts: EmulatorOptions) {
     this.sessions = new SessionStore(opts.clock, opts.sessionTimeoutSec, opts.maxSessions);
-    this.tasks = new TaskStore(opts.clock);
+    this.tasks = new TaskStore(opts.clock, opts.maxTasks);
     const r = opts.rng;
     const hex = (n: number) => Array.from({ length: n }, () => Math.floor(r.next() * 16).toString(16)).join('');
     this.uuid = `${hex(8)}-${hex(4)}-4${hex(3)}-8${hex(3)}-${hex(12)}`;
@@ -101,18 +102,3 @@ export class RedfishCore {
     this.states.clear();
   }
 }
-
-/** Weak ETag of a resource body (without its own @odata.etag). */
-export function etagOf(body: unknown): string {
-  return `W/"${createHash('sha1').update(JSON.stringify(body)).digest('hex').slice(0, 16)}"`;
-}
-
-/** RFC 7232 If-Match against a weak tag: '*' matches; W/ prefixes are ignored on both sides. */
-export function ifMatchOk(header: string | undefined, current: string): boolean {
-  if (header === undefined) return true;
-  const strip = (t: string) => t.trim().replace(/^W\//, '');
-  const cur = strip(current);
-  return header.split(',').some((t) => t.trim() === '*' || strip(t) === cur);
-}
-
-export const odata = (id: string) => ({ '@odata.id': id });
