@@ -22,7 +22,7 @@
  * nodes, DIFFERENT when p < alpha; fewer ready nodes tonight is a regression. Without it a run
  * where nothing got ready would have no duration samples and could never regress.
  */
-import type { Testbed } from '../lab/base/event.ts';
+import type { NodePhase, Testbed } from '../lab/base/event.ts';
 import type { RunMetrics } from './metrics.ts';
 import type { Stat } from './stats/stat.ts';
 import { quantileSorted } from './stats/stat.ts';
@@ -146,6 +146,31 @@ export function compareSamples(metric: string, base: number[], run: number[], o:
   return res('SAME', `p=${p.toFixed(3)}`);
 }
 
+/** A metric whose samples overlap saturated host intervals more than this (either side) is not judged. */
+export const SATURATED_SHARE = 0.1;
+
+/** Share of a metric's samples measured while the host was saturated (reports/metrics/host-handlers.ts). */
+export function saturatedShare(m: RunMetrics, metric: string): number {
+  const h = m.host;
+  if (!h || h.samples === 0) return 0;
+  if (metric === 'time_to_ready_ms') return h.saturatedProvisioningShare;
+  if (metric.startsWith('phase_ms.')) return h.saturatedPhaseShare[metric.slice('phase_ms.'.length) as NodePhase] ?? 0;
+  return m.durationMs > 0 ? Math.min(1, h.saturatedMs / m.durationMs) : 0;
+}
+
+/**
+ * A difference measured while the host was saturated says more about the host than about the
+ * server under test: DIFFERENT becomes UNKNOWN ("host saturated"), never a regression.
+ */
+function unlessSaturated(c: MetricComparison, baselines: RunMetrics[], run: RunMetrics): MetricComparison {
+  if (c.verdict !== 'DIFFERENT') return c;
+  const runShare = saturatedShare(run, c.metric);
+  const baseShare = Math.max(0, ...baselines.map((b) => saturatedShare(b, c.metric)));
+  if (runShare <= SATURATED_SHARE && baseShare <= SATURATED_SHARE) return c;
+  const which = runShare >= baseShare ? `the run (${Math.round(runShare * 100)} % of its samples)` : `a baseline (${Math.round(baseShare * 100)} % of its samples)`;
+  return { ...c, verdict: 'UNKNOWN', regression: false, reason: `host saturated during ${which}; ${c.reason}` };
+}
+
 export function compareRuns(baselines: RunMetrics[], run: RunMetrics, o: CompareOptions = DEFAULT_COMPARE): Comparison {
   const pooled = new Map<string, number[]>();
   const medians = new Map<string, number[]>();
@@ -170,7 +195,7 @@ export function compareRuns(baselines: RunMetrics[], run: RunMetrics, o: Compare
     if (b.length === 0 && r.length === 0) continue;
     const med = medians.get(k) ?? [];
     const noise = med.length >= 2 ? Math.max(...med) - Math.min(...med) : 0;
-    metrics.push(compareSamples(k, b, r, o, noise));
+    metrics.push(unlessSaturated(compareSamples(k, b, r, o, noise), baselines, run));
   }
   const bReady = baselines.reduce((s, b) => s + b.counts.ready, 0);
   const bTotal = baselines.reduce((s, b) => s + b.counts.total, 0);

@@ -19,6 +19,7 @@ import { bootTransferHandlers } from './metrics/boot-transfer-handlers.ts';
 import { installHandlers } from './metrics/install-handlers.ts';
 import { bmcHandlers } from './metrics/bmc-handlers.ts';
 import { faultHandlers } from './metrics/fault-handlers.ts';
+import { hostHandlers } from './metrics/host-handlers.ts';
 import { finishMetrics } from './metrics/finish-metrics.ts';
 
 export type * from './metrics/run-metrics.ts';
@@ -35,6 +36,7 @@ function metricsHandlers(acc: MetricsAccumulator): EventHandlers<void> {
     ...installHandlers(acc),
     ...bmcHandlers(acc),
     ...faultHandlers(acc),
+    ...hostHandlers(acc),
   };
 }
 

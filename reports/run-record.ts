@@ -3,7 +3,7 @@
  * results, status and fault windows. A derived artefact: rebuilt from events.ndjson at any time.
  */
 import type { NodePhase, RunStatus } from '../lab/base/event.ts';
-import type { FaultWindow, NodeError, NodeOutcome, RunConfig, RunMetrics, StepRecord, ThresholdResult, WaveRecord } from './metrics.ts';
+import type { FaultWindow, HostMetrics, NodeError, NodeOutcome, RunConfig, RunMetrics, StepRecord, ThresholdResult, WaveRecord } from './metrics.ts';
 import { round } from './format.ts';
 
 export interface RunRecordNode {
@@ -37,6 +37,8 @@ export interface RunRecord {
   faults: FaultWindow[];
   steps: StepRecord[];
   waves: WaveRecord[];
+  /** Host load while the run measured (saturated windows, kernel UDP drops); see reports/metrics/host-handlers.ts. */
+  host: HostMetrics;
   nodes: RunRecordNode[];
 }
 
@@ -59,6 +61,7 @@ export function runRecord(m: RunMetrics, runDir: string, truncated = false): Run
     faults: m.faults,
     steps: m.steps,
     waves: m.waves,
+    host: m.host,
     nodes: m.nodes.map((x) => ({
       name: x.name,
       site: x.site,

@@ -11,10 +11,17 @@ export interface JsonSummary {
   status: RunStatus;
   runDir: string;
   seed: number;
-  nodes: { total: number; ready: number; failed: number };
+  nodes: { total: number; ready: number; failed: number; unfinished: number };
   timeToReadyMs: { p50: number; p95: number; max: number };
   phasesMs: Record<string, { p50: number; p95: number; max: number }>;
   thresholds: { name: string; ok: boolean; value: number | null }[];
+  /** Host load while the run measured: saturated wall ms, worst event-loop lag, UDP datagrams the kernel dropped (null: unknown). */
+  host: { saturatedMs: number; maxLoopLagMs: number; udpDrops: number | null; ownSocketDrops: number | null };
+}
+
+/** Datagrams the kernel dropped during the run (receive-buffer overflows host-wide), null if not recorded. */
+export function udpDrops(m: RunMetrics): number | null {
+  return m.host.udp?.rcvbufErrors ?? null;
 }
 
 export function jsonSummary(events: FleetEvent[], runDir: string): JsonSummary {
@@ -31,10 +38,11 @@ export function jsonSummaryOf(m: RunMetrics, runDir: string): JsonSummary {
     status: m.status,
     runDir,
     seed: m.config?.seed ?? 0,
-    nodes: { total: m.counts.total, ready: m.counts.ready, failed: m.counts.failed },
+    nodes: { total: m.counts.total, ready: m.counts.ready, failed: m.counts.failed, unfinished: m.counts.unfinished },
     timeToReadyMs: { p50: jsonMs(m.timeToReady.p50), p95: jsonMs(m.timeToReady.p95), max: jsonMs(m.timeToReady.max) },
     phasesMs,
     thresholds: m.thresholds.map((t) => ({ name: t.name, ok: t.ok, value: t.value })),
+    host: { saturatedMs: jsonMs(m.host.saturatedMs), maxLoopLagMs: jsonMs(m.host.maxLoopLagMs), udpDrops: udpDrops(m), ownSocketDrops: m.host.udp?.ownSocketDrops ?? null },
   };
 }
 
@@ -68,8 +76,22 @@ export function textSummaryOf(m: RunMetrics, runDir: string, opts: { truncated?:
   const stuck = unfinishedByPhase(m);
   if (stuck.length) L.push(`  unfinished by phase: ${stuck.map(([p, n]) => `${p} ×${n}`).join(', ')}`);
   if (m.faults.length) L.push(`  faults: ${m.faults.length} window(s): ${[...new Set(m.faults.map((f) => f.fault))].join(', ')}`);
+  L.push(...hostLines(m));
   L.push(`  run dir: ${runDir}`);
   return L.join('\n') + '\n';
+}
+
+/** Host saturation and kernel UDP drops: said out loud, so a harness overload never passes for a server bug. */
+function hostLines(m: RunMetrics): string[] {
+  const out: string[] = [];
+  const h = m.host;
+  if (h.saturatedMs > 0) {
+    const phases = Object.entries(h.saturatedPhaseShare).map(([p, f]) => `${p} ${Math.round(f * 100)} %`);
+    out.push(`  host saturated for ${fmtMs(h.saturatedMs)} (${h.windows.length} window(s), worst event-loop lag ${fmtMs(h.maxLoopLagMs)}): timings overlapping it are flagged${phases.length ? ` — ${phases.join(', ')} of spans` : ''}`);
+  }
+  const drops = udpDrops(m);
+  if (drops) out.push(`  host dropped ${drops} UDP datagram(s) (receive buffers full; ${h.udp?.ownSocketDrops ?? '?'} on fleetlab's own sockets): retries in this run may be the host's, not the server's`);
+  return out;
 }
 
 /** Left-aligned first column, right-aligned others. */

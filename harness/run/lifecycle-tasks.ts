@@ -19,6 +19,7 @@ import type { PreparedRun } from './prepare-run.ts';
 import { buildRunContext } from './run-context.ts';
 import { targetNodeOf } from './target-node.ts';
 import { errText } from './err-text.ts';
+import { startHostSampler, type HostSampler } from './host-sampler.ts';
 
 export interface LifecycleDeps {
   run: PreparedRun;
@@ -43,7 +44,18 @@ export function lifecycleTasks(d: LifecycleDeps): LifecycleTasks {
   let lab: Lab | null = null;
   let ctx: RunContext<Params> | null = null;
   let scenarioError: unknown = null;
+  let host: HostSampler | null = null;
   const tasks: Task[] = [
+    {
+      // First up, last down: the load samples cover the whole run, target start included.
+      title: 'host sampling',
+      setup: async () => {
+        host = startHostSampler(log);
+      },
+      teardown: async () => {
+        host?.stop();
+      },
+    },
     {
       title: `start target ${run.targetName}`,
       setup: async () => {
@@ -61,6 +73,14 @@ export function lifecycleTasks(d: LifecycleDeps): LifecycleTasks {
       },
       teardown: async () => {
         await lab?.close();
+      },
+    },
+    {
+      // Torn down before the lab: per-socket drop counts vanish with the sockets.
+      title: 'udp drop count',
+      setup: async () => {},
+      teardown: async () => {
+        host?.reportUdpDrops();
       },
     },
     {

@@ -12,6 +12,7 @@ import type { NodeMetrics, RunMetrics, SiteMetrics } from './run-metrics.ts';
 import type { MetricsAccumulator, Samples } from './metrics-accumulator.ts';
 import { flushPhases } from './node-state.ts';
 import { buildRates } from './rate-series.ts';
+import { hostMetrics } from './host-handlers.ts';
 
 export function finishMetrics(acc: MetricsAccumulator): RunMetrics {
   const durationMs = Math.max(acc.endT ?? 0, acc.lastT);
@@ -51,6 +52,7 @@ export function finishMetrics(acc: MetricsAccumulator): RunMetrics {
     steps: acc.steps,
     waves: acc.waves,
     lastEvents: lastEvents(acc),
+    host: hostMetrics(acc.host, acc.spans, nodeList),
   };
 }
 

@@ -12,6 +12,7 @@
 import type { EventHandlers, EventKind, FleetEvent, NodePhase, RunStatus } from '../../lab/base/event.ts';
 import type { FaultWindow, NodeMetrics, PhaseSpan, RunConfig, StepRecord, ThresholdResult, WaveRecord } from './run-metrics.ts';
 import { emptyRatePoints, type RatePoints } from './rate-series.ts';
+import { newHostAccumulator, type HostAccumulator } from './host-handlers.ts';
 
 /** The handlers of one event family (a slice of the exhaustive map `computeMetrics` assembles). */
 export type FamilyHandlers<K extends EventKind> = Pick<EventHandlers<void>, K>;
@@ -66,6 +67,7 @@ export interface MetricsAccumulator {
   waves: WaveRecord[];
   /** Raw timed points for the rate buckets (bucket width is known only at the end). */
   points: RatePoints;
+  host: HostAccumulator;
 }
 
 const samples = (): Samples => ({ ms: [], errors: 0 });
@@ -98,6 +100,7 @@ export function newAccumulator(): MetricsAccumulator {
     openSteps: new Map(),
     waves: [],
     points: emptyRatePoints(),
+    host: newHostAccumulator(),
   };
 }
 

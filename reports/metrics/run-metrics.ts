@@ -120,6 +120,27 @@ export interface WaveRecord {
   detail?: string;
 }
 
+/** An interval (`t` ms) in which the host was saturated (reports shade it like a fault window). */
+export interface HostWindow {
+  start: number;
+  end: number;
+}
+
+/** How loaded the host was while the run measured (host.sample / host.udp events). */
+export interface HostMetrics {
+  /** host.sample events (0: a run from before sampling existed, or too short for one). */
+  samples: number;
+  saturatedMs: number;
+  maxLoopLagMs: number;
+  windows: HostWindow[];
+  /** Per phase: share of its spans that overlap a saturated window (absent = none did). */
+  saturatedPhaseShare: Partial<Record<NodePhase, number>>;
+  /** Share of provisionings (power-on → ready/failed) that overlap a saturated window. */
+  saturatedProvisioningShare: number;
+  /** Datagrams the kernel dropped during the run (null: not recorded / not readable). */
+  udp: { inErrors: number | null; rcvbufErrors: number | null; sndbufErrors: number | null; ownSocketDrops: number | null } | null;
+}
+
 export interface RunMetrics {
   config: RunConfig | null;
   /** run.end's status; 'interrupted' when the log has no run.end (killed run). */
@@ -159,4 +180,5 @@ export interface RunMetrics {
   waves: WaveRecord[];
   /** The last events of each node that did not end ready (for the failures table). */
   lastEvents: Record<string, FleetEvent[]>;
+  host: HostMetrics;
 }
