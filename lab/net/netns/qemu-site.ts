@@ -43,6 +43,8 @@ export interface CorePorts {
 
 export interface QemuSiteOptions {
   runId: string;
+  /** Name tag of the run's resources (default runTag(runId); the qemu tier passes its claimed one). */
+  tag?: string;
   /** Site index in the lab (0..255): picks the addresses. */
   index: number;
   site: string;
@@ -93,8 +95,7 @@ async function writeSysctl(ns: string | null, path: string, value: string): Prom
 }
 
 export async function createQemuSite(o: QemuSiteOptions): Promise<QemuSite> {
-  const tag = runTag(o.runId);
-  const n = siteNames(tag, o.index);
+  const n = siteNames(o.tag ?? runTag(o.runId), o.index);
   const host = o.core.host ?? '127.0.0.1';
   const undo: { what: string; fn: () => Promise<unknown> }[] = [];
   const syncUndo: (() => void)[] = [];
