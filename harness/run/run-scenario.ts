@@ -30,6 +30,7 @@ import { buildRunContext } from './run-context.ts';
 import { buildReports } from '../../reports/write-reports.ts';
 import type { JsonSummary } from '../../reports/summary.ts';
 import { labExtensions } from './lab-extensions.ts';
+import { requireRootNeeds } from './host-needs.ts';
 import { linkSummary } from '../../lab/net/link-spec.ts';
 import { multiplexReporters, type Reporter } from '../../reports/reporter.ts';
 import { tapReporter } from '../../reports/tap-reporter.ts';
@@ -86,6 +87,8 @@ export async function runScenario(o: RunOptions): Promise<number> {
     o.stdout.write(plan(scenario, params, seed, resolvedLab, targetName, targetOptions, [...(linkPlan?.describe() ?? []), ...extra], (site) => { const p = linkPlan?.profiles.get(site); return p ? linkSummary(p) : 'lan'; }, ipmiOn));
     return 0;
   }
+
+  requireRootNeeds({ lab: resolvedLab, target: targetName, targetOptions, ipmi: ipmiOn });
 
   // ── run directory and event log ──
   const runId = `${scenario.name}-${stamp(new Date())}-s${seed}`;
