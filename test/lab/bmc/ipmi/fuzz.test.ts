@@ -57,7 +57,9 @@ function randomBuf(rng: Rng, n: number): Buffer {
 }
 
 t.test(`${PACKETS} fuzzed packets, then a correct power status`, async (t) => {
-  const lab = await startLab(1);
+  // A loaded host can stretch the storm past the default 60 s session idle timeout: the live
+  // sessions are idle during it and must not expire for that (a generous, stated 1 h).
+  const lab = await startLab(1, { sessionTimeoutSec: 3600 });
   t.teardown(() => lab.close());
   const addr = lab.addresses[0]!;
   const rng = createRng(4242);
