@@ -88,6 +88,20 @@ export function claimRunTag(runId: string): RunOwner {
   throw new Error(`no free qemu run tag for ${runId}`);
 }
 
+/**
+ * Name prefixes of one run's resources: its default tag and any other tag its owner records
+ * name (a run whose id another live run held got `runTag(runId#k)`; see claimRunTag).
+ */
+export function runPrefixes(runId: string): string[] {
+  const tags = new Set([runTag(runId)]);
+  const dir = hostLockDir();
+  for (const f of readdirSync(dir)) {
+    const m = /^run-(.+)\.owner$/.exec(f);
+    if (m && readOwner(join(dir, f))?.runId === runId) tags.add(m[1]!);
+  }
+  return [...tags].map((t) => `${NAME_PREFIX}${t}-`);
+}
+
 /** Tags of everything fleetlab-named on this host (netns, links, nft tables). */
 function leftoverTags(found: { netns: string[]; links: string[]; nftTables: string[] }): Set<string> {
   const tags = new Set<string>();

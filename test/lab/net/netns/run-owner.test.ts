@@ -11,7 +11,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { listLeftovers } from '../../../../lab/net/netns/gc.ts';
-import { claimRunTag } from '../../../../lab/net/netns/run-owner.ts';
+import { claimRunTag, runPrefixes } from '../../../../lab/net/netns/run-owner.ts';
 import { startQemuTier } from '../../../../lab/nodes/qemu/qemu-tier.ts';
 import { sh, trySh } from '../../../../lab/net/netns/sh.ts';
 import type { EventBody } from '../../../../lab/base/event.ts';
@@ -69,4 +69,5 @@ t.test('the same run id claimed twice (same scenario, seed and second) gets two 
     b.release();
   });
   t.not(a.tag, b.tag);
+  t.same(runPrefixes(runId).sort(), [`fl-${a.tag}-`, `fl-${b.tag}-`].sort(), '`lab gc --run ID` finds both');
 });
