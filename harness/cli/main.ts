@@ -1,11 +1,13 @@
 /**
  * fleetlab CLI entry: picks a subcommand, wires SIGINT/SIGTERM to an AbortSignal and maps
- * errors to stable codes and exit statuses (2 = bad input, 130 = SIGINT, 143 = SIGTERM).
+ * errors to stable codes and exit statuses (2 = bad input, 130 = SIGINT, 143 = SIGTERM); the
+ * launcher's death counts as SIGTERM (parent-watch.ts).
  */
 import { commands } from './commands/index.ts';
 import type { CliIo, Command } from './command.ts';
 import { ERRORS, isFleetlabError } from '../../lab/base/errors.ts';
 import { describeVersion } from '../fleetlab-version.ts';
+import { watchParents } from './parent-watch.ts';
 
 export function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
   // Longest name match first so `bmc serve` wins over a hypothetical `bmc`.
@@ -40,6 +42,11 @@ export async function main(argv: string[]): Promise<number> {
   process.stdout.on('error', onPipeError);
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
+  // The launcher died without passing a signal on (npx → sh → node): tear down as on SIGTERM.
+  const stopWatch = watchParents(() => {
+    process.stderr.write('fleetlab: the process that started fleetlab is gone; stopping as on SIGTERM\n');
+    onTerm();
+  });
   const io: CliIo = { stdout: process.stdout, stderr: process.stderr, signal: controller.signal, abortReason: () => reason };
   try {
     if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
@@ -70,5 +77,6 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
+    stopWatch();
   }
 }

@@ -2,6 +2,7 @@
  * `fleetlab run`: validate everything, then run the scenario as a task list and write reports.
  *
  *   prepareRun: scenario ─▶ params ─▶ lab spec, links, target (all problems, exit 2) ─▶ [--dry-run: dryRunPlan]
+ *   root needs (exit 2 naming each) ─▶
  *   run dir + event log + reporters ─▶ run.start ─▶ lifecycleTasks: target ─▶ lab ─▶ faults ─▶ scenario.run
  *   teardown in reverse (also on failure, timeout, SIGINT) ─▶ finishRun: run.end ─▶ reports ─▶ exit code
  *
@@ -22,6 +23,7 @@ import { runTimeoutMs, startRunAbort } from './run-timeout.ts';
 import { runStartEvent } from './run-start-event.ts';
 import { lifecycleTasks, logFailedTask } from './lifecycle-tasks.ts';
 import { finishRun } from './finish-run.ts';
+import { requireRootNeeds } from './host-needs.ts';
 import type { RunOptions } from './run-options.ts';
 
 export type { RunOptions } from './run-options.ts';
@@ -32,6 +34,8 @@ export async function runScenario(o: RunOptions): Promise<number> {
     o.stdout.write(dryRunPlan(run));
     return 0;
   }
+  // Root-only needs (qemu sites, IPMI on 623, DHCP on 67) fail here, naming each, before anything starts.
+  requireRootNeeds({ lab: run.lab, target: run.targetName, targetOptions: run.targetOptions, ipmi: run.ipmi });
   const { lab, seed } = run;
   const runId = runIdOf(run.scenario.name, seed, new Date());
   const runDir = runDirOf(o.out, runId);

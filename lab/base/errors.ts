@@ -46,6 +46,8 @@ export const ERRORS = {
   QEMU: { code: 'FLEETLAB_ERR_QEMU' },
   QEMU_UNAVAILABLE: { code: 'FLEETLAB_ERR_QEMU_UNAVAILABLE', exit: 2 },
   TESTBED_MISMATCH: { code: 'FLEETLAB_ERR_TESTBED_MISMATCH', exit: 2 },
+  /** The run needs root (or a capability) for something it would start: checked before anything starts. */
+  NEEDS_ROOT: { code: 'FLEETLAB_ERR_NEEDS_ROOT', exit: 2 },
   RUN_EMPTY: { code: 'FLEETLAB_ERR_RUN_EMPTY', exit: 2 },
   /** A bug: an exception that is not a FleetlabError reached a node's boot path. */
   INTERNAL: { code: 'FLEETLAB_ERR_INTERNAL' },

@@ -4,13 +4,30 @@
  * qemu site's host-side addresses (routes to 10.213.i.0/24 exist once per machine). Concurrent
  * runs (tests in parallel) take turns instead of colliding.
  *
- *   open(<tmp>/fleetlab-<name>.lock, O_EXCL) ─ ok ─▶ held (pid inside)
+ *   open(<lock dir>/<name>.lock, O_EXCL) ─ ok ─▶ held (pid inside)
  *        └─ exists ─▶ holder pid dead? remove, retry : wait and retry (until timeout/abort)
+ *
+ * The lock dir is host-wide, never under $TMPDIR (two runs with different TMPDIRs must still
+ * see each other's locks): /run/lock/fleetlab, or /var/tmp/fleetlab-lock where /run/lock does
+ * not exist. It is sticky and world-writable like /run/lock itself, so runs as different users
+ * share it. FLEETLAB_LOCK_DIR overrides it (a test's private lock world).
  */
-import { openSync, writeSync, closeSync, readFileSync, unlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { openSync, writeSync, closeSync, readFileSync, unlinkSync, mkdirSync, chmodSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { FleetlabError } from './errors.ts';
+
+/** The host-wide directory for fleetlab's locks and run-owner records (created on first use). */
+export function hostLockDir(): string {
+  const dir = process.env.FLEETLAB_LOCK_DIR || (existsSync('/run/lock') ? '/run/lock/fleetlab' : '/var/tmp/fleetlab-lock');
+  try {
+    mkdirSync(dir, { recursive: true });
+    // mkdir's mode is cut by the umask; only the creator (owner) may chmod, others just use it.
+    if (statSync(dir).uid === process.getuid?.()) chmodSync(dir, 0o1777);
+  } catch (e) {
+    throw new FleetlabError('TARGET_START', `lock directory ${dir}: ${(e as Error).message}`);
+  }
+  return dir;
+}
 
 export interface HostLock {
   readonly path: string;
@@ -20,7 +37,8 @@ export interface HostLock {
 const held = new Set<string>();
 let hooked = false;
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists (EPERM: it does, owned by another user). */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -39,9 +57,9 @@ export interface HostLockOptions {
   what?: string;
 }
 
-/** Take `<tmp>/fleetlab-<name>.lock`, waiting while a live process holds it. */
+/** Take `<lock dir>/<name>.lock`, waiting while a live process holds it. */
 export async function acquireHostLock(name: string, o: HostLockOptions = {}): Promise<HostLock> {
-  const path = join(tmpdir(), `fleetlab-${name}.lock`);
+  const path = join(hostLockDir(), `${name}.lock`);
   const code = o.code ?? 'TARGET_START';
   const deadline = Date.now() + (o.timeoutMs ?? 600_000);
   if (!hooked) {
@@ -85,7 +103,7 @@ export async function acquireHostLock(name: string, o: HostLockOptions = {}): Pr
     } catch {
       continue; // removed meanwhile
     }
-    if (Number.isInteger(holder) && holder > 0 && !alive(holder)) {
+    if (Number.isInteger(holder) && holder > 0 && !pidAlive(holder)) {
       try {
         unlinkSync(path); // stale lock of a killed run
       } catch {

@@ -12,7 +12,7 @@ import type { NodeMetrics, RunMetrics, SiteMetrics } from './run-metrics.ts';
 import type { MetricsAccumulator, Samples } from './metrics-accumulator.ts';
 import { flushPhases } from './node-state.ts';
 import { buildRates } from './rate-series.ts';
-import { hostMetrics } from './host-handlers.ts';
+import { hostMetrics } from './host-accumulator.ts';
 
 export function finishMetrics(acc: MetricsAccumulator): RunMetrics {
   const durationMs = Math.max(acc.endT ?? 0, acc.lastT);

@@ -12,7 +12,7 @@
 import type { EventHandlers, EventKind, FleetEvent, NodePhase, RunStatus } from '../../lab/base/event.ts';
 import type { FaultWindow, NodeMetrics, PhaseSpan, RunConfig, StepRecord, ThresholdResult, WaveRecord } from './run-metrics.ts';
 import { emptyRatePoints, type RatePoints } from './rate-series.ts';
-import { newHostAccumulator, type HostAccumulator } from './host-handlers.ts';
+import { newHostAccumulator, type HostAccumulator } from './host-accumulator.ts';
 
 /** The handlers of one event family (a slice of the exhaustive map `computeMetrics` assembles). */
 export type FamilyHandlers<K extends EventKind> = Pick<EventHandlers<void>, K>;

@@ -10,7 +10,8 @@
  */
 import type { Command, CliIo } from '../command.ts';
 import { parseArgs } from '../parse-args.ts';
-import { gcLeftovers, runPrefix } from '../../../lab/net/netns/gc.ts';
+import { gcLeftovers, type GcResult } from '../../../lab/net/netns/gc.ts';
+import { runPrefixes } from '../../../lab/net/netns/run-owner.ts';
 import { NAME_PREFIX } from '../../../lab/net/netns/naming.ts';
 
 export const labGcCommand: Command = {
@@ -19,8 +20,13 @@ export const labGcCommand: Command = {
   usage: 'usage: fleetlab lab gc [--run RUN_ID] [--dry-run] [--json]',
   async run(argv: string[], io: CliIo): Promise<number> {
     const a = parseArgs(argv, { run: { type: 'string' }, 'dry-run': { type: 'flag' }, json: { type: 'flag' } });
-    const prefix = a.strings.run ? runPrefix(a.strings.run) : NAME_PREFIX;
-    const r = await gcLeftovers({ prefix, dryRun: !!a.flags['dry-run'] });
+    const prefixes = a.strings.run ? runPrefixes(a.strings.run) : [NAME_PREFIX];
+    const prefix = prefixes.join(' ');
+    const r: GcResult = { killed: [], netns: [], links: [], nftTables: [] };
+    for (const p of prefixes) {
+      const one = await gcLeftovers({ prefix: p, dryRun: !!a.flags['dry-run'] });
+      for (const k of ['killed', 'netns', 'links', 'nftTables'] as const) (r[k] as unknown[]).push(...one[k]);
+    }
     if (a.flags.json) {
       io.stdout.write(JSON.stringify({ prefix, dryRun: !!a.flags['dry-run'], ...r }) + '\n');
       return 0;

@@ -2,7 +2,8 @@
  * Runs a server under test (dnsmasq, kea-dhcp4) as a foreground child and waits until its log
  * says it is serving. stop() = SIGTERM, SIGKILL after a grace period, then wait for exit.
  *
- *   spawn ─▶ stderr/stdout lines ─▶ ready regexp? resolve : (exit before ready? reject with tail)
+ *   spawn ─▶ stderr/stdout lines ─▶ ready regexp? resolve : (fatal line / exit before ready?
+ *   reject with the one line that says why; the log tail rides in the error details)
  */
 import { spawn } from 'node:child_process';
 import { FleetlabError } from '../../../lab/base/errors.ts';
@@ -81,7 +82,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     },
   };
 
-  const tail = () => d.log().slice(-8).join(' | ');
+  let fatalLine: string | undefined;
   const outcome = await new Promise<'ready' | string>((resolve) => {
     const timer = setTimeout(() => resolve(`no '${o.ready.source}' in its log within ${o.startTimeoutMs ?? 15_000} ms`), o.startTimeoutMs ?? 15_000);
     onLine = (l) => {
@@ -90,7 +91,8 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
         resolve('ready');
       } else if (o.fatal?.test(l)) {
         clearTimeout(timer);
-        resolve(`fatal log line: ${l}`);
+        fatalLine = l;
+        resolve('failed to start');
       }
     };
     void exited.then((x) => {
@@ -105,7 +107,22 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   onLine = () => {};
   if (outcome !== 'ready') {
     await d.stop(500);
-    throw new FleetlabError('TARGET_START', `${o.name}: ${outcome}: ${tail()}`);
+    // One line that says why (the fatal line, else the last error-looking one), not a log dump;
+    // the last lines stay in the error's details for whoever wants them.
+    const log = d.log();
+    const why = keyLine(fatalLine, log);
+    throw new FleetlabError('TARGET_START', `${o.name}: ${outcome}${why ? `: ${why}` : ''}`, { log: log.slice(-40) });
   }
   return d;
+}
+
+/** Kea/dnsmasq log prefixes ("2026-12-07 01:22:25.427 WARN  [kea-dhcp4.dhcpsrv/18754.1401…] ", "dnsmasq: "). */
+const LOG_PREFIX = /^(?:\d{4}-\d\d-\d\d[ T][\d:.]+\s+\w+\s+\[[^\]]*\]\s*|[\w-]+(?:\[\d+\])?:\s+)/;
+const ERRORISH = /\b(?:FATAL|ERROR|WARN)\b|fail|error|denied|cannot|unable|invalid/i;
+
+/** The log line that explains a failed start, without its timestamp/thread prefix, ≤ 300 chars. */
+export function keyLine(fatal: string | undefined, log: string[]): string {
+  const line = fatal ?? [...log].reverse().find((l) => ERRORISH.test(l)) ?? log.findLast((l) => l.trim() !== '') ?? '';
+  const text = line.trim().replace(LOG_PREFIX, '');
+  return text.length > 300 ? `${text.slice(0, 297)}...` : text;
 }

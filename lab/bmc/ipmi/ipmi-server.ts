@@ -76,6 +76,8 @@ export interface IpmiServerOptions {
 
 export interface IpmiServer {
   addresses: { system: string; host: string; port: number }[];
+  /** Datagrams the sockets delivered to the server so far (what tests account against, not what was sent). */
+  received(): number;
   close(): Promise<void>;
 }
 
@@ -88,7 +90,7 @@ const MAX_INTERNAL_ERROR_EVENTS = 10;
 export async function startIpmiServer(o: IpmiServerOptions): Promise<IpmiServer> {
   const srv = new IpmiLanServer(o);
   await srv.bind();
-  return { addresses: srv.addresses, close: () => srv.close() };
+  return { addresses: srv.addresses, received: () => srv.received, close: () => srv.close() };
 }
 
 interface Remote {
@@ -112,6 +114,7 @@ class IpmiLanServer {
   private malformedSuppressed = 0;
   private closed = false;
   private internalErrors = 0;
+  received = 0;
 
   constructor(private readonly o: IpmiServerOptions) {
     this.sockets = new Array<dgram.Socket | undefined>(o.systems.length);
@@ -187,6 +190,7 @@ class IpmiLanServer {
   // ------------------------------------------------------------------ packet path
 
   private onPacket(i: number, sock: dgram.Socket, msg: Buffer, rinfo: Remote): void {
+    this.received++;
     try {
       this.handle(i, sock, msg, { address: rinfo.address, port: rinfo.port });
     } catch (e) {

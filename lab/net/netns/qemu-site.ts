@@ -43,6 +43,8 @@ export interface CorePorts {
 
 export interface QemuSiteOptions {
   runId: string;
+  /** Name tag of the run's resources (default runTag(runId); the qemu tier passes its claimed one). */
+  tag?: string;
   /** Site index in the lab (0..255): picks the addresses. */
   index: number;
   site: string;
@@ -93,8 +95,7 @@ async function writeSysctl(ns: string | null, path: string, value: string): Prom
 }
 
 export async function createQemuSite(o: QemuSiteOptions): Promise<QemuSite> {
-  const tag = runTag(o.runId);
-  const n = siteNames(tag, o.index);
+  const n = siteNames(o.tag ?? runTag(o.runId), o.index);
   const host = o.core.host ?? '127.0.0.1';
   const undo: { what: string; fn: () => Promise<unknown> }[] = [];
   const syncUndo: (() => void)[] = [];
@@ -129,6 +130,9 @@ export async function createQemuSite(o: QemuSiteOptions): Promise<QemuSite> {
     const lock = await acquireHostLock(`qemu-site-${o.index}`, { signal: o.signal, code: 'NETNS', what: `qemu site index ${o.index} (10.213.${o.index}.0/24)`, timeoutMs: 1_800_000 });
     undo.push({ what: `lock qemu site ${o.index}`, fn: async () => lock.release() });
     syncUndo.push(() => lock.release());
+    // A run that does not share this lock (an older fleetlab, another lock dir) may still hold
+    // this index's host routes ("RTNETLINK: File exists" below): wait for them as for the lock.
+    await waitForFreeRoutes(n, o.site, o.signal, o.events);
     // 1. Namespace.
     await sh('ip', ['netns', 'add', n.ns]);
     undo.push({ what: `netns ${n.ns}`, fn: () => killNsProcesses(n.ns).then(() => sh('ip', ['netns', 'del', n.ns])) });
@@ -262,6 +266,20 @@ export async function createQemuSite(o: QemuSiteOptions): Promise<QemuSite> {
   } catch (e) {
     await teardown();
     throw e;
+  }
+}
+
+/** Wait (1 s polls, 30 min at most) until no host route of site index `n` exists. */
+async function waitForFreeRoutes(n: SiteNames, site: string, signal?: AbortSignal, events?: EventSink): Promise<void> {
+  const deadline = Date.now() + 1_800_000;
+  for (let said = false; ; said = true) {
+    const held = [];
+    for (const dst of [`${n.wanAddr}/32`, n.lanCidr]) held.push(...((await trySh('ip', ['-4', 'route', 'show', 'exact', dst]))?.stdout.trim().split('\n').filter(Boolean) ?? []));
+    if (held.length === 0) return;
+    if (!said) events?.emit({ kind: 'log', level: 'info', msg: `qemu site ${site}: another run holds its host routes (${held.join('; ')}); waiting` });
+    if (signal?.aborted) throw new FleetlabError('NETNS', `qemu site ${site}: waiting for another run's routes (${held.join('; ')}): aborted`);
+    if (Date.now() > deadline) throw new FleetlabError('NETNS', `qemu site ${site}: another run still holds ${held.join('; ')} after 30 min (fleetlab lab gc removes a dead run's)`);
+    await new Promise((r) => setTimeout(r, 1000));
   }
 }
 

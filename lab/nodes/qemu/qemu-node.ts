@@ -31,7 +31,7 @@ import type { BootOverride, BootTarget, InsertedMedia, Inventory, Machine, Power
 import { NO_OVERRIDE } from '../../base/machine.ts';
 import { QEMU_BIN, resolveAccel, type AccelPref } from './accel.ts';
 import { QmpClient, type QmpEvent } from './qmp-client.ts';
-import { SerialPhaseParser } from './serial-phases.ts';
+import { NO_DEVICE_REBOOT_MS, SerialPhaseParser } from './serial-phases.ts';
 import type { VmScheduler, VmSlotRequest } from './vm-scheduler.ts';
 
 export interface QemuNodeOptions {
@@ -159,7 +159,9 @@ export class QemuNode implements Machine {
       '-netdev', `tap,id=net0,ifname=${this.tap},script=no,downscript=no`,
       '-device', `virtio-net-pci,netdev=net0,id=vnet,mac=${o.mac},bootindex=2`,
       '-drive', 'if=none,id=cd0,media=cdrom', '-device', 'ide-cd,drive=cd0,id=vcd,bootindex=3',
-      '-boot', 'menu=off',
+      // reboot-timeout: after "No bootable device" SeaBIOS reboots and tries again (a real PXE
+      // machine's retry loop); the serial parser counts those boots (NO_DEVICE_RETRIES).
+      '-boot', `menu=off,reboot-timeout=${NO_DEVICE_REBOOT_MS}`,
     ];
     // detached: a terminal's SIGINT goes to fleetlab only; teardown kills qemu by PID.
     const p = spawn('ip', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });

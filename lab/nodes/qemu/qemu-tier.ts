@@ -20,6 +20,8 @@ import type { AccelPref } from './accel.ts';
 import { requireQemu } from './accel.ts';
 import { createQemuNode, type QemuNode } from './qemu-node.ts';
 import { createVmScheduler, type VmScheduler } from './vm-scheduler.ts';
+import { claimRunTag, gcDeadRuns } from '../../net/netns/run-owner.ts';
+import { guardOnExit } from '../../net/netns/exit-guard.ts';
 
 export interface QemuTierSite {
   name: string;
@@ -72,6 +74,12 @@ export function defaultMaxConcurrentVMs(): number {
 
 export async function startQemuTier(o: QemuTierOptions): Promise<QemuTier> {
   requireQemu({ socat: (o.linkEngine ?? 'userspace') === 'userspace' });
+  // Leftovers of killed runs (owner pid gone) would collide with ours ("RTNETLINK: File exists"):
+  // remove them, then claim a tag no live run uses (names fl-<tag>-…, see naming.ts).
+  const gc = await gcDeadRuns();
+  if (gc.removed.length) o.events.emit({ kind: 'log', level: 'info', msg: `qemu: removed leftovers of dead runs (tags ${gc.removed.join(', ')})` });
+  const owner = claimRunTag(o.runId);
+  const unguardOwner = guardOnExit(() => owner.release());
   const sites = new Map<string, QemuSite>();
   const machines = new Map<string, QemuNode>();
   const scheduler = createVmScheduler(o.maxConcurrentVMs ?? defaultMaxConcurrentVMs());
@@ -82,11 +90,13 @@ export async function startQemuTier(o: QemuTierOptions): Promise<QemuTier> {
     closed = true;
     await Promise.all([...machines.values()].map((m) => m.close()));
     for (const s of order.reverse()) await s.teardown();
+    owner.release();
+    unguardOwner();
   };
   try {
     for (const s of o.sites) {
       if (o.signal?.aborted) throw new Error('aborted');
-      const site = await createQemuSite({ runId: o.runId, index: s.ordinal, site: s.name, core: o.core, link: s.link, frameLink: s.frameLink, engine: o.linkEngine, signal: o.signal, workDir: join(o.workDir, s.name), events: o.events });
+      const site = await createQemuSite({ runId: o.runId, tag: owner.tag, index: s.ordinal, site: s.name, core: o.core, link: s.link, frameLink: s.frameLink, engine: o.linkEngine, signal: o.signal, workDir: join(o.workDir, s.name), events: o.events });
       sites.set(s.name, site);
       order.push(site);
     }

@@ -60,3 +60,16 @@ t.test('a blank disk that falls through to the NIC is not a disk boot; a later i
   t.same(ev.filter((e) => e.kind === 'dhcp.ack').map((e) => (e.kind === 'dhcp.ack' ? e.stage : '')), ['pxe', 'ipxe']);
   t.ok(ev.some((e) => e.kind === 'tftp.done'));
 });
+
+t.test('"No bootable device" (iPXE DHCP missed its window on a loaded host) is retried; only a VM that never progresses fails', async (t) => {
+  const noDevice = 'iPXE (PCI 00:03.0) starting execution...ok\r\nConfiguring (net0 52:54:00:12:34:56)...... No configuration methods succeeded\r\nNo bootable device.\r\n';
+  const retried = parse([noDevice, noDevice, noDevice]);
+  t.notOk(retried.events.some((e) => e.kind === 'node.failed'), 'three failed boots are within the retry budget');
+  t.equal(retried.events.filter((e) => e.kind === 'log' && e.code === 'FLEETLAB_ERR_BOOT_NO_DEVICE').length, 3, 'each is reported as a warning');
+  retried.p.feed(noDevice);
+  t.match(retried.events.find((e) => e.kind === 'node.failed'), { code: 'FLEETLAB_ERR_BOOT_NO_DEVICE', message: /4 boots in a row/ }, 'the fourth in a row fails the node');
+
+  const lease = 'Configuring (net0 52:54:00:12:34:56)...... ok\r\nnet0: 10.213.0.100/255.255.255.0 gw 10.213.0.1\r\n';
+  const progressed = parse([noDevice, noDevice, noDevice, lease, noDevice, noDevice]);
+  t.notOk(progressed.events.some((e) => e.kind === 'node.failed'), 'a lease renews the budget');
+});
