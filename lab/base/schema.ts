@@ -121,10 +121,11 @@ export function salvage<S extends z.ZodType>(schema: S, input: unknown): Salvage
 }
 
 /** A closed object: unknown keys are problems (typos must not pass silently), one per key. */
-export function strict<T extends z.core.$ZodLooseShape>(shape: T, unknown?: string, notObject?: string): z.ZodObject<T, z.core.$strict> {
+export function strict<T extends z.core.$ZodLooseShape>(shape: T, unknown?: string, notObject: string | ((v: unknown) => string) = 'expected an object'): z.ZodObject<T, z.core.$strict> {
   const known = `unknown field (known: ${Object.keys(shape).join(', ')})`;
+  const other = typeof notObject === 'string' ? () => notObject : notObject;
   return z.strictObject(shape, {
-    error: (iss) => (iss.code === 'unrecognized_keys' ? (unknown ?? known) : iss.code === 'invalid_type' ? (notObject ?? 'expected an object') : undefined),
+    error: (iss) => (iss.code === 'unrecognized_keys' ? (unknown ?? known) : iss.code === 'invalid_type' ? other(iss.input) : undefined),
   });
 }
 
