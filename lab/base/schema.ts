@@ -129,8 +129,15 @@ export function strict<T extends z.core.$ZodLooseShape>(shape: T, unknown?: stri
   });
 }
 
-/** What a field computed in code declares to editors (its check is not representable in JSON Schema). */
-const DECLARED = new WeakMap<z.ZodType, z.ZodType>();
+/**
+ * What a field computed in code declares to editors (its check is a parser, not representable
+ * in JSON Schema): zod's own per-schema JSON Schema hook, so every place the field is used
+ * (also reused ones) shows the declared type.
+ */
+function declare(field: z.ZodType, declared: z.ZodType): void {
+  const { $schema: _drop, ...json } = z.toJSONSchema(declared, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  (field as unknown as { _zod: { toJSONSchema?: () => unknown } })._zod.toJSONSchema = () => json;
+}
 
 /**
  * A field in the project's unit grammar ('20mbit', '40ms', '0.5%', '1MiB'): the JSON type is
@@ -155,7 +162,7 @@ export function unitField<T, I extends z.ZodType = z.ZodType<string | number>>(
       }
       return out;
     })
-  DECLARED.set(field, description ? base.describe(description) : base);
+  declare(field, description ? base.describe(description) : base);
   return field as unknown as z.ZodType<T, z.input<I>>;
 }
 
@@ -181,7 +188,7 @@ export function byShape<T, D extends z.ZodType = z.ZodType>(
     for (const iss of r.error.issues) ctx.addIssue(iss as Parameters<typeof ctx.addIssue>[0]);
     return z.NEVER;
   });
-  DECLARED.set(field, declared);
+  declare(field, declared);
   SHAPES.set(field, cases as { when: (v: unknown) => boolean; schema: z.ZodType }[]);
   return field as unknown as z.ZodType<T, z.input<D>>;
 }
@@ -197,15 +204,6 @@ export function intIn(lo: number, hi: number, message: (v: unknown) => string = 
 
 /** The JSON Schema (draft 2020-12) of a file type, as editors read it: the input a user writes. */
 export function jsonSchemaOf(schema: z.ZodType, title: string, description: string): Record<string, unknown> {
-  const out = z.toJSONSchema(schema, {
-    io: 'input',
-    unrepresentable: 'any',
-    override: (ctx) => {
-      const unit = DECLARED.get(ctx.zodSchema as unknown as z.ZodType);
-      if (!unit) return;
-      const { $schema: _drop, ...json } = z.toJSONSchema(unit, { io: 'input' }) as Record<string, unknown>;
-      Object.assign(ctx.jsonSchema, json);
-    },
-  }) as Record<string, unknown>;
+  const out = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
   return { $schema: out.$schema, title, description, ...out };
 }

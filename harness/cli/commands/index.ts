@@ -6,5 +6,6 @@ import { reportCommand } from './report.ts';
 import { compareCommand } from './compare.ts';
 import { labGcCommand } from './lab-gc.ts';
 import { faultsCommand } from './faults.ts';
+import { schemaCommand } from './schema.ts';
 
-export const commands: Command[] = [runCommand, bmcServe, reportCommand, compareCommand, labGcCommand, faultsCommand];
+export const commands: Command[] = [runCommand, bmcServe, reportCommand, compareCommand, labGcCommand, faultsCommand, schemaCommand];
