@@ -8,32 +8,15 @@
  * Generated waves: `{canarySites: 1, firstPercent: 1, factor: 10}` → canary:1 site, 1%, 10%, 100%.
  * Parsing collects every problem with its path (`waves[2]: …`), like the lab spec.
  */
+import { z } from 'zod';
 import type { Problems } from '../../lab/base/problem.ts';
+import { byShape, jsonSchemaOf, parseInto, salvage, strict } from '../../lab/base/schema.ts';
+import { isRecord } from '../../lab/base/values.ts';
 
+const LABEL_VALUE = z.union([z.string(), z.array(z.string()).min(1)], { error: (iss) => `expected a string or a non-empty list of strings, got ${JSON.stringify(iss.input)}` });
 /** Match node labels (site labels, link preset, hardware profile, region…): every key must match one of its values. */
-export type LabelSelector = Record<string, string | string[]>;
-
-export interface WaveSpec {
-  name?: string;
-  /** A count of sites for this wave. */
-  sites?: number;
-  /** Cumulative share (0 < p <= 100) of the eligible sites done after this wave. */
-  percent?: number;
-  /** Only sites (and nodes) matching these labels join this wave. */
-  select?: LabelSelector;
-}
-
-export interface GeneratedWaves {
-  /** Sites in the canary wave (0: no canary). Default 1. */
-  canarySites?: number;
-  /** First percentage wave. Default 1. */
-  firstPercent?: number;
-  /** Each next wave is this many times larger (cumulative %), capped at 100. Default 10. */
-  factor?: number;
-}
-
-/** A list of waves, a generator, or the list as one comma-separated string (a `--param waves=…`). */
-export type WavesInput = (string | WaveSpec)[] | GeneratedWaves | string;
+export const LabelSelectorSchema = z.record(z.string(), LABEL_VALUE, { error: 'expected an object of label → value or list of values' }).describe('labels a site/node must carry: {label: value | [values]}');
+export type LabelSelector = z.output<typeof LabelSelectorSchema>;
 
 export interface ParsedWave {
   name: string;
@@ -44,68 +27,111 @@ export interface ParsedWave {
 
 const STRING = /^(?:([a-z][\w.-]*):)?\s*(?:(\d+)\s*(sites?)|(\d+(?:\.\d+)?)\s*%)$/i;
 
+/** 'canary:1 site', '10 sites', '5%', 'eu:25%'. */
+const WaveStringSchema = z
+  .string()
+  .refine((w) => STRING.test(w.trim()), { error: (iss) => `expected 'N sites', 'N%' or 'name:…' (e.g. 'canary:1 site', '25%'), got '${String(iss.input)}'` })
+  .transform((w): ParsedWave => {
+    const m = STRING.exec(w.trim())!;
+    return m[2] !== undefined ? { name: m[1] ?? '', kind: 'sites', value: Number(m[2]) } : { name: m[1] ?? '', kind: 'percent', value: Number(m[4]) };
+  });
+
+/** `{name?, sites | percent, select?}`. */
+const WaveObjectSchema = strict(
+  {
+    name: z.string().optional(),
+    /** A count of sites for this wave. */
+    sites: z.number().optional().describe('a count of sites for this wave'),
+    /** Cumulative share (0 < p <= 100) of the eligible sites done after this wave. */
+    percent: z.number().optional().describe('cumulative share (0 < p <= 100) of the eligible sites done after this wave'),
+    /** Only sites (and nodes) matching these labels join this wave. */
+    select: LabelSelectorSchema.optional(),
+  },
+  'unknown field (known: name, sites, percent, select)',
+)
+  .refine((w) => (w.sites === undefined) !== (w.percent === undefined), { error: "expected exactly one of 'sites' or 'percent'", when: (p) => isRecord(p.value) })
+  .transform((w): ParsedWave => ({ name: w.name ?? '', kind: w.sites !== undefined ? 'sites' : 'percent', value: w.sites ?? w.percent!, ...(w.select ? { select: w.select } : {}) }));
+export type WaveSpec = z.input<typeof WaveObjectSchema>;
+
+/** The value rules both forms share, reported at the wave itself. */
+const checked = (s: z.ZodType<ParsedWave>) =>
+  s.superRefine((w, ctx) => {
+    if (w.kind === 'sites' && !(Number.isInteger(w.value) && w.value >= 1)) ctx.addIssue({ code: 'custom', message: `expected a site count >= 1, got ${w.value}` });
+    if (w.kind === 'percent' && !(w.value > 0 && w.value <= 100)) ctx.addIssue({ code: 'custom', message: `expected a percentage in (0, 100], got ${w.value}` });
+  });
+
+const WaveSchema = byShape<ParsedWave>(
+  [
+    { when: (v) => typeof v === 'string', schema: checked(WaveStringSchema) },
+    { when: isRecord, schema: checked(WaveObjectSchema) },
+  ],
+  (v) => `expected a string or an object, got ${JSON.stringify(v)}`,
+  z.union([z.string().regex(STRING), WaveObjectSchema]),
+);
+
+/** Generated waves: `{canarySites: 1, firstPercent: 1, factor: 10}` → canary:1 site, 1%, 10%, 100%. */
+const GeneratedWavesSchema = strict({
+  /** Sites in the canary wave (0: no canary). Default 1. */
+  canarySites: z.number().refine((n) => Number.isInteger(n) && n >= 0, { error: (iss) => `expected an integer >= 0, got ${String(iss.input)}` }).optional().describe('sites in the canary wave (0: none); default 1'),
+  /** First percentage wave. Default 1. */
+  firstPercent: z.number().refine((n) => n > 0 && n <= 100, { error: (iss) => `expected a percentage in (0, 100], got ${String(iss.input)}` }).optional().describe('first percentage wave; default 1'),
+  /** Each next wave is this many times larger (cumulative %), capped at 100. Default 10. */
+  factor: z.number().refine((n) => n > 1, { error: (iss) => `expected a growth factor > 1, got ${String(iss.input)}` }).optional().describe('each next wave is this many times larger, capped at 100; default 10'),
+});
+export type GeneratedWaves = z.input<typeof GeneratedWavesSchema>;
+
+/** Waves given as strings (split from one string, or generated). */
+const listOfStrings = z.array(WaveSchema) as unknown as z.ZodType<ParsedWave[], string[]>;
+
+/**
+ * A rollout's waves: a list, a generator, or the list as one comma-separated string (a
+ * `--param waves=…`). Every wave parses on its own, so each problem comes with its index.
+ */
+export const WavesSchema = byShape<ParsedWave[]>(
+  [
+    { when: (v) => typeof v === 'string', schema: z.string().transform((s) => s.split(',').map((w) => w.trim()).filter(Boolean)).pipe(listOfStrings) },
+    { when: Array.isArray, schema: z.array(WaveSchema) },
+    { when: isRecord, schema: GeneratedWavesSchema.transform((g) => generateWaves(g)).pipe(listOfStrings) },
+  ],
+  (v) => `expected a list of waves, a comma-separated string or {canarySites, firstPercent, factor}, got ${JSON.stringify(v)}`,
+  z.union([z.array(z.union([z.string().regex(STRING), WaveObjectSchema])), z.string(), GeneratedWavesSchema]),
+);
+
+/** A list of waves, a generator, or the list as one comma-separated string (a `--param waves=…`). */
+export type WavesInput = (string | WaveSpec)[] | GeneratedWaves | string;
+
+export const wavesJsonSchema = (): Record<string, unknown> =>
+  jsonSchemaOf(WavesSchema, 'fleetlab rollout waves', "A rollout's waves: ['canary:1 site', '10%', '100%'], {sites, percent, select} objects, 'a,b,c', or {canarySites, firstPercent, factor}.");
+
 /** Parse explicit or generated waves; problems are added with paths under `path`. */
 export function parseWaves(input: WavesInput | undefined, path: string, problems: Problems): ParsedWave[] {
-  const list =
-    input === undefined
-      ? ['canary:1 site', '10%', '100%']
-      : typeof input === 'string'
-        ? input.split(',').map((w) => w.trim()).filter(Boolean)
-        : Array.isArray(input)
-          ? input
-          : generateWaves(input, path, problems);
-  if (list.length === 0) problems.add(path, 'expected at least one wave');
-  const out: ParsedWave[] = [];
+  const given = input ?? ['canary:1 site', '10%', '100%'];
+  const asList = typeof given === 'string' ? given.split(',').map((w) => w.trim()).filter(Boolean) : given;
+  // Waves that parsed on their own still get the checks across waves (cumulative percentages).
+  const list: (ParsedWave | undefined)[] = parseInto(WavesSchema, asList, path, problems) ?? salvage(WavesSchema, asList) ?? [];
+  if (Array.isArray(asList) && asList.length === 0) problems.add(path, 'expected at least one wave');
   const names = new Set<string>();
   let lastPercent = 0;
-  list.forEach((w, i) => {
-    const p = `${path}[${i}]`;
-    let wave: ParsedWave | undefined;
-    if (typeof w === 'string') {
-      const m = STRING.exec(w.trim());
-      if (!m) {
-        problems.add(p, `expected 'N sites', 'N%' or 'name:…' (e.g. 'canary:1 site', '25%'), got '${w}'`);
-        return;
-      }
-      wave = m[2] !== undefined ? { name: m[1] ?? '', kind: 'sites', value: Number(m[2]) } : { name: m[1] ?? '', kind: 'percent', value: Number(m[4]) };
-    } else if (w && typeof w === 'object' && !Array.isArray(w)) {
-      for (const k of Object.keys(w)) if (!['name', 'sites', 'percent', 'select'].includes(k)) problems.add(`${p}.${k}`, 'unknown field (known: name, sites, percent, select)');
-      if ((w.sites === undefined) === (w.percent === undefined)) {
-        problems.add(p, "expected exactly one of 'sites' or 'percent'");
-        return;
-      }
-      wave = w.sites !== undefined ? { name: w.name ?? '', kind: 'sites', value: w.sites } : { name: w.name ?? '', kind: 'percent', value: w.percent! };
-      if (w.select !== undefined) {
-        if (checkSelector(w.select, `${p}.select`, problems)) wave.select = w.select;
-      }
-    } else {
-      problems.add(p, `expected a string or an object, got ${JSON.stringify(w)}`);
-      return;
-    }
-    if (wave.kind === 'sites' && !(Number.isInteger(wave.value) && wave.value >= 1)) problems.add(p, `expected a site count >= 1, got ${wave.value}`);
+  list.forEach((wave, i) => {
+    if (!wave) return; // reported by the schema
     if (wave.kind === 'percent') {
-      if (!(wave.value > 0 && wave.value <= 100)) problems.add(p, `expected a percentage in (0, 100], got ${wave.value}`);
-      else if (wave.value < lastPercent) problems.add(p, `percentages are cumulative and must not decrease (${wave.value}% after ${lastPercent}%)`);
+      if (wave.value < lastPercent) problems.add(`${path}[${i}]`, `percentages are cumulative and must not decrease (${wave.value}% after ${lastPercent}%)`);
       else lastPercent = wave.value;
     }
     if (!wave.name) wave.name = wave.kind === 'percent' ? `${wave.value}%` : `${wave.value} site${wave.value === 1 ? '' : 's'}`;
     if (names.has(wave.name)) wave.name = `${wave.name}#${i + 1}`;
     names.add(wave.name);
-    out.push(wave);
   });
-  return out;
+  return list.filter((w) => w !== undefined);
 }
 
 /** Canary, then percentages growing by `factor` up to 100 %. */
-export function generateWaves(g: GeneratedWaves, path: string, problems: Problems): string[] {
+export function generateWaves(input: GeneratedWaves, path = 'waves', problems?: Problems): string[] {
+  const g = problems ? parseInto(GeneratedWavesSchema, input, path, problems) : input;
+  if (!g) return [];
   const canary = g.canarySites ?? 1;
   const first = g.firstPercent ?? 1;
   const factor = g.factor ?? 10;
-  const before = problems.list.length;
-  if (!(Number.isInteger(canary) && canary >= 0)) problems.add(`${path}.canarySites`, `expected an integer >= 0, got ${canary}`);
-  if (!(first > 0 && first <= 100)) problems.add(`${path}.firstPercent`, `expected a percentage in (0, 100], got ${first}`);
-  if (!(factor > 1)) problems.add(`${path}.factor`, `expected a growth factor > 1, got ${factor}`);
-  if (problems.list.length > before) return [];
   const out: string[] = canary > 0 ? [`canary:${canary} site${canary === 1 ? '' : 's'}`] : [];
   for (let p = first; ; p *= factor) {
     if (p >= 100) {
@@ -118,17 +144,7 @@ export function generateWaves(g: GeneratedWaves, path: string, problems: Problem
 }
 
 export function checkSelector(s: unknown, path: string, problems: Problems): s is LabelSelector {
-  if (!s || typeof s !== 'object' || Array.isArray(s)) {
-    problems.add(path, 'expected an object of label → value or list of values');
-    return false;
-  }
-  let ok = true;
-  for (const [k, v] of Object.entries(s)) {
-    if (typeof v === 'string' || (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string'))) continue;
-    problems.add(`${path}.${k}`, `expected a string or a non-empty list of strings, got ${JSON.stringify(v)}`);
-    ok = false;
-  }
-  return ok;
+  return parseInto(LabelSelectorSchema, s, path, problems) !== undefined;
 }
 
 export function matches(labels: Record<string, string>, sel: LabelSelector | undefined): boolean {

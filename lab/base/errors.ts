@@ -82,6 +82,8 @@ export const ERRORS = {
   BMC_ACTION_PARAM_VALUE: { code: 'FLEETLAB_ERR_BMC_ACTION_PARAM_VALUE', http: 400, redfish: 'Base.1.15.ActionParameterValueNotInList' },
   /** A power action asking for the state the system is already in (Ironic treats 400/409 here as success). */
   BMC_ALREADY_IN_STATE: { code: 'FLEETLAB_ERR_BMC_ALREADY_IN_STATE', http: 409, redfish: 'Base.1.15.NoOperation' },
+  /** A PATCH with nothing to change ({} or only annotations): DSP0266 answers 400 NoOperation. */
+  BMC_NO_OPERATION: { code: 'FLEETLAB_ERR_BMC_NO_OPERATION', http: 400, redfish: 'Base.1.15.NoOperation' },
   BMC_PAYLOAD_TOO_LARGE: { code: 'FLEETLAB_ERR_BMC_PAYLOAD_TOO_LARGE', http: 413, redfish: 'Base.1.15.GeneralError' },
   /** A request body that is not application/json (the Base registry has no media-type message; this is its nearest). */
   BMC_UNSUPPORTED_MEDIA_TYPE: { code: 'FLEETLAB_ERR_BMC_UNSUPPORTED_MEDIA_TYPE', http: 415, redfish: 'Base.1.15.UnrecognizedRequestBody' },

@@ -2,13 +2,50 @@
  * Durations and rates in hardware profiles: a fixed value, uniform, or triangular (min, mode,
  * max) — the usual jitter model for POST/boot times. Sampling uses the run's seeded RNG.
  */
+import { z } from 'zod';
 import type { Rng } from '../base/rng.ts';
 import type { Problems } from '../base/problem.ts';
+import { byShape, parseInto } from '../base/schema.ts';
+import { isRecord } from '../base/values.ts';
 
-export type Distribution =
-  | { fixed: number }
-  | { uniform: [number, number] }
-  | { triangular: [number, number, number] };
+const num = z.number();
+const FixedSchema = z.strictObject({ fixed: num.min(0, { error: (iss) => `must be >= 0, got ${String(iss.input)}` }) });
+const UniformSchema = z.strictObject({ uniform: z.tuple([num, num]).describe('[min, max]') });
+const TriangularSchema = z.strictObject({ triangular: z.tuple([num, num, num]).describe('[min, mode, max]') });
+
+export type Distribution = z.output<typeof FixedSchema> | z.output<typeof UniformSchema> | z.output<typeof TriangularSchema>;
+
+const GENERIC = 'expected a number or {fixed: n} | {uniform: [min, max]} | {triangular: [min, mode, max]}';
+const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+/** `{key: [n, …]}` with exactly `len` finite numbers: the form is recognised, its order is checked next. */
+const form = (key: string, len: number) => (v: unknown) => isRecord(v) && Object.keys(v).length === 1 && Array.isArray(v[key]) && v[key].length === len && v[key].every(isNum);
+
+/**
+ * A duration or rate in a hardware profile: a number (fixed), `{fixed: n}`, `{uniform: [min,
+ * max]}` or `{triangular: [min, mode, max]}`, all >= 0 and in order.
+ */
+export const DistributionSchema = byShape<Distribution>(
+  [
+    { when: isNum, schema: num.min(0, { error: (iss) => `must be >= 0, got ${String(iss.input)}` }).transform((fixed) => ({ fixed })) },
+    { when: (v) => isRecord(v) && Object.keys(v).length === 1 && isNum(v.fixed), schema: FixedSchema },
+    {
+      when: form('uniform', 2),
+      schema: UniformSchema.refine(({ uniform: [a, b] }) => a <= b && a >= 0, {
+        path: ['uniform'],
+        error: (iss) => `expected [min, max] with 0 <= min <= max, got [${(iss.input as Distribution & { uniform: number[] }).uniform.join(', ')}]`,
+      }),
+    },
+    {
+      when: form('triangular', 3),
+      schema: TriangularSchema.refine(({ triangular: [a, c, b] }) => a <= c && c <= b && a >= 0, {
+        path: ['triangular'],
+        error: (iss) => `expected [min, mode, max] with 0 <= min <= mode <= max, got [${(iss.input as { triangular: number[] }).triangular.join(', ')}]`,
+      }),
+    },
+  ],
+  (v) => `${GENERIC}, got ${JSON.stringify(v)}`,
+  z.union([num.min(0), FixedSchema, UniformSchema, TriangularSchema]),
+);
 
 export function sample(d: Distribution, rng: Rng): number {
   if ('fixed' in d) return d.fixed;
@@ -26,29 +63,7 @@ export function mean(d: Distribution): number {
   return (d.triangular[0] + d.triangular[1] + d.triangular[2]) / 3;
 }
 
-const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
-
 /** Accepts a number (fixed) or one of the object forms; reports problems at `path`. */
 export function parseDistribution(input: unknown, path: string, problems: Problems): Distribution | undefined {
-  if (isNum(input)) {
-    if (input < 0) problems.add(path, `must be >= 0, got ${input}`);
-    return { fixed: input };
-  }
-  if (input && typeof input === 'object' && !Array.isArray(input)) {
-    const o = input as Record<string, unknown>;
-    const keys = Object.keys(o);
-    if (keys.length === 1 && isNum(o.fixed)) return { fixed: o.fixed };
-    if (keys.length === 1 && Array.isArray(o.uniform) && o.uniform.length === 2 && o.uniform.every(isNum)) {
-      const [a, b] = o.uniform as [number, number];
-      if (a > b || a < 0) problems.add(`${path}.uniform`, `expected [min, max] with 0 <= min <= max, got [${a}, ${b}]`);
-      return { uniform: [a, b] };
-    }
-    if (keys.length === 1 && Array.isArray(o.triangular) && o.triangular.length === 3 && o.triangular.every(isNum)) {
-      const [a, c, b] = o.triangular as [number, number, number];
-      if (!(a <= c && c <= b) || a < 0) problems.add(`${path}.triangular`, `expected [min, mode, max] with 0 <= min <= mode <= max, got [${a}, ${c}, ${b}]`);
-      return { triangular: [a, c, b] };
-    }
-  }
-  problems.add(path, `expected a number or {fixed: n} | {uniform: [min, max]} | {triangular: [min, mode, max]}, got ${JSON.stringify(input)}`);
-  return undefined;
+  return parseInto(DistributionSchema, input, path, problems);
 }

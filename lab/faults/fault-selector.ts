@@ -12,8 +12,10 @@
  * selects every node of those sites; a node selector hitting a site-scoped fault selects the
  * sites of those nodes; BMC-scoped faults hit the BMCs of the selected nodes.
  */
+import { z } from 'zod';
 import type { Problems } from '../base/problem.ts';
 import type { Rng } from '../base/rng.ts';
+import { byShape, parseInto } from '../base/schema.ts';
 import { describeValue, isRecord } from '../base/values.ts';
 import type { FaultScope, FaultTargets } from './fault-plugin.ts';
 import type { FaultWorld, WorldBmc, WorldNode, WorldSite } from './fault-world.ts';
@@ -28,44 +30,53 @@ export type Selector =
 
 const FORMS = "'all', a site or node name, {site}, {node}, {sites: n}, {nodes: n}, {percentSites: p}, {percentNodes: p}";
 
-function names(v: unknown, path: string, problems: Problems): string[] | undefined {
-  if (typeof v === 'string' && v) return [v];
-  if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string' && x)) return v as string[];
-  problems.add(path, `expected a name or a non-empty list of names, got ${describeValue(v)}`);
-  return undefined;
-}
+const names = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], { error: (iss) => `expected a name or a non-empty list of names, got ${describeValue(iss.input)}` });
+const whole = z.number({ error: (iss) => `expected a whole number >= 1, got ${describeValue(iss.input)}` }).int({ error: (iss) => `expected a whole number >= 1, got ${describeValue(iss.input)}` }).min(1, { error: (iss) => `expected a whole number >= 1, got ${describeValue(iss.input)}` });
+const percentError = (v: unknown) => `expected a percentage in (0, 100] like 20 or '20%', got ${describeValue(v)}`;
+/** 20 or '20%' → 0.2. */
+const percent = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const pct = typeof v === 'number' ? v : /^\d+(\.\d+)?%$/.test(v.trim()) ? Number(v.trim().slice(0, -1)) : NaN;
+  if (pct > 0 && pct <= 100) return pct / 100;
+  ctx.addIssue({ code: 'custom', message: percentError(v) });
+  return z.NEVER;
+});
+
+const only = (key: string) => (v: unknown) => isRecord(v) && Object.keys(v).length === 1 && key in v;
+const one = <K extends string, T extends z.ZodType>(key: K, value: T) => ({ key, schema: z.strictObject({ [key]: value } as Record<K, T>) });
+const FORMS_BY_KEY = [
+  one('site', names),
+  one('node', names),
+  one('sites', whole),
+  one('nodes', whole),
+  one('percentSites', percent),
+  one('percentNodes', percent),
+];
+
+/** Which sites / nodes a fault hits, in the forms above. */
+export const SelectorSchema = byShape<Selector>(
+  [
+    { when: (v) => v === undefined || v === 'all', schema: z.any().transform((): Selector => ({ kind: 'all' })) },
+    { when: (v) => typeof v === 'string' && v !== '', schema: z.string().transform((name): Selector => ({ kind: 'name', name })) },
+    ...FORMS_BY_KEY.map(({ key, schema }) => ({
+      when: only(key),
+      schema: schema.transform((o): Selector => {
+        const v = (o as Record<string, unknown>)[key];
+        if (key === 'site' || key === 'node') return { kind: key, names: typeof v === 'string' ? [v] : (v as string[]) };
+        if (key === 'sites' || key === 'nodes') return { kind: 'count', of: key, n: v as number };
+        return { kind: 'percent', of: key === 'percentSites' ? 'sites' : 'nodes', share: v as number };
+      }),
+    })),
+    {
+      when: (v) => isRecord(v) && Object.keys(v).length === 1,
+      schema: z.record(z.string(), z.unknown()).superRefine((o, ctx) => ctx.addIssue({ code: 'custom', path: [Object.keys(o)[0]!], message: `unknown selector; expected one of ${FORMS}` })).transform((): Selector => ({ kind: 'all' })),
+    },
+  ],
+  (v) => `expected one of ${FORMS}, got ${describeValue(v)}`,
+  z.union([z.literal('all'), z.string().min(1), ...FORMS_BY_KEY.map((f) => f.schema)]).describe(`which sites / nodes / BMCs the fault hits: ${FORMS}`),
+);
 
 export function parseSelector(input: unknown, path: string, problems: Problems): Selector | undefined {
-  if (input === undefined || input === 'all') return { kind: 'all' };
-  if (typeof input === 'string' && input) return { kind: 'name', name: input };
-  if (!isRecord(input) || Object.keys(input).length !== 1) {
-    problems.add(path, `expected one of ${FORMS}, got ${describeValue(input)}`);
-    return undefined;
-  }
-  const [key, v] = Object.entries(input)[0]!;
-  const p = `${path}.${key}`;
-  switch (key) {
-    case 'site':
-    case 'node': {
-      const list = names(v, p, problems);
-      return list && { kind: key, names: list };
-    }
-    case 'sites':
-    case 'nodes':
-      if (typeof v === 'number' && Number.isInteger(v) && v >= 1) return { kind: 'count', of: key, n: v };
-      problems.add(p, `expected a whole number >= 1, got ${describeValue(v)}`);
-      return undefined;
-    case 'percentSites':
-    case 'percentNodes': {
-      const pct = typeof v === 'number' ? v : typeof v === 'string' && /^\d+(\.\d+)?%$/.test(v.trim()) ? Number(v.trim().slice(0, -1)) : NaN;
-      if (pct > 0 && pct <= 100) return { kind: 'percent', of: key === 'percentSites' ? 'sites' : 'nodes', share: pct / 100 };
-      problems.add(p, `expected a percentage in (0, 100] like 20 or '20%', got ${describeValue(v)}`);
-      return undefined;
-    }
-    default:
-      problems.add(p, `unknown selector; expected one of ${FORMS}`);
-      return undefined;
-  }
+  return parseInto(SelectorSchema, input, path, problems);
 }
 
 export function selectorLabel(s: Selector): string {

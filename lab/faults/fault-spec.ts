@@ -22,14 +22,16 @@
  * activation on the selection (default: that node).
  * Numbers for times are modelled milliseconds; strings carry units.
  */
+import { z } from 'zod';
 import type { Problems } from '../base/problem.ts';
 import type { NodePhase } from '../base/event.ts';
 import { NODE_PHASES } from '../base/event.ts';
+import { byShape, jsonSchemaOf, parseInto, salvage, strict, unitField } from '../base/schema.ts';
 import { parseDurationOrMs, parseShare } from '../base/units.ts';
 import { describeValue, isRecord } from '../base/values.ts';
 import type { FaultPlugin } from './fault-plugin.ts';
 import type { Selector } from './fault-selector.ts';
-import { parseSelector } from './fault-selector.ts';
+import { SelectorSchema } from './fault-selector.ts';
 
 export type Range = { min: number; max: number };
 
@@ -57,25 +59,97 @@ export interface FaultSpec {
   count?: number;
 }
 
-const KEYS = ['kind', 'id', 'selector', 'probability', 'params', 'at', 'when', 'every', 'random', 'count', 'duration'];
+const durationOrMs = (example: string) => unitField((v, path, problems) => parseDurationOrMs(v, path, problems, example), z.union([z.string(), z.number()]), `a duration like '${example}' or milliseconds`);
 
-function parseRange(v: unknown, path: string, problems: Problems): Range | undefined {
-  if (Array.isArray(v)) {
-    if (v.length !== 2) {
-      problems.add(path, `expected a duration or a [min, max] pair, got ${v.length} elements`);
-      return undefined;
-    }
-    const a = parseDurationOrMs(v[0], `${path}[0]`, problems);
-    const b = parseDurationOrMs(v[1], `${path}[1]`, problems);
-    if (a === undefined || b === undefined) return undefined;
-    if (b < a) {
-      problems.add(path, 'max must not be below min');
-      return undefined;
-    }
-    return { min: a, max: b };
+/** A duration, or a [min, max] pair drawn per window. */
+const RangeSchema = byShape<Range>(
+  [
+    {
+      when: Array.isArray,
+      schema: z
+        .array(z.unknown())
+        .length(2, { error: (iss) => `expected a duration or a [min, max] pair, got ${(iss.input as unknown[]).length} elements` })
+        .pipe(z.tuple([durationOrMs('10s'), durationOrMs('10s')]))
+        .transform(([min, max]) => ({ min, max }))
+        .refine((r) => r.max >= r.min, { error: 'max must not be below min' }),
+    },
+    { when: () => true, schema: durationOrMs('10s').transform((d) => ({ min: d, max: d })) },
+  ],
+  () => 'expected a duration or a [min, max] pair',
+  z.union([z.string(), z.number(), z.tuple([z.union([z.string(), z.number()]), z.union([z.string(), z.number()])])]),
+);
+
+const WhenSchema = strict(
+  {
+    phase: z.enum(NODE_PHASES, { error: (iss) => `expected one of ${NODE_PHASES.join(', ')}, got ${describeValue(iss.input)}` }),
+    node: z.string({ error: (iss) => `expected a node name, got ${describeValue(iss.input)}` }).min(1, { error: (iss) => `expected a node name, got ${describeValue(iss.input)}` }).optional(),
+  },
+  'unknown field; expected phase, node',
+  (v) => `expected {phase: 'image', node?: 'name'}, got ${describeValue(v)}`,
+);
+
+const RandomSchema = strict({ interval: RangeSchema }, 'unknown field; expected interval', (v) => `expected {interval: '30s' | ['10s', '60s']}, got ${describeValue(v)}`);
+
+const whole = (v: unknown) => `expected a whole number >= 1, got ${describeValue(v)}`;
+const FIELDS = {
+  kind: z.string().describe('a registered fault kind (`fleetlab faults`)'),
+  id: z
+    .string({ error: (iss) => `expected a name of letters, digits, '.', ':', '-', '_', got ${describeValue(iss.input)}` })
+    .regex(/^[\w.:-]+$/, { error: (iss) => `expected a name of letters, digits, '.', ':', '-', '_', got ${describeValue(iss.input)}` })
+    .optional()
+    .describe("stable name in events; default '<kind>-<n>'"),
+  selector: SelectorSchema.optional(),
+  probability: unitField(parseShare, z.union([z.string(), z.number()]), "each selected target is hit with this chance (seeded): 0.5 or '50%'").optional(),
+  params: z.record(z.string(), z.unknown(), { error: (iss) => `expected an object, got ${describeValue(iss.input)}` }).optional().describe("the fault kind's own parameters"),
+  at: durationOrMs('30s').optional(),
+  when: WhenSchema.optional(),
+  every: durationOrMs('60s').optional(),
+  random: RandomSchema.optional(),
+  count: z.number({ error: (iss) => whole(iss.input) }).int({ error: (iss) => whole(iss.input) }).min(1, { error: (iss) => whole(iss.input) }).optional(),
+  duration: RangeSchema.optional(),
+};
+const KEYS = Object.keys(FIELDS);
+
+/** Rules between the wrapper's fields (which schedule, what it needs); presence and parsed values only. */
+function scheduleRules(o: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const ok = (v: unknown) => v !== undefined && v !== z.NEVER;
+  const schedules = (['when', 'every', 'random'] as const).filter((k) => o[k] !== undefined);
+  if (schedules.length > 1) ctx.addIssue({ code: 'custom', path: [schedules[1]!], message: `give at most one of when, every, random (also got ${schedules[0]!})` });
+  const duration = ok(o.duration) ? (o.duration as Range) : undefined;
+  if (o.when === undefined && ok(o.every)) {
+    const every = o.every as number;
+    if (every <= 0) ctx.addIssue({ code: 'custom', path: ['every'], message: 'must be > 0' });
+    else if (o.duration === undefined) ctx.addIssue({ code: 'custom', path: ['duration'], message: "required with 'every' (each window's length)" });
+    else if (duration && duration.max >= every) ctx.addIssue({ code: 'custom', path: ['duration'], message: `must be shorter than 'every' (${every} ms) so windows do not overlap` });
   }
-  const d = parseDurationOrMs(v, path, problems);
-  return d === undefined ? undefined : { min: d, max: d };
+  if (o.when === undefined && o.every === undefined && isRecord(o.random) && o.random !== z.NEVER) {
+    const interval = o.random.interval as Range | undefined;
+    if (isRecord(interval) && interval !== z.NEVER && interval.max <= 0) ctx.addIssue({ code: 'custom', path: ['random', 'interval'], message: 'must be > 0' });
+    if (o.duration === undefined) ctx.addIssue({ code: 'custom', path: ['duration'], message: "required with 'random' (each window's length)" });
+  }
+  if (o.count !== undefined && o.every === undefined && o.random === undefined) ctx.addIssue({ code: 'custom', path: ['count'], message: "only with 'every' or 'random'" });
+}
+
+function build(plugins: ReadonlyMap<string, FaultPlugin>) {
+  const kinds = [...plugins.keys()];
+  const kind = z
+    .enum(kinds as [string, ...string[]], { error: (iss) => `unknown fault kind ${describeValue(iss.input)}; expected one of ${kinds.join(', ')}` })
+    .describe('a registered fault kind (`fleetlab faults`)');
+  return strict({ ...FIELDS, kind }, `unknown fault field; expected one of ${KEYS.join(', ')}`).superRefine(scheduleRules, { when: (p) => isRecord(p.value) });
+}
+
+const schemas = new WeakMap<ReadonlyMap<string, FaultPlugin>, ReturnType<typeof build>>();
+/** The fault wrapper for a plugin registry (kinds are the registered ones). */
+export function faultSpecSchema(plugins: ReadonlyMap<string, FaultPlugin>): ReturnType<typeof build> {
+  let s = schemas.get(plugins);
+  if (!s) schemas.set(plugins, (s = build(plugins)));
+  return s;
+}
+
+/** The JSON Schema of a faults file: one fault spec or a list of them, kinds from the registry. */
+export function faultsJsonSchema(plugins: ReadonlyMap<string, FaultPlugin>): Record<string, unknown> {
+  const one = faultSpecSchema(plugins);
+  return jsonSchemaOf(z.union([one, z.array(one)]), 'fleetlab fault specs', 'Fault specs for faults.inject / faults.schedule: kind, selector, probability, params and when it strikes (at, when, every, random, count, duration).');
 }
 
 /**
@@ -88,79 +162,34 @@ export function parseFaultSpec(input: unknown, path: string, problems: Problems,
     return undefined;
   }
   const before = problems.list.length;
-  for (const k of Object.keys(input)) if (!KEYS.includes(k)) problems.add(`${path}.${k}`, `unknown fault field; expected one of ${KEYS.join(', ')}`);
-  const plugin = typeof input.kind === 'string' ? plugins.get(input.kind) : undefined;
-  if (!plugin) problems.add(`${path}.kind`, `unknown fault kind ${describeValue(input.kind)}; expected one of ${[...plugins.keys()].join(', ')}`);
-  let id = defaultId;
-  if (input.id !== undefined) {
-    if (typeof input.id === 'string' && /^[\w.:-]+$/.test(input.id)) id = input.id;
-    else problems.add(`${path}.id`, `expected a name of letters, digits, '.', ':', '-', '_', got ${describeValue(input.id)}`);
-  }
-  const selector = parseSelector(input.selector, `${path}.selector`, problems);
-  let probability = 1;
-  if (input.probability !== undefined) {
-    const p = parseShare(input.probability, `${path}.probability`, problems);
-    if (p !== undefined) probability = p;
-  }
+  const schema = faultSpecSchema(plugins);
+  const w = parseInto(schema, input, path, problems) ?? salvage(schema, input) ?? {};
+  const plugin = typeof w.kind === 'string' ? plugins.get(w.kind) : undefined;
+  // The kind's own params are checked even when the wrapper has other problems: one pass shows all.
   const rawParams = input.params === undefined ? {} : input.params;
-  if (!isRecord(rawParams)) problems.add(`${path}.params`, `expected an object, got ${describeValue(rawParams)}`);
   const params = plugin && isRecord(rawParams) ? plugin.validate(rawParams, `${path}.params`, problems) : undefined;
-
-  const atMs = input.at === undefined ? 0 : parseDurationOrMs(input.at, `${path}.at`, problems, '30s');
-  const duration = input.duration === undefined ? undefined : parseRange(input.duration, `${path}.duration`, problems);
-  const schedules = (['when', 'every', 'random'] as const).filter((k) => input[k] !== undefined);
-  if (schedules.length > 1) problems.add(`${path}.${schedules[1]!}`, `give at most one of when, every, random (also got ${schedules[0]!})`);
-  let timing: FaultTiming = { kind: 'once' };
-  if (input.when !== undefined) {
-    const w = input.when;
-    const wp = `${path}.when`;
-    if (!isRecord(w)) problems.add(wp, `expected {phase: 'image', node?: 'name'}, got ${describeValue(w)}`);
-    else {
-      for (const k of Object.keys(w)) if (k !== 'phase' && k !== 'node') problems.add(`${wp}.${k}`, 'unknown field; expected phase, node');
-      const phaseOk = typeof w.phase === 'string' && (NODE_PHASES as readonly string[]).includes(w.phase);
-      if (!phaseOk) problems.add(`${wp}.phase`, `expected one of ${NODE_PHASES.join(', ')}, got ${describeValue(w.phase)}`);
-      if (w.node !== undefined && (typeof w.node !== 'string' || !w.node)) problems.add(`${wp}.node`, `expected a node name, got ${describeValue(w.node)}`);
-      if (phaseOk) timing = { kind: 'when', phase: w.phase as NodePhase, ...(typeof w.node === 'string' ? { node: w.node } : {}) };
-    }
-  } else if (input.every !== undefined) {
-    const every = parseDurationOrMs(input.every, `${path}.every`, problems, '60s');
-    if (every !== undefined && every <= 0) problems.add(`${path}.every`, 'must be > 0');
-    else if (every !== undefined) {
-      timing = { kind: 'every', everyMs: every };
-      if (!duration) problems.add(`${path}.duration`, "required with 'every' (each window's length)");
-      else if (duration.max >= every) problems.add(`${path}.duration`, `must be shorter than 'every' (${every} ms) so windows do not overlap`);
-    }
-  } else if (input.random !== undefined) {
-    const r = input.random;
-    const rp = `${path}.random`;
-    if (!isRecord(r) || r.interval === undefined) problems.add(rp, `expected {interval: '30s' | ['10s', '60s']}, got ${describeValue(r)}`);
-    else {
-      for (const k of Object.keys(r)) if (k !== 'interval') problems.add(`${rp}.${k}`, 'unknown field; expected interval');
-      const range = parseRange(r.interval, `${rp}.interval`, problems);
-      if (range && range.max <= 0) problems.add(`${rp}.interval`, 'must be > 0');
-      else if (range) timing = { kind: 'random', interval: Array.isArray(r.interval) ? range : { mean: range.min } };
-      if (!duration) problems.add(`${path}.duration`, "required with 'random' (each window's length)");
-    }
-  }
-  let count: number | undefined;
-  if (input.count !== undefined) {
-    if (typeof input.count === 'number' && Number.isInteger(input.count) && input.count >= 1) count = input.count;
-    else problems.add(`${path}.count`, `expected a whole number >= 1, got ${describeValue(input.count)}`);
-    if (input.every === undefined && input.random === undefined) problems.add(`${path}.count`, "only with 'every' or 'random'");
-  }
-  if (problems.list.length !== before || !plugin || !selector || atMs === undefined) return undefined;
+  const selector: Selector | undefined = input.selector === undefined ? { kind: 'all' } : (w.selector as Selector | undefined);
+  if (problems.list.length !== before || !plugin || !selector || !isRecord(rawParams)) return undefined;
+  const interval = w.random?.interval as Range | undefined;
+  const timing: FaultTiming = w.when
+    ? { kind: 'when', phase: w.when.phase as NodePhase, ...(w.when.node !== undefined ? { node: w.when.node } : {}) }
+    : w.every !== undefined
+      ? { kind: 'every', everyMs: w.every }
+      : interval
+        ? { kind: 'random', interval: Array.isArray((input.random as { interval: unknown }).interval) ? interval : { mean: interval.min } }
+        : { kind: 'once' };
   return {
-    id,
+    id: w.id ?? defaultId,
     kind: plugin.kind,
     plugin,
     params,
-    rawParams: rawParams as Record<string, unknown>,
+    rawParams,
     selector,
     selectorDefaulted: input.selector === undefined,
-    probability,
-    atMs,
+    probability: w.probability ?? 1,
+    atMs: w.at ?? 0,
     timing,
-    ...(duration ? { duration } : {}),
-    ...(count !== undefined ? { count } : {}),
+    ...(w.duration ? { duration: w.duration as Range } : {}),
+    ...(w.count !== undefined ? { count: w.count } : {}),
   };
 }

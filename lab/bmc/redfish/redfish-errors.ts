@@ -10,7 +10,7 @@
  * that resolves MessageIds against the registry finds every id we emit.
  */
 import { ERRORS, FleetlabError, isFleetlabError } from '../../base/errors.ts';
-import type { ErrorName } from '../../base/errors.ts';
+import type { ErrorDef, ErrorName } from '../../base/errors.ts';
 
 export const BASE_REGISTRY_VERSION = '1.15.0';
 export const BASE_PREFIX = 'Base.1.15.';
@@ -168,6 +168,8 @@ export interface RedfishErrorDetails {
   property?: string;
   /** Extra response headers (Allow on 405, Retry-After on 503, WWW-Authenticate on 401). */
   headers?: Record<string, string>;
+  /** Further messages after the error's own (one per offending PATCH property), in ExtendedInfo order. */
+  more?: { name: ErrorName & `BMC_${string}`; args?: string[]; property?: string }[];
 }
 
 /** Shorthand used by handlers: `throw rfError('BMC_PROPERTY_UNKNOWN', 'Boot/Foo: …', {args: ['Boot/Foo']})`. */
@@ -185,15 +187,10 @@ function fill(template: string, args: readonly string[]): string {
   return template.replace(/%(\d+)/g, (m, n: string) => args[Number(n) - 1] ?? m);
 }
 
-/** Map any thrown value to a Redfish error reply. Non-fleetlab errors become 500 InternalError. */
-export function redfishErrorReply(e: unknown): ErrorReply {
-  const fe = isFleetlabError(e) ? e : new FleetlabError('BMC_INTERNAL', e instanceof Error ? e.message : String(e));
-  const details = (fe.details ?? {}) as RedfishErrorDetails;
-  const status = fe.def.http ?? 500;
-  const id = fe.def.redfish ?? ERRORS.BMC_INTERNAL.redfish;
+/** One `@Message.ExtendedInfo` entry: the Base message `id` filled with `args`, naming `property`. */
+function messageInfo(id: string, args: string[], property: string | undefined): Record<string, unknown> {
   const short = id.slice(id.lastIndexOf('.') + 1);
   const msg = BASE_MESSAGES[short] ?? BASE_MESSAGES.GeneralError!;
-  const args = details.args ?? [];
   const info: Record<string, unknown> = {
     '@odata.type': '#Message.v1_1_1.Message',
     MessageId: id,
@@ -203,7 +200,18 @@ export function redfishErrorReply(e: unknown): ErrorReply {
     Severity: msg.severity,
     Resolution: msg.resolution,
   };
-  if (details.property) info.RelatedProperties = [details.property];
+  if (property) info.RelatedProperties = [property];
+  return info;
+}
+
+/** Map any thrown value to a Redfish error reply. Non-fleetlab errors become 500 InternalError. */
+export function redfishErrorReply(e: unknown): ErrorReply {
+  const fe = isFleetlabError(e) ? e : new FleetlabError('BMC_INTERNAL', e instanceof Error ? e.message : String(e));
+  const details = (fe.details ?? {}) as RedfishErrorDetails;
+  const status = fe.def.http ?? 500;
+  const id = fe.def.redfish ?? ERRORS.BMC_INTERNAL.redfish;
+  const more = (details.more ?? []).map((m) => messageInfo((ERRORS[m.name] as ErrorDef).redfish ?? id, m.args ?? [], m.property));
+  const info = messageInfo(id, details.args ?? [], details.property);
   return {
     status,
     headers: details.headers ?? {},
@@ -211,7 +219,7 @@ export function redfishErrorReply(e: unknown): ErrorReply {
       error: {
         code: id,
         message: fe.message,
-        '@Message.ExtendedInfo': [info],
+        '@Message.ExtendedInfo': [info, ...more],
         Oem: { Fleetlab: { Code: fe.code } },
       },
     },

@@ -79,3 +79,43 @@ t.test('validation reports every problem with its path', async (t) => {
   t.match(err!.message, /lab\.sites\[1\]\.name: duplicate site name 'a'/);
   t.match(err!.message, /lab\.sites\[2\]\.profile: unknown profile 'nope'/);
 });
+
+/** The problems resolveLab reports for `spec`, as `path: message` lines. */
+function problemsOf(spec: unknown): string[] {
+  try {
+    resolveLab(spec, 1);
+  } catch (e) {
+    const err = e as Error & { code?: string; details?: { problems: { path: string; message: string }[] } };
+    if (err.code !== 'FLEETLAB_ERR_SPEC_INVALID') throw e;
+    return err.details!.problems.map((p) => `${p.path}: ${p.message}`);
+  }
+  return [];
+}
+
+t.test('a bad timeScale does not hide an unknown link preset (issue 20)', async (t) => {
+  const list = problemsOf({ sites: 2, timeScale: -3, link: 'dialup' });
+  t.ok(list.includes('lab.timeScale: expected a number 0..100, got -3'), 'timeScale reported');
+  t.ok(list.some((l) => l.startsWith("lab.link: unknown link preset 'dialup'")), 'the unknown preset reported in the same run');
+});
+
+t.test('a bad profile does not hide a bad link latency (issue 20)', async (t) => {
+  const list = problemsOf({ sites: [{ name: 'a', link: { latency: 40 } }], profiles: [{ name: 'p', nics: 99 }], link: { down: 'fast' } });
+  t.ok(list.includes('lab.profiles[0].nics: expected an integer 1..8, got 99'), 'profile problem reported');
+  t.ok(list.some((l) => l.startsWith('lab.sites[0].link.latency: expected a duration like') && l.includes('latencyMs: 40')), 'site link latency reported');
+  t.ok(list.some((l) => l.startsWith("lab.link.down: expected a rate like '20mbit'")), 'lab link rate reported');
+});
+
+t.test('problems inside sections are reported where they are, next to checks across sections', async (t) => {
+  const list = problemsOf({
+    sites: [{ name: 'a', profile: { 'generic-uefi': -1 } }, { name: 'a', link: { mix: { lte: 1 } } }, 7],
+    addressing: { ipmiPort: 70000, zone: 'x' },
+    bmc: { ipmi: 'yes' },
+  });
+  t.ok(list.includes('lab.sites[0].profile.generic-uefi: expected a positive share, got -1'));
+  t.ok(list.includes("lab.sites[1].name: duplicate site name 'a'"), 'duplicate names still checked on the sites that parsed');
+  t.ok(list.some((l) => l.startsWith('lab.sites[1].link.mix: unknown link field')), 'a mix is a lab-wide link form only');
+  t.ok(list.includes('lab.sites[2]: expected an object'));
+  t.ok(list.includes('lab.addressing.ipmiPort: expected a port 0..65535'));
+  t.ok(list.some((l) => l.startsWith('lab.addressing.zone: unknown field')), 'unknown addressing field (was ignored)');
+  t.ok(list.includes('lab.bmc.ipmi: expected true or false'));
+});

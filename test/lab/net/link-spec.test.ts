@@ -103,3 +103,14 @@ t.test('per-site overrides on a default', async (t) => {
   const none = resolveSiteLinks(undefined, ['a'], createRng(1), 'l', p);
   t.equal(none.get('a')?.downBps, Infinity);
 });
+
+t.test('rules between fields name both fields by their full path, next to field problems', async (t) => {
+  const p = new Problems();
+  parseLinkSpec({ down: '1mbit', downMbit: 3, latency: '1ms', latencyMs: 3, jitter: 'x', lossModel: 'gilbert-elliott' }, 'lab.sites[2].link', p);
+  const byPath = Object.fromEntries(p.list.map((x) => [x.path, x.message]));
+  t.equal(byPath['lab.sites[2].link.downMbit'], 'conflicts with lab.sites[2].link.down; give the down rate once');
+  t.equal(byPath['lab.sites[2].link.latencyMs'], 'conflicts with lab.sites[2].link.latency; give it once');
+  t.match(byPath['lab.sites[2].link.jitter'], /expected a duration/);
+  t.match(byPath['lab.sites[2].link.lossModel'], /needs a mean 'loss'/);
+  t.equal(p.list.length, 4);
+});

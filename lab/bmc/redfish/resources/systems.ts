@@ -35,7 +35,8 @@ const ENABLED = ['Disabled', 'Once', 'Continuous'] as const;
 export const RESET_TYPES = ['On', 'ForceOn', 'ForceOff', 'GracefulShutdown', 'GracefulRestart', 'ForceRestart', 'Nmi', 'PushPowerButton', 'PowerCycle'] as const;
 export type ResetType = (typeof RESET_TYPES)[number];
 
-const SYSTEM_PATCH: Schema = {
+/** What a ComputerSystem PATCH may set (also `fleetlab schema redfish-patch`). */
+export const SYSTEM_PATCH: Schema = {
   Boot: {
     type: 'object',
     fields: {
