@@ -9,5 +9,6 @@ import { faultsCommand } from './faults.ts';
 import { doctorCommand } from './doctor.ts';
 import { scenariosCommand } from './scenarios.ts';
 import { suiteCommand } from './suite.ts';
+import { inventoryCheckCommand } from './inventory-check.ts';
 
-export const commands: Command[] = [runCommand, bmcServe, reportCommand, compareCommand, labGcCommand, faultsCommand, scenariosCommand, doctorCommand, suiteCommand];
+export const commands: Command[] = [runCommand, bmcServe, reportCommand, compareCommand, labGcCommand, faultsCommand, scenariosCommand, doctorCommand, suiteCommand, inventoryCheckCommand];
