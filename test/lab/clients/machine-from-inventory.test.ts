@@ -5,6 +5,8 @@
  * built only for a machine that allows power control.
  */
 import t from 'tap';
+import dgram from 'node:dgram';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,7 +88,7 @@ t.test('probe: read-only against both BMCs; state and request records prove noth
   );
 });
 
-t.test('probe failures: wrong password, unreachable BMC and an unset credential each have their own code', async (t) => {
+t.test('probe failures: wrong password, refused and silent BMCs, an unset credential each have their own code', async (t) => {
   const rf = await startRedfishServer({ systems: fakeSystems(1, { username: USER, password: RF_PASSWORD }) });
   t.teardown(() => rf.close());
   const closed = await startRedfishServer({ systems: fakeSystems(1) });
@@ -95,17 +97,23 @@ t.test('probe failures: wrong password, unreachable BMC and an unset credential 
   process.env.FL_INV_USER = USER;
   process.env.FL_INV_WRONG = 'Wr0ng-pw-value';
   t.teardown(() => ['FL_INV_USER', 'FL_INV_WRONG'].forEach((k) => delete process.env[k]));
+  // A UDP port that takes packets and never answers: an IPMI BMC that is down.
+  const silent = dgram.createSocket('udp4');
+  await new Promise<void>((r) => silent.bind(0, '127.0.0.1', () => r()));
+  t.teardown(() => silent.close());
   const cred = (pw: string) => ({ username: { env: 'FL_INV_USER' }, password: { env: pw } });
-  const [wrong, dead, unset] = entries([
+  const [wrong, dead, unset, mute] = entries([
     machineDoc(0, { bmc: { redfish: { url: rf.url } }, credentials: cred('FL_INV_WRONG') }),
     machineDoc(1, { bmc: { redfish: { url: deadUrl } }, credentials: cred('FL_INV_WRONG') }),
     machineDoc(2, { bmc: { redfish: { url: rf.url } }, credentials: cred('FL_INV_NOT_SET_ANYWHERE') }),
+    machineDoc(3, { bmc: { ipmi: { host: '127.0.0.1', port: (silent.address() as AddressInfo).port } }, credentials: cred('FL_INV_WRONG') }),
   ]);
-  const results = await Promise.all([wrong!, dead!, unset!].map((m) => probeMachine(m, { redfish: { retry: { retries: 0 } } })));
+  const results = await Promise.all([wrong!, dead!, unset!, mute!].map((m) => probeMachine(m, { redfish: { retry: { retries: 0 } }, ipmi: { retries: 1, timeoutSec: 2 } })));
   t.same(
     results.map((r) => r.verdict),
-    ['failed', 'failed', 'failed'],
+    ['failed', 'failed', 'failed', 'failed'],
   );
+  t.equal(results[3]!.ipmi?.failure?.code, 'FLEETLAB_ERR_BMC_CLIENT_TIMEOUT');
   t.equal(results[0]!.redfish?.failure?.code, 'FLEETLAB_ERR_BMC_CLIENT_AUTH');
   t.equal(results[1]!.redfish?.failure?.code, 'FLEETLAB_ERR_BMC_CLIENT_UNREACHABLE');
   t.match(results[2]!.reasons[0], /^FLEETLAB_ERR_INVENTORY_CREDENTIAL: .*FL_INV_NOT_SET_ANYWHERE is not set/);

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isFleetlabError } from '../../../../lab/base/errors.ts';
@@ -106,4 +106,15 @@ t.test('the JSON Schema describes the file: required fields and the credential r
   t.notOk(m.required.includes('allowPowerControl'));
   t.match(JSON.stringify(m.properties.credentials), /"env"/);
   t.match(JSON.stringify(m.properties.credentials), /"file"/);
+});
+
+t.test("the README's inventory example is valid", async (t) => {
+  const readme = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('## Put real machines in the loop'));
+  const example = /```json\n([\s\S]*?)\n```/.exec(section)?.[1];
+  t.ok(example, 'the section has a JSON example');
+  const v = validateInventory(JSON.parse(example!));
+  t.same(v.errors, []);
+  t.same(v.warnings, []);
+  t.same(v.inventory!.machines[0]!.timings, { powerOnToDhcpMs: 180_000, rebootMs: 300_000 });
 });
