@@ -83,7 +83,14 @@ export const inventoryCheckCommand: Command = {
     }
     const machines = selected(v.inventory.machines, a.strings.only);
     if (!json) writeProblems(io, file, [], v.warnings);
-    const results = await probeAll(machines);
+    // SIGINT/SIGTERM: stop waiting; probes in flight are bounded by their timeouts and close their
+    // own clients, and the ipmitool children are killed when the process exits.
+    const aborted = new Promise<'aborted'>((r) => (io.signal.aborted ? r('aborted') : io.signal.addEventListener('abort', () => r('aborted'), { once: true })));
+    const results = await Promise.race([probeAll(machines), aborted]);
+    if (results === 'aborted') {
+      io.stderr.write(`inventory check interrupted (${io.abortReason() ?? 'signal'}): no verdicts\n`);
+      return io.abortReason() === 'SIGTERM' ? 143 : 130;
+    }
     const failed = results.filter((r) => r.verdict === 'failed').length;
     if (json) io.stdout.write(JSON.stringify({ file, status: failed ? 'failed' : 'ok', problems: [], warnings: v.warnings, machines: results }) + '\n');
     else {

@@ -5,7 +5,10 @@
  * no secret reaches stdout or stderr.
  */
 import t from 'tap';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import dgram from 'node:dgram';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,4 +134,29 @@ t.test('inventory check: bad files exit 2 with every problem and its path; an in
   t.match(none.stderr, /FLEETLAB_ERR_INVENTORY_INVALID: .*missing\.json: no such file/);
   const help = await runCli(['inventory', 'check', '--help']);
   t.match(help.stdout, /No PATCH, no\naction POST, no power, boot or chassis-control command/);
+});
+
+t.test('inventory check: SIGTERM while a probe waits on a silent BMC ends it with 143', async (t) => {
+  // A UDP port that never answers: ipmitool waits out its timeouts (seconds), so the signal lands mid-probe.
+  const silent = dgram.createSocket('udp4');
+  await new Promise<void>((r) => silent.bind(0, '127.0.0.1', () => r()));
+  t.teardown(() => silent.close());
+  const { allowPowerControl: _, ...probeOnly } = machineDoc(0, { bmc: { ipmi: { host: '127.0.0.1', port: (silent.address() as AddressInfo).port } } });
+  const inv = file('silent.json', inventoryDoc([probeOnly]));
+  const bin = fileURLToPath(new URL('../../../bin/fleetlab.js', import.meta.url));
+  const child = spawn(process.execPath, [bin, 'inventory', 'check', inv], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FL_INV_USER: 'admin', FL_INV_PASSWORD: SECRET } });
+  t.teardown(() => child.exitCode === null && child.kill('SIGKILL'));
+  let stderr = '';
+  const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  // The allowPowerControl warning is printed just before probing starts.
+  await new Promise<void>((r) =>
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (stderr.includes('warning:')) r();
+    }),
+  );
+  child.kill('SIGTERM');
+  t.equal(await exit, 143);
+  t.match(stderr, /interrupted \(SIGTERM\)/);
+  t.notOk(stderr.includes(SECRET));
 });
