@@ -77,8 +77,10 @@ export const inventoryCheckCommand: Command = {
     const v = validateInventory(raw);
     if (!v.inventory) {
       if (json) io.stdout.write(JSON.stringify({ file, status: 'invalid', problems: v.errors, warnings: v.warnings, machines: [] }) + '\n');
-      else writeProblems(io, file, v.errors, v.warnings);
-      if (!json) io.stderr.write(`fleetlab: ${ERRORS.INVENTORY_INVALID.code}: ${file}: ${v.errors.length} problem(s)\n`);
+      else {
+        writeProblems(io, file, v.errors, v.warnings);
+        io.stderr.write(`fleetlab: ${ERRORS.INVENTORY_INVALID.code}: ${file}: ${v.errors.length} problem(s)\n`);
+      }
       return 2;
     }
     const machines = selected(v.inventory.machines, a.strings.only);
