@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ERRORS } from '../../../lab/base/errors.ts';
 import { startRedfishServer } from '../../../lab/bmc/redfish/redfish-server.ts';
 import type { InventoryMachine } from '../../../lab/config/inventory/inventory-schema.ts';
 import { validateInventory } from '../../../lab/config/inventory/load-inventory.ts';
@@ -113,10 +114,10 @@ t.test('probe failures: wrong password, refused and silent BMCs, an unset creden
     results.map((r) => r.verdict),
     ['failed', 'failed', 'failed', 'failed'],
   );
-  t.equal(results[3]!.ipmi?.failure?.code, 'FLEETLAB_ERR_BMC_CLIENT_TIMEOUT');
-  t.equal(results[0]!.redfish?.failure?.code, 'FLEETLAB_ERR_BMC_CLIENT_AUTH');
-  t.equal(results[1]!.redfish?.failure?.code, 'FLEETLAB_ERR_BMC_CLIENT_UNREACHABLE');
-  t.match(results[2]!.reasons[0], /^FLEETLAB_ERR_INVENTORY_CREDENTIAL: .*FL_INV_NOT_SET_ANYWHERE is not set/);
+  t.equal(results[3]!.ipmi?.failure?.code, ERRORS.BMC_CLIENT_TIMEOUT.code);
+  t.equal(results[0]!.redfish?.failure?.code, ERRORS.BMC_CLIENT_AUTH.code);
+  t.equal(results[1]!.redfish?.failure?.code, ERRORS.BMC_CLIENT_UNREACHABLE.code);
+  t.match(results[2]!.reasons[0], new RegExp(`^${ERRORS.INVENTORY_CREDENTIAL.code}: .*FL_INV_NOT_SET_ANYWHERE is not set`));
   t.notMatch(JSON.stringify(results), 'Wr0ng-pw-value', 'the password is in no result');
 });
 
@@ -139,7 +140,7 @@ t.test('machineFromInventory: a RemoteMachine that drives the machine, only with
     locked,
   ]);
 
-  await t.rejects(machineFromInventory(refused!), { code: 'FLEETLAB_ERR_INVENTORY_POWER_NOT_ALLOWED', message: /rack-9/ });
+  await t.rejects(machineFromInventory(refused!), { code: ERRORS.INVENTORY_POWER_NOT_ALLOWED.code, message: /rack-9/ });
   t.same(sink.requests(), [], 'a refused machine is not even contacted');
 
   for (const [entry, fake] of [

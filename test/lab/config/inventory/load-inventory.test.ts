@@ -2,7 +2,7 @@ import t from 'tap';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isFleetlabError } from '../../../../lab/base/errors.ts';
+import { ERRORS, isFleetlabError } from '../../../../lab/base/errors.ts';
 import { inventoryJsonSchema } from '../../../../lab/config/inventory/inventory-schema.ts';
 import { loadInventory, requirePowerControl, validateInventory } from '../../../../lab/config/inventory/load-inventory.ts';
 import { inventoryDoc, machineDoc } from './fixtures/inventory-doc.ts';
@@ -76,7 +76,7 @@ t.test('unknown fields, a caFile with insecure, and allowPowerControl: missing i
     w.warnings.map((p) => p.path),
     ['inventory.machines[0].allowPowerControl'],
   );
-  t.throws(() => requirePowerControl(w.inventory!.machines), { code: 'FLEETLAB_ERR_INVENTORY_POWER_NOT_ALLOWED', message: /rack-3/ });
+  t.throws(() => requirePowerControl(w.inventory!.machines), { code: ERRORS.INVENTORY_POWER_NOT_ALLOWED.code, message: /rack-3/ });
   t.doesNotThrow(() => requirePowerControl(validateInventory(inventoryDoc([machineDoc(0)])).inventory!.machines));
 });
 
@@ -91,12 +91,12 @@ t.test('loadInventory reads JSON and a TS module default export; a bad file thro
   const bad = join(dir, 'bad.json');
   writeFileSync(bad, JSON.stringify(inventoryDoc([machineDoc(0), machineDoc(0)])));
   const e: unknown = await loadInventory(bad).catch((x: unknown) => x);
-  t.ok(isFleetlabError(e) && e.code === 'FLEETLAB_ERR_INVENTORY_INVALID' && e.def.exit === 2);
+  t.ok(isFleetlabError(e) && e.code === ERRORS.INVENTORY_INVALID.code && e.def.exit === 2);
   t.match((e as Error).message, /machines\[1\]\.name: duplicate machine name/);
   t.match((e as Error).message, /machines\[1\]\.bootMacs\[0\]: duplicate MAC/);
   writeFileSync(join(dir, 'broken.json'), '{"sites": ');
-  await t.rejects(loadInventory(join(dir, 'broken.json')), { code: 'FLEETLAB_ERR_INVENTORY_INVALID', message: /not valid JSON/ });
-  await t.rejects(loadInventory(join(dir, 'none.json')), { code: 'FLEETLAB_ERR_INVENTORY_INVALID', message: /no such file/ });
+  await t.rejects(loadInventory(join(dir, 'broken.json')), { code: ERRORS.INVENTORY_INVALID.code, message: /not valid JSON/ });
+  await t.rejects(loadInventory(join(dir, 'none.json')), { code: ERRORS.INVENTORY_INVALID.code, message: /no such file/ });
 });
 
 t.test('the JSON Schema describes the file: required fields and the credential reference', async (t) => {
