@@ -89,7 +89,10 @@ export const CheckSchema = z.union([
 
 export const SshAccessSchema = z.strictObject({
   user: z.string().min(1),
-  keyFile: absPath,
+  /** Private key for the SSH user (give this or `password`). */
+  keyFile: absPath.optional(),
+  /** Password login, by reference like the BMC's. */
+  password: CredentialRefSchema.optional(),
   /** strict: known_hosts must hold the key; accept-new: record a first key; insecure: accept any. */
   hostKeyPolicy: z.enum(['strict', 'accept-new', 'insecure']).default('strict'),
   port: z.int().min(1).max(65535).default(22),

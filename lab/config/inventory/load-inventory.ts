@@ -71,6 +71,7 @@ function crossChecks(raw: unknown, errors: Problem[], warnings: Problem[]): void
     if (isObj(m.bmc) && m.bmc.redfish === undefined && m.bmc.ipmi === undefined) errors.push({ path: `${at}.bmc`, message: 'give redfish or ipmi (or both)' });
     const rf = isObj(m.bmc) && isObj(m.bmc.redfish) ? m.bmc.redfish : undefined;
     if (rf?.caFile !== undefined && rf.insecure === true) errors.push({ path: `${at}.bmc.redfish`, message: 'give either caFile or insecure, not both' });
+    if (isObj(m.ssh) && m.ssh.keyFile === undefined && m.ssh.password === undefined) errors.push({ path: `${at}.ssh`, message: 'give keyFile or password (by reference) for the SSH user' });
     if (Array.isArray(m.bootMacs))
       m.bootMacs.forEach((mac: unknown, j) => {
         if (typeof mac !== 'string') return;

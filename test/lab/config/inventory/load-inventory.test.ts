@@ -14,6 +14,7 @@ t.test('a valid inventory: defaults filled in, durations in ms, MACs kept', asyn
     inventoryDoc([
       machineDoc(0, { timings: { powerOnToDhcpMs: '90s', rebootMs: 120000 } }),
       machineDoc(1, { bmc: { ipmi: { host: '10.0.0.5' } }, ssh: { user: 'root', keyFile: '/root/.ssh/id_ed25519' } }),
+      machineDoc(2, { ssh: { user: 'ops', password: { env: 'SSH_PW' }, hostKeyPolicy: 'accept-new' } }),
     ]),
   );
   t.same(v.errors, []);
@@ -60,15 +61,15 @@ t.test('an inline password is an error naming its path, and the value is never q
   t.same(paths(bad), ['inventory.machines[0].credentials.username.env', 'inventory.machines[0].credentials.password.file']);
 });
 
-t.test('unknown fields, a caFile with insecure, and allowPowerControl: missing is a warning, false an error', async (t) => {
+t.test('unknown fields, a caFile with insecure, SSH without key or password, and allowPowerControl: missing is a warning, false an error', async (t) => {
   const v = validateInventory(
     inventoryDoc([
       machineDoc(0, { bmc: { redfish: { url: 'https://bmc', caFile: '/ca.pem', insecure: true } } }),
-      { ...machineDoc(1), password: 'x' },
+      { ...machineDoc(1), password: 'x', ssh: { user: 'root' } },
       machineDoc(2, { allowPowerControl: false } as never),
     ]),
   );
-  t.same(paths(v).sort(), ['inventory.machines[0].bmc.redfish', 'inventory.machines[1].password', 'inventory.machines[2].allowPowerControl']);
+  t.same(paths(v).sort(), ['inventory.machines[0].bmc.redfish', 'inventory.machines[1].password', 'inventory.machines[1].ssh', 'inventory.machines[2].allowPowerControl']);
   const { allowPowerControl: _, ...noPower } = machineDoc(3);
   const w = validateInventory(inventoryDoc([noPower]));
   t.same(w.errors, []);
