@@ -115,6 +115,13 @@ export const ERRORS = {
   BMC_CLIENT_RESPONSE: { code: 'FLEETLAB_ERR_BMC_CLIENT_RESPONSE' },
   /** Bad client options (no password source, a CA file that cannot be read, CA file and insecure together). */
   BMC_CLIENT_OPTIONS: { code: 'FLEETLAB_ERR_BMC_CLIENT_OPTIONS', exit: 2 },
+  // Hardware inventory (lab/config/inventory/): the file listing machines fleetlab did not create.
+  /** The inventory file does not load or validate (every problem with its path). */
+  INVENTORY_INVALID: { code: 'FLEETLAB_ERR_INVENTORY_INVALID', exit: 2 },
+  /** A credential reference cannot be resolved at use time (env var unset, file unreadable or empty). */
+  INVENTORY_CREDENTIAL: { code: 'FLEETLAB_ERR_INVENTORY_CREDENTIAL', exit: 2 },
+  /** A power or boot action on a machine whose inventory entry lacks `allowPowerControl: true`. */
+  INVENTORY_POWER_NOT_ALLOWED: { code: 'FLEETLAB_ERR_INVENTORY_POWER_NOT_ALLOWED', exit: 2 },
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorName = keyof typeof ERRORS;

@@ -10,5 +10,6 @@ import { doctorCommand } from './doctor.ts';
 import { scenariosCommand } from './scenarios.ts';
 import { suiteCommand } from './suite.ts';
 import { schemaCommand } from './schema.ts';
+import { inventoryCheckCommand } from './inventory-check.ts';
 
-export const commands: Command[] = [runCommand, bmcServe, reportCommand, compareCommand, labGcCommand, faultsCommand, schemaCommand, scenariosCommand, doctorCommand, suiteCommand];
+export const commands: Command[] = [runCommand, bmcServe, reportCommand, compareCommand, labGcCommand, faultsCommand, schemaCommand, scenariosCommand, doctorCommand, suiteCommand, inventoryCheckCommand];
