@@ -43,6 +43,11 @@ export const suiteSchema = z
 export type SuiteRunSpec = z.infer<typeof suiteRunSchema>;
 export type SuiteDefinition = z.infer<typeof suiteSchema>;
 
+/** The suite format as JSON Schema (draft 2020-12), for `fleetlab schema suite`. */
+export function suiteJsonSchema(): Record<string, unknown> {
+  return { ...(z.toJSONSchema(suiteSchema, { io: 'input' }) as Record<string, unknown>), title: 'fleetlab suite' };
+}
+
 export function defineSuite(def: SuiteDefinition): SuiteDefinition {
   return def;
 }

@@ -8,6 +8,8 @@
  *   faults         one fault spec or a list (lab/faults/fault-spec.ts, kinds from the registry)
  *   waves          rollout waves (harness/rollout/wave-spec.ts)
  *   redfish-patch  a ComputerSystem PATCH body (lab/bmc/redfish/resources/systems.ts)
+ *   inventory      a hardware inventory (lab/config/inventory/inventory-schema.ts)
+ *   suite          a suite file's default export (harness/define-suite.ts)
  */
 import type { Command } from '../command.ts';
 import { parseArgs } from '../parse-args.ts';
@@ -18,6 +20,8 @@ import { FAULT_PLUGINS } from '../../../lab/faults/fault-registry.ts';
 import { wavesJsonSchema } from '../../rollout/wave-spec.ts';
 import { patchJsonSchema } from '../../../lab/bmc/redfish/patch-schema.ts';
 import { SYSTEM_PATCH } from '../../../lab/bmc/redfish/resources/systems.ts';
+import { inventoryJsonSchema } from '../../../lab/config/inventory/inventory-schema.ts';
+import { suiteJsonSchema } from '../../define-suite.ts';
 
 /** Every file type with a schema; add a line here when fleetlab reads a new kind of user file. */
 export const SCHEMAS: Record<string, () => Record<string, unknown>> = {
@@ -25,11 +29,13 @@ export const SCHEMAS: Record<string, () => Record<string, unknown>> = {
   faults: () => faultsJsonSchema(FAULT_PLUGINS),
   waves: wavesJsonSchema,
   'redfish-patch': () => patchJsonSchema(SYSTEM_PATCH, 'fleetlab Redfish ComputerSystem PATCH', 'What PATCH /redfish/v1/Systems/{id} accepts on a fleetlab BMC: Boot override, AssetTag, IndicatorLED, LocationIndicatorActive.'),
+  inventory: inventoryJsonSchema,
+  suite: suiteJsonSchema,
 };
 
 export const schemaCommand: Command = {
   name: ['schema'],
-  summary: 'print the JSON Schema of a file type (lab, faults, waves, redfish-patch) for editors',
+  summary: 'print the JSON Schema of a file type (lab, faults, waves, redfish-patch, inventory, suite) for editors',
   usage: `usage: fleetlab schema <${Object.keys(SCHEMAS).join('|')}>
 
   Prints the JSON Schema (draft 2020-12) of that file type on stdout, e.g.

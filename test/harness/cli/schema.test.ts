@@ -63,7 +63,7 @@ t.test('lab: every shipped scenario validates, broken specs do not, and zod agre
   for (const spec of broken) t.notOk(parseInto(LabSpecSchema, spec, 'lab', new Problems()), `zod refuses ${JSON.stringify(spec)}`);
 });
 
-t.test('faults, waves, redfish-patch: valid documents pass, broken ones do not', async (t) => {
+t.test('faults, waves, inventory, suite, redfish-patch: valid documents pass, broken ones do not', async (t) => {
   const cases: [string, unknown[], unknown[]][] = [
     [
       'faults',
@@ -71,6 +71,12 @@ t.test('faults, waves, redfish-patch: valid documents pass, broken ones do not',
       [{ kind: 'no-such-fault' }, { kind: 'partition', colour: 1 }, { kind: 'partition', when: { phase: 'lunch' } }],
     ],
     ['waves', [['canary:1 site', '10%', '100%'], 'canary:1 site,25%,100%', { canarySites: 2, factor: 4 }, [{ sites: 2, select: { region: 'eu' } }]], [[{ sites: 1, colour: 'x' }], { factor: 'big' }, 42]],
+    [
+      'inventory',
+      [{ sites: { 'store-1': { interface: 'eth1' } }, machines: [{ name: 'r1', site: 'store-1', bootMacs: ['52:54:00:aa:bb:01'], bmc: { redfish: { url: 'https://10.0.0.5' } }, credentials: { username: { env: 'BMC_USER' }, password: { file: '/etc/fleetlab/bmc.pass' } }, allowPowerControl: true }] }],
+      [{ sites: {}, machines: [{ name: 'r1', site: 'store-1', bootMacs: ['52:54:00:aa:bb:01'], bmc: { redfish: { url: 'https://10.0.0.5' } }, credentials: { username: 'root', password: 'calvin' } }] }, { machines: 'all' }],
+    ],
+    ['suite', [{ name: 'nightly', runs: [{ scenario: './provision.ts', params: { sites: [1, 2] }, repeat: 2 }] }], [{ name: 'x', runs: [] }, { name: 'x', runs: [{ scenario: 'a.ts', colour: 1 }] }]],
     ['redfish-patch', [{ Boot: { BootSourceOverrideTarget: 'Pxe', BootSourceOverrideEnabled: 'Once' } }, { AssetTag: 'rack-7' }], [{ Boot: { BootSourceOverrideTarget: 'Floppy99' } }, { PowerState: 'On' }, { AssetTag: 7 }]],
   ];
   for (const [name, good, bad] of cases) {
@@ -82,9 +88,9 @@ t.test('faults, waves, redfish-patch: valid documents pass, broken ones do not',
 });
 
 t.test('an unknown file type is a usage error (exit 2) naming the known ones', async (t) => {
-  const r = await runCli(['schema', 'inventory']);
+  const r = await runCli(['schema', 'blueprint']);
   t.equal(r.code, 2);
-  t.match(r.stderr, /FLEETLAB_ERR_USAGE: unknown file type 'inventory'; expected one of lab, faults, waves, redfish-patch/);
+  t.match(r.stderr, /FLEETLAB_ERR_USAGE: unknown file type 'blueprint'; expected one of lab, faults, waves, redfish-patch, inventory, suite/);
   t.equal(r.stdout, '', 'nothing on stdout');
   const ok = await runCli(['schema', 'waves']);
   t.equal(ok.code, 0, ok.stderr);
