@@ -65,6 +65,8 @@ export const ERRORS = {
   BMC_PRECONDITION: { code: 'FLEETLAB_ERR_BMC_PRECONDITION', http: 412, redfish: 'Base.1.15.PreconditionFailed' },
   BMC_CONFLICT: { code: 'FLEETLAB_ERR_BMC_CONFLICT', http: 409, redfish: 'Base.1.15.ResourceInUse', ipmiCompletion: 0xd5 },
   BMC_SESSION_LIMIT: { code: 'FLEETLAB_ERR_BMC_SESSION_LIMIT', http: 503, redfish: 'Base.1.15.SessionLimitExceeded', ipmiCompletion: 0xc0 },
+  /** A bug: something threw that is not a FleetlabError. */
+  INTERNAL: { code: 'FLEETLAB_ERR_INTERNAL' },
   BMC_INTERNAL: { code: 'FLEETLAB_ERR_BMC_INTERNAL', http: 500, redfish: 'Base.1.15.InternalError', ipmiCompletion: 0xff },
   BMC_INVALID_COMMAND: { code: 'FLEETLAB_ERR_BMC_INVALID_COMMAND', ipmiCompletion: 0xc1 },
   BMC_UNAVAILABLE: { code: 'FLEETLAB_ERR_BMC_UNAVAILABLE', http: 503, redfish: 'Base.1.15.ServiceTemporarilyUnavailable', ipmiCompletion: 0xc0 },
