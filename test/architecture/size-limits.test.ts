@@ -59,7 +59,6 @@ const EXCEPTIONS: Record<string, string> = {
   'harness/targets/reference/reference-target.ts#referenceTarget': 'not split yet: the reference adapter factory',
   'lab/lab.ts#startLab': 'not split yet: the composition root (sites, nodes, BMCs, faults)',
   'lab/net/netns/qemu-site.ts#createQemuSite': 'not split yet: qemu site plumbing (netns, bridge, relay, WAN)',
-  'lab/net/netns/userspace-wan.ts#startUserspaceWan': 'not split yet (81 lines)',
   'lab/nodes/qemu/boot-payload/build.ts#buildBootPayload': 'not split yet: boot payload build steps',
   'lab/nodes/sim/node-http.ts#nodeHttp': 'not split yet: HTTP over the site link',
   'lab/proto/tftp/tftp-client.ts#tftpGet': 'not split yet: the TFTP client closure',

@@ -24,7 +24,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import type { Clock } from '../../base/clock.ts';
 import { realClock } from '../../base/clock.ts';
-import { FleetlabError } from '../../base/errors.ts';
+import { ERRORS, FleetlabError } from '../../base/errors.ts';
 import type { EventSink } from '../../base/event.ts';
 import type { LinkDirection } from '../site-link.ts';
 import type { SiteLinkControl } from '../site-link-model.ts';
@@ -149,6 +149,22 @@ async function waitForLink(name: string, child: ChildProcess, log: () => string)
   throw new FleetlabError('NETNS', `TAP ${name} did not appear within 2 s: ${log().trim()}`);
 }
 
+/** One TAP's socat, its stderr kept (last 2 KB) for error messages; an unexpected exit is logged. */
+function startTapSocat(o: UserspaceWanOptions, tap: string, ours: number, theirs: number, closing: () => boolean): { process: ChildProcess; log: () => string } {
+  const child = startSocat(tap, ours, theirs);
+  let log = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    log = (log + d.toString()).slice(-2000);
+  });
+  child.on('exit', (code, sig) => {
+    if (!closing()) o.events?.emit({ kind: 'log', level: 'error', msg: `site ${o.site} WAN: socat for ${tap} exited (${code ?? sig}): ${log.trim()}`, code: ERRORS.NETNS.code });
+  });
+  child.on('error', (e) => {
+    log += e.message;
+  });
+  return { process: child, log: () => log };
+}
+
 export async function startUserspaceWan(o: UserspaceWanOptions): Promise<UserspaceWan> {
   const clock = o.clock ?? realClock(1);
   const fromSite = createSocket('udp4');
@@ -195,25 +211,15 @@ export async function startUserspaceWan(o: UserspaceWanOptions): Promise<Userspa
     };
     fromSite.on('message', forward('up', up));
     fromHost.on('message', forward('down', down));
-    for (const s of [fromSite, fromHost]) s.on('error', (e) => o.events?.emit({ kind: 'log', level: 'warn', msg: `site ${o.site} WAN socket: ${e.message}`, code: 'FLEETLAB_ERR_NETNS' }));
+    for (const s of [fromSite, fromHost]) s.on('error', (e) => o.events?.emit({ kind: 'log', level: 'warn', msg: `site ${o.site} WAN socket: ${e.message}`, code: ERRORS.NETNS.code }));
 
     for (const [tap, ours, theirs] of [
       [o.siteTap, sitePort, siteSocatPort],
       [o.hostTap, hostPort, hostSocatPort],
     ] as const) {
-      const child = startSocat(tap, ours, theirs);
-      children.push(child);
-      let log = '';
-      child.stderr?.on('data', (d: Buffer) => {
-        log = (log + d.toString()).slice(-2000);
-      });
-      child.on('exit', (code, sig) => {
-        if (!closed) o.events?.emit({ kind: 'log', level: 'error', msg: `site ${o.site} WAN: socat for ${tap} exited (${code ?? sig}): ${log.trim()}`, code: 'FLEETLAB_ERR_NETNS' });
-      });
-      child.on('error', (e) => {
-        log += e.message;
-      });
-      await waitForLink(tap, child, () => log);
+      const child = startTapSocat(o, tap, ours, theirs, () => closed);
+      children.push(child.process);
+      await waitForLink(tap, child.process, child.log);
     }
     return {
       counters,
