@@ -60,9 +60,6 @@ const EXCEPTIONS: Record<string, string> = {
   'lab/lab.ts#startLab': 'not split yet: the composition root (sites, nodes, BMCs, faults)',
   'lab/net/netns/qemu-site.ts#createQemuSite': 'not split yet: qemu site plumbing (netns, bridge, relay, WAN)',
   'lab/nodes/qemu/boot-payload/build.ts#buildBootPayload': 'not split yet: boot payload build steps',
-  'lab/proto/tftp/tftp-client.ts#tftpGet': 'not split yet: the TFTP client closure',
-  'lab/proto/tftp/tftp-client.ts#tftpGet > <anonymous>': 'not split yet: the TFTP client closure (its Promise executor)',
-  'lab/proto/tftp/tftp-client.ts#handle': 'not split yet: the TFTP client packet handler',
   // ── end of the not-split-yet block ──────────────────────────────────────────────────────
 };
 
