@@ -62,6 +62,8 @@ async function waitReady(d: LabApiDeps, nodes: NodeHandle[], opts?: { timeoutMs?
   const ac = new AbortController();
   const onOuter = () => ac.abort();
   signal.addEventListener('abort', onOuter, { once: true });
+  // A signal that fired before this wait began (SIGINT during the provision step) never calls onOuter.
+  if (signal.aborted) ac.abort();
   const timeoutReal = opts?.timeoutMs !== undefined ? Math.max(1000, opts.timeoutMs * clock.timeScale) : undefined;
   const timer = timeoutReal !== undefined ? setTimeout(() => ac.abort(), timeoutReal) : undefined;
   try {

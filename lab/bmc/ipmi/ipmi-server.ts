@@ -4,7 +4,7 @@
  * commands of ipmi-commands.ts.
  *
  *   UDP datagram (socket i = systems[i])
- *     └─ parseRmcp ─┬─ malformed ───────────────▶ drop + rate-limited bmc.request 'malformed'
+ *     └─ parseRmcp ─┬─ malformed ───────────────▶ drop + rate-limited bmc.request 'malformed' (malformed-limiter.ts)
  *                   ├─ ASF ping ─────────────────▶ pong
  *                   ├─ session 0: pre-session IPMI msg (v1.5 or v2.0) ─▶ auth caps / cipher suites
  *                   │             Open Session / RAKP1 / RAKP3 ───────▶ rakp-session.ts
@@ -29,6 +29,7 @@ import { createRng } from '../../base/rng.ts';
 import { ERRORS, FleetlabError, ipmiCompletion, ipmiCompletionForStatus } from '../../base/errors.ts';
 import type { PowerOp } from '../../base/machine.ts';
 import { BmcState } from './bmc-state.ts';
+import { MalformedLimiter } from './malformed-limiter.ts';
 import type { CommandContext, CommandResult } from './ipmi-commands.ts';
 import { findCommand, unknownOp } from './ipmi-commands.ts';
 import { buildIpmiResponse, parseIpmiRequest } from './ipmi-message.ts';
@@ -81,8 +82,7 @@ export interface IpmiServer {
   close(): Promise<void>;
 }
 
-/** Malformed-packet events per second per server; the rest are counted and summarized. */
-const MALFORMED_EVENTS_PER_SEC = 20;
+/** BMC sockets bound concurrently, batch by batch. */
 const BIND_BATCH = 512;
 /** Internal-error log events per server (a bug hit by every packet must not flood the log). */
 const MAX_INTERNAL_ERROR_EVENTS = 10;
@@ -109,9 +109,7 @@ class IpmiLanServer {
   private readonly timeoutMs: number;
   private readonly maxSessions: number;
   private readonly pending = new Set<NodeJS.Timeout>();
-  private malformedWindow = 0;
-  private malformedInWindow = 0;
-  private malformedSuppressed = 0;
+  private readonly malformedEvents: MalformedLimiter;
   private closed = false;
   private internalErrors = 0;
   received = 0;
@@ -125,6 +123,7 @@ class IpmiLanServer {
     this.auth15 = (o.allowIpmi15 ?? true) ? [AUTH15_MD5] : [];
     this.timeoutMs = (o.sessionTimeoutSec ?? 60) * 1000;
     this.maxSessions = o.maxSessionsPerBmc ?? 8;
+    this.malformedEvents = new MalformedLimiter(o.events);
   }
 
   async bind(): Promise<void> {
@@ -170,7 +169,7 @@ class IpmiLanServer {
     this.closed = true;
     for (const t of this.pending) clearTimeout(t);
     this.pending.clear();
-    this.flushMalformed();
+    this.malformedEvents.flush();
     for (const st of this.states) st?.dispose();
     await Promise.all(
       this.sockets.map(
@@ -386,22 +385,7 @@ class IpmiLanServer {
   }
 
   private malformed(i: number, reason: string): void {
-    const now = performance.now();
-    if (now - this.malformedWindow >= 1000) {
-      this.flushMalformed();
-      this.malformedWindow = now;
-      this.malformedInWindow = 0;
-    }
-    if (this.malformedInWindow < MALFORMED_EVENTS_PER_SEC) {
-      this.malformedInWindow++;
-      this.o.events?.emit({ kind: 'bmc.request', bmc: this.o.systems[i]!.id, proto: 'ipmi', op: reason, status: 'malformed', ms: 0 });
-    } else this.malformedSuppressed++;
-  }
-
-  private flushMalformed(): void {
-    if (this.malformedSuppressed === 0) return;
-    this.o.events?.emit({ kind: 'log', level: 'warn', msg: `ipmi: ${this.malformedSuppressed} more malformed packets dropped (events rate-limited)` });
-    this.malformedSuppressed = 0;
+    this.malformedEvents.malformed(this.o.systems[i]!.id, reason);
   }
 
   private powerError(st: BmcState, op: PowerOp, e: unknown): void {

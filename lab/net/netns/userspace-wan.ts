@@ -149,6 +149,22 @@ async function waitForLink(name: string, child: ChildProcess, log: () => string)
   throw new FleetlabError('NETNS', `TAP ${name} did not appear within 2 s: ${log().trim()}`);
 }
 
+/** One TAP's socat, its stderr kept (last 2 KB) for error messages; an unexpected exit is logged. */
+function startTapSocat(o: UserspaceWanOptions, tap: string, ours: number, theirs: number, closing: () => boolean): { process: ChildProcess; log: () => string } {
+  const child = startSocat(tap, ours, theirs);
+  let log = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    log = (log + d.toString()).slice(-2000);
+  });
+  child.on('exit', (code, sig) => {
+    if (!closing()) o.events?.emit({ kind: 'log', level: 'error', msg: `site ${o.site} WAN: socat for ${tap} exited (${code ?? sig}): ${log.trim()}`, code: ERRORS.NETNS.code });
+  });
+  child.on('error', (e) => {
+    log += e.message;
+  });
+  return { process: child, log: () => log };
+}
+
 export async function startUserspaceWan(o: UserspaceWanOptions): Promise<UserspaceWan> {
   const clock = o.clock ?? realClock(1);
   const fromSite = createSocket('udp4');
@@ -201,19 +217,9 @@ export async function startUserspaceWan(o: UserspaceWanOptions): Promise<Userspa
       [o.siteTap, sitePort, siteSocatPort],
       [o.hostTap, hostPort, hostSocatPort],
     ] as const) {
-      const child = startSocat(tap, ours, theirs);
-      children.push(child);
-      let log = '';
-      child.stderr?.on('data', (d: Buffer) => {
-        log = (log + d.toString()).slice(-2000);
-      });
-      child.on('exit', (code, sig) => {
-        if (!closed) o.events?.emit({ kind: 'log', level: 'error', msg: `site ${o.site} WAN: socat for ${tap} exited (${code ?? sig}): ${log.trim()}`, code: ERRORS.NETNS.code });
-      });
-      child.on('error', (e) => {
-        log += e.message;
-      });
-      await waitForLink(tap, child, () => log);
+      const child = startTapSocat(o, tap, ours, theirs, () => closed);
+      children.push(child.process);
+      await waitForLink(tap, child.process, child.log);
     }
     return {
       counters,

@@ -15,6 +15,7 @@
  * `-action shutdown=pause` keeps the process (chassis) when the guest powers off.
  * Default order (no override): disk, network, cd — a blank disk falls through to PXE like a new
  * server. Running VMs are admitted by a VmScheduler (maxConcurrentVMs); waiting is queue time.
+ * The command line is qemu-args.ts, the bootindex order per override boot-order.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
@@ -27,12 +28,15 @@ import type { QemuSite } from '../../net/netns/qemu-site.ts';
 import { killAndWait } from '../../net/netns/kill.ts';
 import { guardOnExit } from '../../net/netns/exit-guard.ts';
 import { shSyncQuiet } from '../../net/netns/sh.ts';
-import type { BootOverride, BootTarget, InsertedMedia, Inventory, Machine, PowerOp, PowerTiming } from '../../base/machine.ts';
-import { NO_OVERRIDE } from '../../base/machine.ts';
-import { QEMU_BIN, resolveAccel, type AccelPref } from './accel.ts';
+import { NO_OVERRIDE, type BootOverride, type BootTarget, type InsertedMedia, type Inventory, type Machine, type PowerOp, type PowerTiming } from '../../base/machine.ts';
+import { resolveAccel, type AccelPref } from './accel.ts';
+import { applyBootOrder } from './boot-order.ts';
+import { qemuArgs } from './qemu-args.ts';
 import { QmpClient, type QmpEvent } from './qmp-client.ts';
-import { NO_DEVICE_REBOOT_MS, SerialPhaseParser } from './serial-phases.ts';
-import type { VmScheduler, VmSlotRequest } from './vm-scheduler.ts';
+import { SerialPhaseParser } from './serial-phases.ts';
+import type { VmScheduler } from './vm-scheduler.ts';
+import { VmSlot } from './vm-slot.ts';
+import { powerOffOrTimeout } from './power-off-wait.ts';
 
 export interface QemuNodeOptions {
   name: string;
@@ -64,21 +68,6 @@ export interface QemuNodeOptions {
   powerRestoreMs?: number;
 }
 
-type Dev = 'disk' | 'net' | 'cd';
-const DEV_ID: Record<Dev, string> = { disk: 'vdisk', net: 'vnet', cd: 'vcd' };
-
-function bootOrder(target: BootTarget): Dev[] {
-  switch (target) {
-    case 'pxe':
-    case 'uefi-http':
-      return ['net', 'disk', 'cd'];
-    case 'cd':
-      return ['cd', 'disk', 'net'];
-    default:
-      return ['disk', 'net', 'cd'];
-  }
-}
-
 export class QemuNode implements Machine {
   readonly id: string;
   private override: BootOverride = { ...NO_OVERRIDE, mode: 'legacy' };
@@ -95,13 +84,11 @@ export class QemuNode implements Machine {
   private readonly listeners = new Set<(s: PowerState) => void>();
   private readonly parser: SerialPhaseParser;
   private serialLog: WriteStream | null = null;
-  private release: (() => void) | null = null;
-  private pending: VmSlotRequest | null = null;
+  private readonly slot: VmSlot;
   private tap: string | null = null;
   private closing = false;
   private stderrTail = '';
   private unguard: () => void = () => {};
-  private queuedAt = 0;
   /** A reset happened and SeaBIOS has not yet announced which device it boots. */
   private bootPending = false;
   private readonly now: () => number;
@@ -111,6 +98,7 @@ export class QemuNode implements Machine {
     this.diskPath = join(o.workDir, 'disk.raw');
     this.serialLogPath = join(o.workDir, 'serial.log');
     this.now = o.now ?? (() => performance.now());
+    this.slot = new VmSlot(o.scheduler, this.now);
     this.parser = new SerialPhaseParser({ node: o.name, site: o.site.site, now: this.now, persona: o.persona, emit: (e) => this.onParsed(e), onBootChoice: () => this.onBootChoice() });
   }
 
@@ -141,28 +129,18 @@ export class QemuNode implements Machine {
     const qmpPath = join(o.workDir, 'qmp.sock');
     await rm(qmpPath, { force: true });
     this.serialLog = createWriteStream(this.serialLogPath);
-    const args = [
-      'netns', 'exec', o.site.ns, QEMU_BIN,
-      '-name', `${o.site.names.ns}-${o.name}`,
-      '-machine', `pc,accel=${accel}`, '-m', String(o.memoryMiB ?? 256), '-smp', '1',
-      // -nographic is what routes SeaBIOS/iPXE output to the serial port; serial → our stdout pipe.
-      '-nographic', '-chardev', 'stdio,id=ser0,signal=off', '-serial', 'chardev:ser0', '-monitor', 'none',
-      '-qmp', `unix:${qmpPath},server=on,wait=off`,
-      '-S', '-action', 'shutdown=pause',
-      '-uuid', o.uuid,
-      '-smbios', `type=1,manufacturer=${o.inventory.vendor.replace(/,/g, ' ')},product=${o.inventory.model.replace(/,/g, ' ')},serial=${o.inventory.serial}`,
-      // cache=unsafe: a throwaway lab disk; guest flushes then cost nothing on the host (a power
-      // cut through QMP still loses only what the guest had not written yet, as before).
-      '-drive', `file=${this.diskPath},format=raw,if=none,id=disk0,cache=unsafe`,
-      '-device', 'virtio-blk-pci,drive=disk0,id=vdisk,bootindex=1',
-      // No romfile=: the default iPXE ROM must run. The ROM sends user class "iPXE".
-      '-netdev', `tap,id=net0,ifname=${this.tap},script=no,downscript=no`,
-      '-device', `virtio-net-pci,netdev=net0,id=vnet,mac=${o.mac},bootindex=2`,
-      '-drive', 'if=none,id=cd0,media=cdrom', '-device', 'ide-cd,drive=cd0,id=vcd,bootindex=3',
-      // reboot-timeout: after "No bootable device" SeaBIOS reboots and tries again (a real PXE
-      // machine's retry loop); the serial parser counts those boots (NO_DEVICE_RETRIES).
-      '-boot', `menu=off,reboot-timeout=${NO_DEVICE_REBOOT_MS}`,
-    ];
+    const args = qemuArgs({
+      ns: o.site.ns,
+      vmName: `${o.site.names.ns}-${o.name}`,
+      accel,
+      memoryMiB: o.memoryMiB ?? 256,
+      qmpPath,
+      uuid: o.uuid,
+      inventory: o.inventory,
+      diskPath: this.diskPath,
+      tap: this.tap,
+      mac: o.mac,
+    });
     // detached: a terminal's SIGINT goes to fleetlab only; teardown kills qemu by PID.
     const p = spawn('ip', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     this.proc = p;
@@ -205,11 +183,7 @@ export class QemuNode implements Machine {
   private applyOrder(): Promise<void> {
     const target = this.override.target === 'none' ? 'hdd' : this.override.target;
     this.orderChain = this.orderChain.then(async () => {
-      const qmp = this.qmp;
-      if (!qmp) return;
-      // bootindex values must stay unique at every step: park them high first.
-      for (const [i, d] of (['disk', 'net', 'cd'] as Dev[]).entries()) await qmp.execute('qom-set', { path: `/machine/peripheral/${DEV_ID[d]}`, property: 'bootindex', value: 100 + i });
-      for (const [i, d] of bootOrder(target).entries()) await qmp.execute('qom-set', { path: `/machine/peripheral/${DEV_ID[d]}`, property: 'bootindex', value: i + 1 });
+      if (this.qmp) await applyBootOrder(this.qmp, target);
     }).catch((e: Error) => this.emit({ kind: 'node.error', node: this.id, code: ERRORS.QEMU.code, message: `boot order: ${e.message}` }));
     return this.orderChain;
   }
@@ -256,26 +230,15 @@ export class QemuNode implements Machine {
         return;
       case 'soft-off': {
         if (this.state === 'off') return;
-        if (!this.release) return this.hardOff('soft-off while queued');
-        const off = new Promise<void>((r) => {
-          const un = this.onPowerChange((s) => {
-            if (s === 'off') {
-              un();
-              r();
-            }
-          });
-          setTimeout(() => {
-            un();
-            r();
-          }, this.powerTiming.softOffMs).unref();
-        });
+        if (!this.slot.held) return this.hardOff('soft-off while queued');
+        const off = powerOffOrTimeout(this, this.powerTiming.softOffMs);
         await this.qmp.execute('system_powerdown');
         await off;
         return;
       }
       case 'reset':
         if (this.state === 'off') return;
-        if (!this.release) return; // still queued: the boot has not begun
+        if (!this.slot.held) return; // still queued: the boot has not begun
         await this.boot('reset');
         return;
       case 'cycle':
@@ -291,35 +254,17 @@ export class QemuNode implements Machine {
 
   /** Wait for a VM slot (queue time), then boot. Power state already reads On (chassis on, waiting). */
   private admitAndBoot(): void {
-    if (this.release || this.pending) return;
-    const req = this.o.scheduler.request();
-    this.pending = req;
-    this.queuedAt = this.now();
-    req.granted.then(
-      (release) => {
-        this.pending = null;
-        if (this.state !== 'on' || this.closing) return release();
-        this.release = release;
-        const waited = Math.round(this.now() - this.queuedAt);
+    this.slot.request(
+      () => this.state === 'on' && !this.closing,
+      (waited) => {
         if (waited > 50) this.emit({ kind: 'log', level: 'info', msg: `qemu: ${this.id} waited ${waited} ms for a VM slot (maxConcurrentVMs ${this.o.scheduler.max})`, code: 'FLEETLAB_QEMU_QUEUE' });
         this.boot('power-on').catch((e: Error) => this.emit({ kind: 'node.error', node: this.id, code: ERRORS.QEMU.code, message: e.message }));
-      },
-      () => {
-        this.pending = null;
       },
     );
   }
 
-  private releaseSlot(): void {
-    this.pending?.cancel();
-    this.pending = null;
-    const r = this.release;
-    this.release = null;
-    r?.();
-  }
-
   private async hardOff(cause: string): Promise<void> {
-    this.releaseSlot();
+    this.slot.free();
     await this.qmp?.execute('stop').catch(() => {});
     this.setState('off', cause);
   }
@@ -373,7 +318,7 @@ export class QemuNode implements Machine {
     if (e.event !== 'SHUTDOWN' || e.data?.guest !== true) return;
     const reason = String(e.data.reason ?? '');
     // guest-shutdown / guest-panic (paused by -action shutdown=pause): the chassis is off.
-    this.releaseSlot();
+    this.slot.free();
     if (this.state === 'on') this.setState('off', reason);
   }
 
@@ -386,7 +331,7 @@ export class QemuNode implements Machine {
       return;
     }
     // A node that reached ready (or failed) idles: its CPU slot goes to the next queued boot.
-    if (e.kind === 'node.ready' || e.kind === 'node.failed') this.releaseSlot();
+    if (e.kind === 'node.ready' || e.kind === 'node.failed') this.slot.free();
   }
 
   /** A power cut from a fault: off now (whatever the guest was writing stays half-written), back on later. */
@@ -404,7 +349,7 @@ export class QemuNode implements Machine {
 
   private onExit(code: number | null, sig: NodeJS.Signals | null): void {
     this.unguard();
-    this.releaseSlot();
+    this.slot.free();
     this.qmp?.close();
     this.qmp = null;
     if (!this.closing) {
@@ -428,7 +373,7 @@ export class QemuNode implements Machine {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    this.releaseSlot();
+    this.slot.free();
     const p = this.proc;
     if (p && p.exitCode === null && p.signalCode === null) {
       const exited = new Promise<void>((r) => p.once('exit', () => r()));
