@@ -20,7 +20,7 @@ import { checkLab, type ResolvedLab } from '../../lab/config/lab-spec.ts';
 import { startLab, type Lab } from '../../lab/lab.ts';
 import { FleetlabError, isFleetlabError } from '../../lab/base/errors.ts';
 import type { Target, TargetNode } from '../targets/target.ts';
-import { targets } from '../targets/registry.ts';
+import { prepareTarget } from '../targets/plugin/prepare-target.ts';
 import { loadScenario, resolveParams } from './scenario-loader.ts';
 import { runTasks } from './task-runner.ts';
 import { NodeTracker } from './node-tracker.ts';
@@ -68,11 +68,10 @@ export async function runScenario(o: RunOptions): Promise<number> {
   const ext = labExtensions();
   const linkPlan = lab ? ext.planLinks(lab, seed, problems) : null;
   const targetName = o.target ?? (typeof scenario.target === 'function' ? scenario.target(params) : scenario.target) ?? 'reference';
-  const factory = targets[targetName];
-  if (!factory) problems.add('--target', `unknown target '${targetName}' (known: ${Object.keys(targets).join(', ')})`);
+  const prepared = await prepareTarget(targetName, o.targetOptions, (typeof scenario.targetOptions === 'function' ? scenario.targetOptions(params) : scenario.targetOptions) ?? {}, problems);
   problems.throwIfAny('SCENARIO_INVALID');
   const resolvedLab = lab!;
-  const targetOptions = { ...(typeof scenario.targetOptions === 'function' ? scenario.targetOptions(params) : scenario.targetOptions), ...o.targetOptions };
+  const { factory, options: targetOptions } = prepared!;
 
   const ipmiOn = resolvedLab.bmc.ipmi && ext.ipmiWanted(params, (labSpec as { bmc?: { ipmi?: unknown } }).bmc?.ipmi === true);
   if (o.dryRun) {
