@@ -8,6 +8,7 @@ import { reference } from './reference/reference-target.ts';
 import { ironicTarget } from './ironic/ironic-target.ts';
 import { dnsmasqTarget } from './dnsmasq/dnsmasq-target.ts';
 import { keaTarget } from './kea/kea-target.ts';
+import { external } from './external/external-target.ts';
 
 const DHCP_DAEMON_OPTIONS = {
   dhcpPort: 'DHCP port (default 67; another port = relays listen on it too)',
@@ -37,4 +38,5 @@ export const builtinTargets: Record<string, TargetDefinition> = {
     logDhcp: 'true = dnsmasq --log-dhcp',
   }),
   kea: legacyTarget('kea', "Debian's Kea DHCPv4 in front of the reference HTTP side (root for port 67)", keaTarget, DHCP_DAEMON_OPTIONS),
+  external: external,
 };
