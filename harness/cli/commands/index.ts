@@ -6,5 +6,7 @@ import { reportCommand } from './report.ts';
 import { compareCommand } from './compare.ts';
 import { labGcCommand } from './lab-gc.ts';
 import { faultsCommand } from './faults.ts';
+import { targetsCommand } from './targets.ts';
+import { initTargetCommand } from './init-target.ts';
 
-export const commands: Command[] = [runCommand, bmcServe, reportCommand, compareCommand, labGcCommand, faultsCommand];
+export const commands: Command[] = [runCommand, bmcServe, reportCommand, compareCommand, labGcCommand, faultsCommand, targetsCommand, initTargetCommand];
