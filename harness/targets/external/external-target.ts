@@ -13,13 +13,14 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { BootEndpoints, Target, TargetNode, TargetState } from '../target.ts';
-import { FleetlabError } from '../../../lab/base/errors.ts';
+import { ERRORS, FleetlabError } from '../../../lab/base/errors.ts';
 import { genericInstaller } from '../../../lab/nodes/sim/personas/generic-installer.ts';
 import { defineTarget, type PluginContext } from '../plugin/define-target.ts';
 import { readMapping, type Mapping } from '../mapping/mapping-file.ts';
 import { mappingClient } from '../mapping/mapping-client.ts';
 import { startImageServer, type ImageServer } from '../common/image-server.ts';
 import { pool } from '../reference/reference-api.ts';
+import { httpCallbackPersona } from '../personas/http-callback-persona.ts';
 
 const hostPort = z.string().transform((v, ctx) => {
   const m = /^(.+):(\d{1,5})$/.exec(v);
@@ -62,6 +63,7 @@ export function externalTarget(ctx: PluginContext<ExternalOptions>): Target {
   let images: ImageServer | null = null;
   let timer: NodeJS.Timeout | null = null;
   let polling: Promise<void> | null = null;
+  const persona = o.mapping.persona ? httpCallbackPersona(o.mapping.persona) : genericInstaller;
 
   const publish = (name: string, s: TargetState) => {
     ctx.events.emit({ kind: 'target.state', node: name, native: s.native, phase: s.phase });
@@ -79,7 +81,7 @@ export function externalTarget(ctx: PluginContext<ExternalOptions>): Target {
         // One warning per node: a server that stops answering must not flood the log.
         if (ctx.signal.aborted || warned.has(t.node.name)) return;
         warned.add(t.node.name);
-        ctx.events.emit({ kind: 'log', level: 'warn', code: 'FLEETLAB_ERR_TARGET', msg: (e as Error).message });
+        ctx.events.emit({ kind: 'log', level: 'warn', code: ERRORS.TARGET.code, msg: (e as Error).message });
       }
     });
   };
@@ -123,7 +125,7 @@ export function externalTarget(ctx: PluginContext<ExternalOptions>): Target {
       if (!images) throw new FleetlabError('TARGET', `${label}: image() before start()`);
       return images.image(name, bytes);
     },
-    agent: () => genericInstaller,
+    agent: () => persona,
     async stop() {
       if (timer) clearInterval(timer);
       timer = null;

@@ -14,6 +14,7 @@
  *
  * enroll/provision/deprovision may be a list of steps; a step's `capture: {"id": "$.uuid"}` makes
  * `{{vars.id}}` available to later steps for that node (e.g. create a node, then its port).
+ * `persona` (optional) describes the server's installer as an http-callback persona.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -21,6 +22,7 @@ import type { TargetPhase } from '../../../lab/base/event.ts';
 import type { Problem } from '../../../lab/base/problem.ts';
 import { IMAGE_VARS, NODE_VARS, placeholders } from './template.ts';
 import { jsonPathProblem } from './json-path.ts';
+import { httpCallbackProblems, httpCallbackSchema } from '../personas/http-callback-persona.ts';
 
 const PHASES = ['registered', 'ready', 'provisioning', 'agent', 'active', 'deprovisioning', 'failed'] as const satisfies readonly TargetPhase[];
 const jsonPath = z.string().superRefine((p, ctx) => {
@@ -60,6 +62,8 @@ export const mappingSchema = z.strictObject({
   /** Phase for a native state not in `phases`; absent = such a state is an error. */
   otherPhase: phase.optional(),
   pollMs: z.number().int().min(50).default(500),
+  /** What the server's installer does on a sim node; absent = the generic installer (fleetlab.* kernel args). */
+  persona: httpCallbackSchema.optional(),
 });
 
 export type Mapping = z.output<typeof mappingSchema>;
@@ -103,6 +107,7 @@ function templateProblems(m: Mapping): Problem[] {
   check('state.url', m.state.url, false);
   check('state.body', m.state.body, false);
   check('headers', m.headers, false);
+  if (m.persona) out.push(...httpCallbackProblems(m.persona, 'persona'));
   return out;
 }
 

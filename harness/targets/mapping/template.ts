@@ -1,7 +1,8 @@
 /**
  * `{{name}}` templates of a mapping file (URLs, headers, JSON bodies). A string that is exactly one
  * placeholder keeps the value's type (`"{{image.bytes}}"` → 1000000, `"{{node.macs}}"` → an array);
- * otherwise values are interpolated as text. In URLs every value but `{{api}}` (the base URL) is
+ * otherwise values are interpolated as text. In URLs a placeholder that starts the URL is its base
+ * (`{{api}}/…`, `{{cmdline.callback}}`) and is inserted as is; every later value is
  * percent-encoded, so a node name cannot break a path.
  */
 
@@ -45,9 +46,9 @@ function lookup(vars: TemplateVars, name: string): unknown {
 }
 
 export function renderUrl(template: string, vars: TemplateVars): string {
-  return template.replace(PLACEHOLDER, (_, name: string) => {
+  return template.replace(PLACEHOLDER, (_, name: string, offset: number) => {
     const v = lookup(vars, name);
-    return name === 'api' ? String(v) : encodeURIComponent(String(v));
+    return offset === 0 ? String(v) : encodeURIComponent(String(v));
   });
 }
 
