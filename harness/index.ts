@@ -25,6 +25,8 @@ export type { TargetDefinition, PluginContext } from './targets/plugin/define-ta
 export { z } from 'zod';
 export type { AgentPersona, AgentContext, AgentOutcome } from '../lab/nodes/sim/agent-persona.ts';
 export { genericInstaller } from '../lab/nodes/sim/personas/generic-installer.ts';
+export { httpCallbackPersona } from './targets/personas/http-callback-persona.ts';
+export type { HttpCallbackConfig } from './targets/personas/http-callback-persona.ts';
 export { startReferenceServer } from './targets/reference/reference-server.ts';
 export type { ReferenceServer, ReferenceServerOptions } from './targets/reference/reference-server.ts';
 export { runFleetlab, shippedScenario } from './targets/plugin/run-fleetlab.ts';
