@@ -1,14 +1,11 @@
 /**
  * Built-in targets by name (`--target NAME`). Adding one = one file + one line here; a target
  * outside fleetlab is a plugin module instead (`--target ./my-target.ts`, plugin/load-target.ts).
+ * Each is loaded on demand: a run imports only its own target (dockerode, Ironic's client, … stay
+ * unloaded), which keeps `fleetlab run` start-up short.
  */
 import type { TargetDefinition } from './plugin/define-target.ts';
 import { legacyTarget } from './plugin/legacy-target.ts';
-import { reference } from './reference/reference-target.ts';
-import { ironicTarget } from './ironic/ironic-target.ts';
-import { dnsmasqTarget } from './dnsmasq/dnsmasq-target.ts';
-import { keaTarget } from './kea/kea-target.ts';
-import { external } from './external/external-target.ts';
 
 const DHCP_DAEMON_OPTIONS = {
   dhcpPort: 'DHCP port (default 67; another port = relays listen on it too)',
@@ -18,9 +15,9 @@ const DHCP_DAEMON_OPTIONS = {
   bmc: 'accepted and ignored (the HTTP side drives Redfish)',
 };
 
-export const builtinTargets: Record<string, TargetDefinition> = {
-  reference: reference,
-  ironic: legacyTarget('ironic', 'OpenStack Ironic standalone (Debian python3-ironic), started by fleetlab or an existing one (url=)', ironicTarget, {
+export const builtinTargets: Record<string, () => Promise<TargetDefinition>> = {
+  reference: async () => (await import('./reference/reference-target.ts')).reference,
+  ironic: async () => legacyTarget('ironic', 'OpenStack Ironic standalone (Debian python3-ironic), started by fleetlab or an existing one (url=)', (await import('./ironic/ironic-target.ts')).ironicTarget, {
     url: 'an existing Ironic API (fleetlab starts none)',
     bootUrl: "an existing Ironic's boot.ipxe URL",
     driver: 'redfish | ipmi (default redfish)',
@@ -33,10 +30,10 @@ export const builtinTargets: Record<string, TargetDefinition> = {
     kernelBytes: 'deploy kernel size',
     ramdiskBytes: 'deploy ramdisk size',
   }),
-  dnsmasq: legacyTarget('dnsmasq', "Debian's dnsmasq as DHCP + TFTP in front of the reference HTTP side (root for port 67)", dnsmasqTarget, {
+  dnsmasq: async () => legacyTarget('dnsmasq', "Debian's dnsmasq as DHCP + TFTP in front of the reference HTTP side (root for port 67)", (await import('./dnsmasq/dnsmasq-target.ts')).dnsmasqTarget, {
     ...DHCP_DAEMON_OPTIONS,
     logDhcp: 'true = dnsmasq --log-dhcp',
   }),
-  kea: legacyTarget('kea', "Debian's Kea DHCPv4 in front of the reference HTTP side (root for port 67)", keaTarget, DHCP_DAEMON_OPTIONS),
-  external: external,
+  kea: async () => legacyTarget('kea', "Debian's Kea DHCPv4 in front of the reference HTTP side (root for port 67)", (await import('./kea/kea-target.ts')).keaTarget, DHCP_DAEMON_OPTIONS),
+  external: async () => (await import('./external/external-target.ts')).external,
 };

@@ -31,7 +31,11 @@ export const targetsCommand: Command = {
   async run(argv, io) {
     const a = parseArgs(argv, { json: { type: 'flag' } });
     if (a.positionals.length) throw new FleetlabError('USAGE', `unexpected argument '${a.positionals[0]!}'`);
-    const list: Listed[] = Object.entries(builtinTargets).map(([name, d]) => ({ name, source: 'built-in', summary: d.summary, options: describeOptions(d) }));
+    const list: Listed[] = [];
+    for (const [name, load] of Object.entries(builtinTargets)) {
+      const d = await load();
+      list.push({ name, source: 'built-in', summary: d.summary, options: describeOptions(d) });
+    }
     for (const file of discoveredTargetFiles()) {
       const name = file.slice(file.lastIndexOf('/') + 1, -'.ts'.length);
       const source = `./${relative(process.cwd(), file)}`;

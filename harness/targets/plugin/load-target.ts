@@ -23,8 +23,8 @@ export function isTargetPath(spec: string): boolean {
 }
 
 export async function loadTarget(spec: string, cwd = process.cwd()): Promise<TargetDefinition | undefined> {
-  const builtin = builtinTargets[spec];
-  if (builtin) return builtin;
+  const builtin = Object.hasOwn(builtinTargets, spec) ? builtinTargets[spec] : undefined;
+  if (builtin) return builtin();
   if (isTargetPath(spec)) {
     const file = resolve(cwd, spec);
     if (!existsSync(file)) throw new FleetlabError('TARGET_LOAD', `--target ${spec}: no such file (${file})`);
