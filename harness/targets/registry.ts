@@ -36,4 +36,5 @@ export const builtinTargets: Record<string, () => Promise<TargetDefinition>> = {
   }),
   kea: async () => legacyTarget('kea', "Debian's Kea DHCPv4 in front of the reference HTTP side (root for port 67)", (await import('./kea/kea-target.ts')).keaTarget, DHCP_DAEMON_OPTIONS),
   external: async () => (await import('./external/external-target.ts')).external,
+  container: async () => (await import('./container/container-target.ts')).container,
 };

@@ -42,6 +42,8 @@ export const ERRORS = {
   TARGET_LOAD: { code: 'FLEETLAB_ERR_TARGET_LOAD', exit: 2 },
   /** A target mapping file (external target): unreadable, bad JSON, or problems at their paths. */
   MAPPING_INVALID: { code: 'FLEETLAB_ERR_MAPPING_INVALID', exit: 2 },
+  /** `--target container`: the image is neither local nor pullable. */
+  CONTAINER_IMAGE: { code: 'FLEETLAB_ERR_CONTAINER_IMAGE', exit: 2 },
   RUN_LOG_MISSING: { code: 'FLEETLAB_ERR_RUN_LOG_MISSING', exit: 2 },
   // qemu tier: host plumbing (ip/tc/nft) and VM processes.
   NETNS: { code: 'FLEETLAB_ERR_NETNS' },

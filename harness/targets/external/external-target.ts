@@ -40,7 +40,7 @@ function loadMapping(file: string): Mapping {
   return r.mapping;
 }
 
-const externalOptions = z.strictObject({
+export const externalOptions = z.strictObject({
   api: z.url().describe("the server's API base URL ({{api}} in the mapping file)"),
   dhcp: hostPort.describe('DHCP server the site relays forward to, HOST:PORT'),
   tftp: hostPort.describe('TFTP server (sim firmware honours the port), HOST:PORT'),
