@@ -32,27 +32,7 @@ export function mappingClient(m: Mapping, api: string, label: string, signal: Ab
   const captured = new Map<string, Record<string, unknown>>();
   const fail = (what: string, msg: string) => new FleetlabError('TARGET', `${label}: ${what}: ${msg}`);
 
-  const varsOf = (node: TargetNode, image?: ImageRef): TemplateVars => {
-    const vars: TemplateVars = {
-      api,
-      'node.name': node.name,
-      'node.site': node.site,
-      'node.uuid': node.uuid,
-      'node.mac': node.macs[0],
-      'node.macs': node.macs,
-      'node.profile': node.profile,
-      'node.firmware': node.firmware,
-      'node.bmc.redfish.url': node.bmc.redfish?.url,
-      'node.bmc.redfish.systemId': node.bmc.redfish?.systemId,
-      'node.bmc.ipmi.host': node.bmc.ipmi?.host,
-      'node.bmc.ipmi.port': node.bmc.ipmi?.port,
-      'node.bmc.username': node.bmc.username,
-      'node.bmc.password': node.bmc.password,
-    };
-    if (image) Object.assign(vars, { 'image.name': image.name, 'image.url': image.url, 'image.sha256': image.sha256, 'image.bytes': image.bytes });
-    for (const [k, v] of Object.entries(captured.get(node.name) ?? {})) vars[`vars.${k}`] = v;
-    return vars;
-  };
+  const varsOf = (node: TargetNode, image?: ImageRef) => nodeVars(api, node, image, captured.get(node.name));
 
   const send = async (r: Request, vars: TemplateVars, what: string): Promise<Reply> => {
     let url: string;
@@ -67,26 +47,9 @@ export function mappingClient(m: Mapping, api: string, label: string, signal: Ab
       throw e;
     }
     if (body !== undefined) headers['content-type'] ??= 'application/json';
-    // Connection failures (a server busy with a boot storm) are retried with backoff; HTTP errors are answers.
-    let last: unknown;
-    for (let attempt = 0; attempt < 4 && !signal.aborted; attempt++) {
-      if (attempt > 0) await new Promise((res) => setTimeout(res, 250 * 2 ** attempt));
-      try {
-        const res = await fetch(url, { method: r.method, headers, signal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]), ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-        const text = await res.text();
-        let json: unknown = null;
-        try {
-          json = text ? JSON.parse(text) : null;
-        } catch {
-          json = null; // not JSON: JSONPath finds nothing and says so
-        }
-        return { status: res.status, json, text };
-      } catch (e) {
-        last = e;
-      }
-    }
-    const cause = (last as { cause?: { code?: string } } | undefined)?.cause?.code;
-    throw fail(what, `${r.method} ${url}: ${(last as Error | undefined)?.message ?? 'aborted'}${cause ? ` (${cause})` : ''}`);
+    const reply = await fetchReply(r.method, url, headers, body, signal);
+    if ('status' in reply) return reply;
+    throw fail(what, `${r.method} ${url}: ${reply.error}`);
   };
 
   const run = async (list: MappingStep[], node: TargetNode, op: string, image?: ImageRef) => {
@@ -123,4 +86,50 @@ export function mappingClient(m: Mapping, api: string, label: string, signal: Ab
       return { native: String(native), phase, ...(typeof err === 'string' && err ? { lastError: err } : {}) };
     },
   };
+}
+
+/** Every template variable for a node (and image, and what earlier steps captured for it). */
+function nodeVars(api: string, node: TargetNode, image: ImageRef | undefined, captured: Record<string, unknown> | undefined): TemplateVars {
+  const vars: TemplateVars = {
+    api,
+    'node.name': node.name,
+    'node.site': node.site,
+    'node.uuid': node.uuid,
+    'node.mac': node.macs[0],
+    'node.macs': node.macs,
+    'node.profile': node.profile,
+    'node.firmware': node.firmware,
+    'node.bmc.redfish.url': node.bmc.redfish?.url,
+    'node.bmc.redfish.systemId': node.bmc.redfish?.systemId,
+    'node.bmc.ipmi.host': node.bmc.ipmi?.host,
+    'node.bmc.ipmi.port': node.bmc.ipmi?.port,
+    'node.bmc.username': node.bmc.username,
+    'node.bmc.password': node.bmc.password,
+  };
+  if (image) Object.assign(vars, { 'image.name': image.name, 'image.url': image.url, 'image.sha256': image.sha256, 'image.bytes': image.bytes });
+  for (const [k, v] of Object.entries(captured ?? {})) vars[`vars.${k}`] = v;
+  return vars;
+}
+
+/** One request; connection failures (a server busy with a boot storm) are retried with backoff, HTTP errors are answers. */
+async function fetchReply(method: string, url: string, headers: Record<string, string>, body: unknown, signal: AbortSignal): Promise<Reply | { error: string }> {
+  let last: unknown;
+  for (let attempt = 0; attempt < 4 && !signal.aborted; attempt++) {
+    if (attempt > 0) await new Promise((res) => setTimeout(res, 250 * 2 ** attempt));
+    try {
+      const res = await fetch(url, { method, headers, signal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]), ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      const text = await res.text();
+      let json: unknown = null;
+      try {
+        json = text ? JSON.parse(text) : null;
+      } catch {
+        json = null; // not JSON: JSONPath finds nothing and says so
+      }
+      return { status: res.status, json, text };
+    } catch (e) {
+      last = e;
+    }
+  }
+  const cause = (last as { cause?: { code?: string } } | undefined)?.cause?.code;
+  return { error: `${(last as Error | undefined)?.message ?? 'aborted'}${cause ? ` (${cause})` : ''}` };
 }
