@@ -1,7 +1,8 @@
 /**
  * The `container` target through the real CLI with Podman's Docker API (runc; see podman-kit.ts):
  * fleetlab starts the server from a local image on the host network, waits for its health URL,
- * drives it through the mapping file, and removes the container afterwards; an image that does
+ * drives it through the mapping file, and removes the container afterwards (also after SIGTERM
+ * mid-run); an image that does
  * not exist is bad input (exit 2) and leaves no container.
  */
 import t from 'tap';
@@ -55,6 +56,27 @@ else
     t.ok(logs.some((m) => /^container [0-9a-f]{12} from localhost\/fleetlab-test-host:1 \(image sha256:[0-9a-f]{64}/.test(m)), 'image id recorded');
     const left = await docker.listContainers({ all: true, filters: { label: [`fleetlab.run=${out}`] } });
     t.equal(left.length, 0, 'no container left behind');
+
+    // SIGTERM while the container runs: the run tears down and the container is removed.
+    const out2 = join(out, 'sigterm');
+    let sent = false;
+    const term = await fleetlab(['run', 'scenarios/provision.ts', '--param', 'sites=2', '--param', 'nodesPerSite=2', '--param', 'timeScale=0.5', '--target', 'container', ...opts.flatMap((o) => ['--target-opt', o]), '--out', out2], {
+      timeoutMs: 240_000,
+      onSpawn: (child) => {
+        const poll = setInterval(() => {
+          void docker.listContainers({ filters: { label: [`fleetlab.run=${out2}`], status: ['running'] } }).then((l) => {
+            if (l.length === 0 || sent) return;
+            sent = true;
+            clearInterval(poll);
+            setTimeout(() => child.kill('SIGTERM'), 1000);
+          });
+        }, 200);
+        child.once('close', () => clearInterval(poll));
+      },
+    });
+    t.ok(sent, 'SIGTERM sent while the container ran');
+    t.equal(term.code, 143, term.stderr);
+    t.equal((await docker.listContainers({ all: true, filters: { label: [`fleetlab.run=${out2}`] } })).length, 0, 'no container left after SIGTERM');
 
     const bad = await fleetlab(['run', 'scenarios/provision.ts', '--param', 'sites=1', '--param', 'nodesPerSite=1', '--target', 'container', '--target-opt', `image=localhost/no-such-image:0,docker=unix://${svc.socket},api=http://127.0.0.1:${http},dhcp=127.0.0.1:${dhcp},tftp=127.0.0.1:${tftp},mapping=${MAPPING}`, '--out', join(out, 'bad')]);
     t.equal(bad.code, 2, bad.stderr);
