@@ -20,6 +20,18 @@ export type {
 export type { FaultApi, FaultSpec } from './fault-api.ts';
 export type { LabSpec, SiteSpec } from '../lab/config/lab-spec.ts';
 export type { ImageRef, TargetState, TargetPhase } from './targets/target.ts';
+// Targets as plugins (`--target ./my-target.ts`): the contract, defineTarget, building blocks.
+export type { Target, TargetNode, BootEndpoints, TargetContext } from './targets/target.ts';
+export { defineTarget } from './targets/plugin/define-target.ts';
+export type { TargetDefinition, PluginContext } from './targets/plugin/define-target.ts';
+export { z } from 'zod';
+export type { AgentPersona, AgentContext, AgentOutcome } from '../lab/nodes/sim/agent-persona.ts';
+export { genericInstaller } from '../lab/nodes/sim/personas/generic-installer.ts';
+export { httpCallbackPersona } from './targets/personas/http-callback-persona.ts';
+export type { HttpCallbackConfig } from './targets/personas/http-callback-persona.ts';
+export { startReferenceServer } from './targets/reference/reference-server.ts';
+export type { ReferenceServer, ReferenceServerOptions } from './targets/reference/reference-server.ts';
+export { runFleetlab, shippedScenario } from './targets/plugin/run-fleetlab.ts';
 export type { FleetEvent, EventBody, NodePhase, WaveDecision } from '../lab/base/event.ts';
 export type { PlanLab } from './scenario.ts';
 // Rollouts: waves, strategies, halt/rollback, health checks (harness/rollout/).

@@ -8,7 +8,7 @@
 import { Problems } from '../../lab/base/problem.ts';
 import { checkLab, type ResolvedLab } from '../../lab/config/lab-spec.ts';
 import type { TargetFactory } from '../targets/target.ts';
-import { targets } from '../targets/registry.ts';
+import { prepareTarget } from '../targets/plugin/prepare-target.ts';
 import type { Params, ScenarioDefinition } from '../scenario.ts';
 import { loadScenario, resolveParams } from './scenario-loader.ts';
 import { planSiteLinks, type SiteLinkPlan } from './site-link-plan.ts';
@@ -48,10 +48,11 @@ export async function prepareRun(o: RunRequest): Promise<PreparedRun> {
   const lab = checkLab(labSpec, seed, 'lab', problems);
   const links = lab ? planSiteLinks(lab, seed, problems) : null;
   const targetName = o.target ?? (typeof scenario.target === 'function' ? scenario.target(params) : scenario.target) ?? 'reference';
-  const factory = targets[targetName];
-  if (!factory) problems.add('--target', `unknown target '${targetName}' (known: ${Object.keys(targets).join(', ')})`);
+  // A built-in name, a module path, ./targets/<name>.ts or a package; its options are checked
+  // against what it declares, every problem joining the others.
+  const scenarioOptions = (typeof scenario.targetOptions === 'function' ? scenario.targetOptions(params) : scenario.targetOptions) ?? {};
+  const target = await prepareTarget(targetName, o.targetOptions, scenarioOptions, problems);
   problems.throwIfAny('SCENARIO_INVALID');
-  // No problems: the lab resolved, so it has a link plan, and the target exists.
-  const targetOptions = { ...(typeof scenario.targetOptions === 'function' ? scenario.targetOptions(params) : scenario.targetOptions), ...o.targetOptions };
-  return { scenario, params, seed, lab: lab!, links: links!, targetName, factory: factory!, targetOptions, ipmi: ipmiEnabled(lab!, labSpec, params) };
+  // No problems: the lab resolved, so it has a link plan, and the target loaded with valid options.
+  return { scenario, params, seed, lab: lab!, links: links!, targetName, factory: target!.factory, targetOptions: target!.options, ipmi: ipmiEnabled(lab!, labSpec, params) };
 }

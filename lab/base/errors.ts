@@ -40,6 +40,12 @@ export const ERRORS = {
   /** A fault selected nodes it cannot act on (a sim-only fault kind on qemu nodes): a warning, the run goes on. */
   FAULT_UNSUPPORTED: { code: 'FLEETLAB_ERR_FAULT_UNSUPPORTED' },
   TARGET_START: { code: 'FLEETLAB_ERR_TARGET_START' },
+  /** `--target ./x.ts | package`: the module is missing, fails to load, or exports no defineTarget(). */
+  TARGET_LOAD: { code: 'FLEETLAB_ERR_TARGET_LOAD', exit: 2 },
+  /** A target mapping file (external target): unreadable, bad JSON, or problems at their paths. */
+  MAPPING_INVALID: { code: 'FLEETLAB_ERR_MAPPING_INVALID', exit: 2 },
+  /** `--target container`: the image is neither local nor pullable. */
+  CONTAINER_IMAGE: { code: 'FLEETLAB_ERR_CONTAINER_IMAGE', exit: 2 },
   RUN_LOG_MISSING: { code: 'FLEETLAB_ERR_RUN_LOG_MISSING', exit: 2 },
   // qemu tier: host plumbing (ip/tc/nft) and VM processes.
   NETNS: { code: 'FLEETLAB_ERR_NETNS' },

@@ -11,5 +11,7 @@ import { scenariosCommand } from './scenarios.ts';
 import { suiteCommand } from './suite.ts';
 import { schemaCommand } from './schema.ts';
 import { inventoryCheckCommand } from './inventory-check.ts';
+import { targetsCommand } from './targets.ts';
+import { initTargetCommand } from './init-target.ts';
 
-export const commands: Command[] = [runCommand, bmcServe, reportCommand, compareCommand, labGcCommand, faultsCommand, schemaCommand, scenariosCommand, doctorCommand, suiteCommand, inventoryCheckCommand];
+export const commands: Command[] = [runCommand, bmcServe, reportCommand, compareCommand, labGcCommand, faultsCommand, schemaCommand, targetsCommand, initTargetCommand, scenariosCommand, doctorCommand, suiteCommand, inventoryCheckCommand];

@@ -3,6 +3,7 @@ import type { Command } from '../command.ts';
 import { parseArgs, parseKeyValues } from '../parse-args.ts';
 import { FleetlabError } from '../../../lab/base/errors.ts';
 import { runScenario } from '../../run/run-scenario.ts';
+import { parseTargetOptions } from '../parse-target-options.ts';
 
 export const runCommand: Command = {
   name: ['run'],
@@ -11,8 +12,10 @@ export const runCommand: Command = {
                     [--seed N] [--out DIR] [--dry-run] [--json] [--reporter tap]
 
   --param k=v       override a scenario parameter (typed by its default)
-  --target NAME     server under test (default: the scenario's, else 'reference')
-  --target-opt k=v  option for the target adapter (e.g. url=http://… for an existing server)
+  --target NAME     server under test: a built-in (fleetlab targets), a module path (./my-target.ts),
+                    a name in ./targets/, or an installed package (default: the scenario's, else 'reference')
+  --target-opt k=v  option for the target (repeatable; k=v,k2=v2 in one value), checked against
+                    the options it declares
   --seed N          seed for every random choice (MACs, jitter, loss, faults)
   --out DIR         run directory (default reports/runs/<run-id>/)
   --dry-run         validate and print the plan (sites, nodes, steps); start nothing
@@ -42,7 +45,7 @@ exit: 0 all thresholds hold, 1 a threshold failed / run failed or timed out, 2 b
       file: a.positionals[0]!,
       params: parseKeyValues(a.lists.param, 'param'),
       target: a.strings.target,
-      targetOptions: parseKeyValues(a.lists['target-opt'], 'target-opt'),
+      targetOptions: parseTargetOptions(a.lists['target-opt']),
       seed,
       out: a.strings.out,
       dryRun: a.flags['dry-run'] === true,

@@ -340,7 +340,7 @@ function sendText(res: ServerResponse, status: number, body: string): void {
 }
 
 /** Stream the repeated block with backpressure; optional per-response rate cap (bytes/s). */
-function streamArtifact(res: ServerResponse, a: Artifact, rateBps: number): void {
+export function streamArtifact(res: ServerResponse, a: Artifact, rateBps: number): void {
   res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': a.bytes });
   let off = 0;
   const started = performance.now();

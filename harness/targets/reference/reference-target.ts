@@ -4,7 +4,8 @@
  * simulated fleet's event loop). Drives it only through its REST API (as any adapter talks to its
  * server) and maps its node states onto the Target phases.
  */
-import type { BootEndpoints, ImageRef, Target, TargetContext, TargetState } from '../target.ts';
+import { z } from 'zod';
+import type { BootEndpoints, ImageRef, Target, TargetState } from '../target.ts';
 import { Worker } from 'node:worker_threads';
 import type { ReferenceServerOptions } from './reference-server.ts';
 import { referenceApi, refState } from './reference-api.ts';
@@ -13,6 +14,18 @@ import { ArtifactStore } from '../common/artifacts.ts';
 import { genericInstaller } from '../../../lab/nodes/sim/personas/generic-installer.ts';
 import { ERRORS, FleetlabError } from '../../../lab/base/errors.ts';
 import { qemuBoot } from '../common/qemu-boot.ts';
+import { defineTarget, type PluginContext } from '../plugin/define-target.ts';
+
+const size = (dflt: number, what: string) => z.coerce.number().int().min(0).default(dflt).describe(`${what}, bytes`);
+const referenceOptions = z.strictObject({
+  imageRateMbit: z.coerce.number().min(0).default(0).describe('cap per image download, Mbit/s (0 = unlimited)'),
+  kernelBytes: size(32 * 1024, 'generated kernel'),
+  initrdBytes: size(64 * 1024, 'generated initrd'),
+  bootFileBytes: size(70_000, 'generated iPXE boot files'),
+  // The scenarios pass it for targets that manage BMCs; the reference server drives Redfish.
+  bmc: z.enum(['redfish', 'ipmi']).optional().describe('accepted and ignored (the server drives Redfish)'),
+});
+export type ReferenceOptions = z.output<typeof referenceOptions>;
 
 interface RunningServer {
   worker: Worker;
@@ -21,23 +34,11 @@ interface RunningServer {
   tftp: { host: string; port: number };
 }
 
-export function referenceTarget(ctx: TargetContext): Target {
+export function referenceTarget(ctx: PluginContext<ReferenceOptions>): Target {
   let server: RunningServer | null = null;
   // Same deterministic artifacts as the worker's store: image digests are known here without a round trip.
   const artifacts = new ArtifactStore();
   const watchers = new Set<(node: string, s: TargetState) => void>();
-  const opt = (k: string) => ctx.options[k];
-  const num = (k: string, dflt: number) => {
-    const v = opt(k);
-    if (v === undefined) return dflt;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < 0) throw new FleetlabError('PARAM_INVALID', `--target-opt ${k}=${v}: expected a non-negative number`);
-    return n;
-  };
-  // `bmc` (redfish|ipmi, from scenarios' --param bmc) is accepted and ignored: the reference server drives Redfish.
-  const known = new Set(['imageRateMbit', 'kernelBytes', 'initrdBytes', 'bootFileBytes', 'bmc']);
-  for (const k of Object.keys(ctx.options)) if (!known.has(k)) throw new FleetlabError('PARAM_INVALID', `--target-opt ${k}: unknown option for target 'reference' (known: ${[...known].join(', ')})`);
-
   const srv = () => {
     if (!server) throw new FleetlabError('TARGET', 'reference target used before start()');
     return server;
@@ -49,10 +50,10 @@ export function referenceTarget(ctx: TargetContext): Target {
     async start() {
       const options: ReferenceServerOptions = {
         subnets: ctx.lab.sites.map((s) => ({ name: s.name, subnet: s.subnet, relay: s.relay, poolStart: s.poolStart, poolEnd: s.poolEnd })),
-        imageRateBps: num('imageRateMbit', 0) * 125_000,
-        kernelBytes: num('kernelBytes', 32 * 1024),
-        initrdBytes: num('initrdBytes', 64 * 1024),
-        bootFileBytes: num('bootFileBytes', 70_000),
+        imageRateBps: ctx.options.imageRateMbit * 125_000,
+        kernelBytes: ctx.options.kernelBytes,
+        initrdBytes: ctx.options.initrdBytes,
+        bootFileBytes: ctx.options.bootFileBytes,
         ...(await qemuBoot(ctx.lab)),
       };
       const worker = new Worker(new URL('./worker-entry.js', import.meta.url), { workerData: options });
@@ -125,3 +126,10 @@ export function referenceTarget(ctx: TargetContext): Target {
     },
   };
 }
+
+export const reference = defineTarget({
+  name: 'reference',
+  summary: "fleetlab's built-in provisioning server (DHCP, TFTP, iPXE, HTTP, REST) on its own thread; no root",
+  options: referenceOptions,
+  create: referenceTarget,
+});
