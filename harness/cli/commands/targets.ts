@@ -7,7 +7,7 @@
 import { relative } from 'node:path';
 import type { Command } from '../command.ts';
 import { parseArgs } from '../parse-args.ts';
-import { FleetlabError, isFleetlabError } from '../../../lab/base/errors.ts';
+import { ERRORS, FleetlabError, isFleetlabError } from '../../../lab/base/errors.ts';
 import { builtinTargets } from '../../targets/registry.ts';
 import { DISCOVERY_DIR, discoveredTargetFiles, importTarget } from '../../targets/plugin/load-target.ts';
 import { describeOptions, type OptionRow } from '../../targets/plugin/describe-options.ts';
@@ -55,7 +55,7 @@ function format(list: Listed[]): string {
   const lines: string[] = [];
   for (const t of list) {
     lines.push(`${t.name}  (${t.source})${t.summary ? `  ${t.summary}` : ''}`);
-    if (t.error) lines.push(`  FLEETLAB_ERR_TARGET_LOAD: ${t.error}`);
+    if (t.error) lines.push(`  ${ERRORS.TARGET_LOAD.code}: ${t.error}`);
     const w = Math.max(0, ...(t.options ?? []).map((o) => o.name.length));
     for (const o of t.options ?? []) {
       const flags = [o.type, o.required ? 'required' : '', o.default !== undefined ? `default ${JSON.stringify(o.default)}` : ''].filter(Boolean).join(', ');
