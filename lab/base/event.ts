@@ -75,11 +75,11 @@ export type EventBody =
   | { kind: 'expect.result'; name: string; ok: boolean; value: number | null; limit: string }
   | { kind: 'node.info'; node: string; site: string; profile: string; macs: string[]; bmc: string }
   /**
-   * One host-load sample of the interval ending at `t` (wall ms): the harness process's event-loop
-   * lag, its CPU share, the host's runnable tasks. `saturated` marks an interval in which modelled
-   * timings are not trustworthy (the lab could not run its timers on time).
+   * One host-load sample of the interval ending at `t` (wall ms): the harness's event-loop lag, the
+   * share of the interval its main thread waited for a CPU, its CPU share, the host's runnable
+   * tasks. `saturated` marks an interval in which timings are not trustworthy (harness/run/host-sampler.ts).
    */
-  | { kind: 'host.sample'; intervalMs: number; loopLagP99Ms: number; loopLagMaxMs: number; cpuPct: number; runnable: number; cores: number; saturated: boolean }
+  | { kind: 'host.sample'; intervalMs: number; loopLagMeanMs: number; loopLagP99Ms: number; loopLagMaxMs: number; runQueueWaitPct: number; cpuPct: number; runnable: number; cores: number; saturated: boolean }
   /** UDP datagrams the kernel dropped during the run: host-wide counters and fleetlab's own sockets (null: not readable). */
   | { kind: 'host.udp'; inErrors: number | null; rcvbufErrors: number | null; sndbufErrors: number | null; ownSocketDrops: number | null }
   | { kind: 'log'; level: 'info' | 'warn' | 'error'; msg: string; code?: string };

@@ -19,7 +19,7 @@ function withHost(events: FleetEvent[], saturatedFrom: number | null, udp?: { rc
   const out = [...events];
   for (let t = 1000; t <= end + 1000; t += 1000) {
     const saturated = saturatedFrom !== null && t > saturatedFrom;
-    out.push({ t, kind: 'host.sample', intervalMs: 1000, loopLagP99Ms: saturated ? 80 : 2, loopLagMaxMs: saturated ? 120 : 4, cpuPct: 90, runnable: saturated ? 12 : 1, cores: 2, saturated });
+    out.push({ t, kind: 'host.sample', intervalMs: 1000, loopLagMeanMs: saturated ? 30 : 1, loopLagP99Ms: saturated ? 80 : 2, loopLagMaxMs: saturated ? 120 : 4, runQueueWaitPct: saturated ? 40 : 0, cpuPct: 90, runnable: saturated ? 12 : 1, cores: 2, saturated });
   }
   if (udp) out.push({ t: end, kind: 'host.udp', inErrors: udp.rcvbufErrors, rcvbufErrors: udp.rcvbufErrors, sndbufErrors: 0, ownSocketDrops: udp.ownSocketDrops });
   return out.sort((a, b) => a.t - b.t);
