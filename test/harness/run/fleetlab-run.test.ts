@@ -43,9 +43,10 @@ t.test('--json prints exactly one JSON object with the stable shape', async (t) 
   const lines = r.stdout.trim().split('\n');
   t.equal(lines.length, 1, 'one line on stdout');
   const s = JSON.parse(lines[0]!) as Record<string, unknown>;
-  t.same(Object.keys(s).sort(), ['nodes', 'phasesMs', 'runDir', 'seed', 'status', 'thresholds', 'timeToReadyMs'].sort());
+  t.same(Object.keys(s).sort(), ['host', 'nodes', 'phasesMs', 'runDir', 'seed', 'status', 'thresholds', 'timeToReadyMs'].sort());
   t.equal(s.status, 'passed');
-  t.same(s.nodes, { total: 4, ready: 4, failed: 0 });
+  t.same(s.nodes, { total: 4, ready: 4, failed: 0, unfinished: 0 });
+  t.same(Object.keys(s.host as object).sort(), ['maxLoopLagMs', 'ownSocketDrops', 'saturatedMs', 'udpDrops']);
   t.same(Object.keys(s.timeToReadyMs as object).sort(), ['max', 'p50', 'p95']);
   t.same(Object.keys((s.phasesMs as Record<string, object>).image!).sort(), ['max', 'p50', 'p95']);
   t.ok((s.thresholds as { ok: boolean }[]).every((x) => x.ok));

@@ -107,8 +107,8 @@ t.test('bad input: every problem listed, exit 2, nothing started', async (t) => 
   const r = await fleetlab(['suite', f, '--out', out]);
   t.equal(r.code, 2);
   t.match(r.stderr, /FLEETLAB_ERR_SUITE_INVALID: .*2 run\(s\) would not start/);
-  t.match(r.stderr, /run 01-alpha-nodesPerSite=many-default-r1: .*--param nodesPerSite: expected a number, got 'many'/);
-  t.match(r.stderr, /run 02-beta-bogus=1-default-r1: .*--param bogus: unknown parameter/);
+  t.match(r.stderr, /run 01-alpha-nodesPerSite=many-default-r1: FLEETLAB_ERR_PARAM_INVALID[\s\S]*--param nodesPerSite: expected a number, got 'many'/);
+  t.match(r.stderr, /run 02-beta-bogus=1-default-r1: FLEETLAB_ERR_PARAM_INVALID[\s\S]*--param bogus: unknown parameter/);
   t.notOk(existsSync(out), 'no suite directory');
 
   const g = join(dir, 'schema.suite.ts');
