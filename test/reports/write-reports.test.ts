@@ -10,7 +10,7 @@ t.test('writeReports builds run.json, junit.xml, metrics.csv, report.html from e
   const dir = await writeSyntheticRun(t.testdir({}), { nodes: 30, sites: 10, seed: 4, failEvery: 15 });
   const summary = await writeReports(dir);
   t.equal(summary.status, 'failed');
-  t.same(summary.nodes, { total: 30, ready: 28, failed: 2 });
+  t.same(summary.nodes, { total: 30, ready: 28, failed: 2, unfinished: 0 });
 
   const rec = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')) as RunRecord;
   t.equal(rec.config?.scenario, 'provision');
@@ -72,8 +72,8 @@ t.test('a log cut short by a kill still produces every report, status interrupte
 t.test('JSON summary has exactly the stable --json shape; text summary names the figures', async (t) => {
   const events = syntheticEvents({ nodes: 10, seed: 2 });
   const s = jsonSummary(events, '/runs/x');
-  t.same(Object.keys(s), ['status', 'runDir', 'seed', 'nodes', 'timeToReadyMs', 'phasesMs', 'thresholds']);
-  t.same(Object.keys(s.nodes), ['total', 'ready', 'failed']);
+  t.same(Object.keys(s), ['status', 'runDir', 'seed', 'nodes', 'timeToReadyMs', 'phasesMs', 'thresholds', 'host']);
+  t.same(Object.keys(s.nodes), ['total', 'ready', 'failed', 'unfinished']);
   t.same(Object.keys(s.timeToReadyMs), ['p50', 'p95', 'max']);
   t.same(Object.keys(s.phasesMs), ['power-on', 'dhcp', 'tftp', 'ipxe-dhcp', 'script', 'kernel', 'boot', 'agent', 'image', 'callback', 'reboot', 'disk-boot']);
   t.same(Object.keys(s.phasesMs['image']!), ['p50', 'p95', 'max']);
