@@ -34,7 +34,6 @@ const EXCEPTIONS: Record<string, string> = {
   'reports/assets/report.js': 'the HTML report\'s browser script (one IIFE, plain JS shipped into report.html)',
   'reports/assets/report.js#<anonymous>': 'the HTML report\'s browser script (one IIFE, plain JS shipped into report.html)',
   'harness/targets/ironic/ironic-config.ts#ironicConf': 'config table: ironic.conf sections written line by line',
-  'lab/bmc/redfish/resources/update-service.ts#registerUpdateService': 'not split yet: UpdateService + SimpleUpdate task routes',
   'harness/rollout/rollout.ts#rollout': 'not split yet: wave loop + health gates in one function',
   'harness/targets/dhcp-daemon/dhcp-daemon-target.ts#dhcpDaemonTarget': 'not split yet: the dnsmasq/Kea adapter factory',
   'harness/targets/reference/reference-server.ts#startReferenceServer': 'not split yet: the reference server closure (DHCP + TFTP + HTTP wiring)',
