@@ -63,7 +63,31 @@ export function htmlReport(m: RunMetrics, o: HtmlReportOptions = {}): string {
   const a = loadAssets();
   const c = m.config;
   const title = o.title ?? `fleetlab · ${c?.scenario ?? 'run'}${c ? ` · ${c.runId}` : ''}`;
-  const ttr = m.timeToReady;
+  const parts: string[] = [...headerSection(m, o), ...summarySection(m)];
+  if (o.comparison) parts.push(comparisonSection(o.comparison));
+  parts.push(...chartSections(m, o), ...durationSection(m), ...failuresSection(m));
+  parts.push(...faultsSection(m), ...stepsSection(m));
+  if (c) parts.push(`<section><h2>Versions</h2><div class="meta">${Object.entries(c.versions).map(([k, v]) => `${h(k)} <code>${h(v)}</code>`).join(' · ')}</div></section>`);
+  parts.push('</main>');
+
+  const data = htmlData(m, o.comparison);
+  return [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${h(title)}</title>`,
+    `<style>${a.uplotCss}\n${a.css}</style></head><body>`,
+    ...parts,
+    `<script type="application/json" id="fleetlab-data">${scriptJson(data)}</script>`,
+    `<script>${scriptText(a.uplotJs)}</script>`,
+    `<script>${scriptText(a.js)}</script>`,
+    '</body></html>',
+    '',
+  ].join('\n');
+}
+
+/** The page header: scenario, status badge, run facts, and the killed-run notice. */
+function headerSection(m: RunMetrics, o: HtmlReportOptions): string[] {
+  const c = m.config;
   const parts: string[] = [];
   parts.push(`<header><h1>${h(c?.scenario ?? 'fleetlab run')}<span class="badge ${m.status}">${m.status}</span></h1>`);
   const meta: string[] = [];
@@ -76,8 +100,13 @@ export function htmlReport(m: RunMetrics, o: HtmlReportOptions = {}): string {
   parts.push(`<div class="meta">${meta.join(' · ')}</div>`);
   if (!m.ended) parts.push(`<div class="meta fail">The event log ends without run.end${o.truncated ? ' (last line cut short)' : ''}: the run was killed; figures cover what was logged.</div>`);
   parts.push(`<div id="errors"></div></header><main>`);
+  return parts;
+}
 
-  // Summary cards
+/** Summary cards and the threshold table. */
+function summarySection(m: RunMetrics): string[] {
+  const ttr = m.timeToReady;
+  const parts: string[] = [];
   parts.push('<section id="summary"><h2>Summary</h2><div class="cards">');
   parts.push(card('nodes ready', `${m.counts.ready} / ${m.counts.total}`, m.counts.ready === m.counts.total && m.counts.total > 0 ? 'ok' : ''));
   parts.push(card('failed', String(m.counts.failed), m.counts.failed ? 'bad' : ''));
@@ -96,17 +125,25 @@ export function htmlReport(m: RunMetrics, o: HtmlReportOptions = {}): string {
     parts.push('</table>');
   }
   parts.push('</section>');
+  return parts;
+}
 
-  if (o.comparison) parts.push(comparisonSection(o.comparison));
-
+/** Placeholders the browser script (assets/report.js) draws the charts into. */
+function chartSections(m: RunMetrics, o: HtmlReportOptions): string[] {
+  const parts: string[] = [];
   if (m.faults.length) parts.push('<div id="fault-legend" class="legend"></div>');
   parts.push(`<div class="row2"><section><h2>Time-to-ready CDF${o.comparison ? ' (dashed: baseline)' : ''}</h2><div id="cdf" class="chart"></div></section>`);
   parts.push(`<section><h2>Phase percentiles over time</h2><div class="controls">phase <select id="ot-phase"></select><span class="note">by the time the phase started; shaded: fault windows (colour per kind); dashed lines: rollout waves</span></div><div id="overtime" class="chart"></div></section></div>`);
   parts.push(`<div class="row2"><section><h2>Boot traffic</h2><div id="rates-net" class="chart"></div></section><section><h2>Nodes over time</h2><div id="rates-nodes" class="chart"></div></section></div>`);
   parts.push(`<section><h2>Phase timeline</h2><div class="controls"><span id="gantt-mode"></span></div><div class="controls">drill down: <input id="gantt-filter" placeholder="node name, site name, or 'failed'" size="34"></div><div id="gantt-legend" class="legend"></div><div class="gantt-wrap"><canvas id="gantt" class="gantt"></canvas></div><div id="gantt-detail-wrap" style="display:none"><h2 id="gantt-detail-title" style="margin-top:12px"></h2><div class="gantt-wrap"><canvas id="gantt-detail" class="gantt"></canvas></div></div></section>`);
   parts.push(`<section><h2>Time-to-ready per site</h2><div class="controls">colour by <select id="heat-stat"><option value="p95">p95</option><option value="p50">p50</option><option value="max">max</option><option value="failed">failed share</option></select><span id="heat-scale" class="note"></span></div><div id="heatmap" class="heat"></div><div class="note">one cell per site (${m.sites.length}); click a site to see its nodes in the timeline</div></section>`);
+  return parts;
+}
 
-  // Phase table
+/** Phase durations and protocol latency, one percentile row per phase or operation. */
+function durationSection(m: RunMetrics): string[] {
+  const ttr = m.timeToReady;
+  const parts: string[] = [];
   parts.push('<section id="phases"><h2>Phase durations</h2><table><tr><th>phase</th><th class="n">count</th><th class="n">p50</th><th class="n">p90</th><th class="n">p95</th><th class="n">p99</th><th class="n">max</th><th class="n">mean</th><th class="n">failed</th></tr>');
   const statRow = (name: string, s: RunMetrics['timeToReady']) =>
     `<tr><td>${h(name)}</td><td class="n">${s.count}</td><td class="n">${fmtMs(s.p50)}</td><td class="n">${fmtMs(s.p90)}</td><td class="n">${fmtMs(s.p95)}</td><td class="n">${fmtMs(s.p99)}</td><td class="n">${fmtMs(s.max)}</td><td class="n">${fmtMs(s.mean)}</td><td class="n${s.errors ? ' fail' : ''}">${s.errors || ''}</td></tr>`;
@@ -119,8 +156,12 @@ export function htmlReport(m: RunMetrics, o: HtmlReportOptions = {}): string {
   parts.push(statRow('DHCP exchange', m.latency.dhcp), statRow('TFTP transfer', m.latency.tftp), statRow('HTTP request', m.latency.http), statRow('image download', m.latency.image), statRow('BMC request', m.latency.bmc));
   for (const [p, s] of Object.entries(m.latency.bmcByProto)) parts.push(statRow(`BMC request (${p})`, s));
   parts.push('</table></section>');
+  return parts;
+}
 
-  // Failures
+/** Failed nodes (with their last events), error codes, and the unfinished nodes by phase. */
+function failuresSection(m: RunMetrics): string[] {
+  const parts: string[] = [];
   const f = failureRows(m);
   parts.push(`<section id="failures"><h2>Failures (${f.total})</h2>`);
   const codes = Object.entries(m.errorCodes).sort((x, y) => y[1] - x[1]);
@@ -136,8 +177,12 @@ export function htmlReport(m: RunMetrics, o: HtmlReportOptions = {}): string {
   const stuck = unfinishedByPhase(m);
   if (stuck.length) parts.push(`<div class="meta" style="margin-top:8px">${m.counts.unfinished} node(s) unfinished when the log ended, by the phase they were in: ${stuck.map(([p, n]) => `<code>${h(p)}</code> ×${n}`).join(', ')}</div>`);
   parts.push('</section>');
+  return parts;
+}
 
-  // Faults (sub-windows, e.g. each outage of a link flap, are counted under their window)
+/** Fault windows (sub-windows, e.g. each outage of a link flap, are counted under their window). */
+function faultsSection(m: RunMetrics): string[] {
+  const parts: string[] = [];
   const MAX_FAULT_ROWS = 200;
   const top = m.faults.filter((w) => !w.parent);
   const subs = new Map<string, number>();
@@ -151,6 +196,12 @@ export function htmlReport(m: RunMetrics, o: HtmlReportOptions = {}): string {
     if (top.length > MAX_FAULT_ROWS) parts.push(`<div class="note">first ${MAX_FAULT_ROWS} of ${top.length} windows listed; run.json has all</div>`);
   } else parts.push('<div class="note">no faults injected</div>');
   parts.push('</section>');
+  return parts;
+}
+
+/** Scenario steps and rollout waves (nothing when the run had neither). */
+function stepsSection(m: RunMetrics): string[] {
+  const parts: string[] = [];
   if (m.steps.length || m.waves.length) {
     parts.push(`<section id="steps"><h2>Scenario steps${m.waves.length ? ' and rollout waves' : ''}</h2>`);
     if (m.steps.length) {
@@ -165,22 +216,7 @@ export function htmlReport(m: RunMetrics, o: HtmlReportOptions = {}): string {
     }
     parts.push('</section>');
   }
-  if (c) parts.push(`<section><h2>Versions</h2><div class="meta">${Object.entries(c.versions).map(([k, v]) => `${h(k)} <code>${h(v)}</code>`).join(' · ')}</div></section>`);
-  parts.push('</main>');
-
-  const data = htmlData(m, o.comparison);
-  return [
-    '<!doctype html>',
-    '<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${h(title)}</title>`,
-    `<style>${a.uplotCss}\n${a.css}</style></head><body>`,
-    ...parts,
-    `<script type="application/json" id="fleetlab-data">${scriptJson(data)}</script>`,
-    `<script>${scriptText(a.uplotJs)}</script>`,
-    `<script>${scriptText(a.js)}</script>`,
-    '</body></html>',
-    '',
-  ].join('\n');
+  return parts;
 }
 
 function comparisonSection(c: Comparison): string {

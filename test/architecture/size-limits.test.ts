@@ -30,13 +30,9 @@ const EXCEPTIONS: Record<string, string> = {
 
   // ── not split yet (issue 14 item 3 follow-up) ───────────────────────────────────────────
   // Each stays listed until it is split; the test fails when an entry is no longer needed.
-  'reports/html-report.ts#htmlReport': 'not split yet: the report page assembled in one template function',
   'reports/assets/report.js': 'the HTML report\'s browser script (one IIFE, plain JS shipped into report.html)',
   'reports/assets/report.js#<anonymous>': 'the HTML report\'s browser script (one IIFE, plain JS shipped into report.html)',
   'harness/targets/ironic/ironic-config.ts#ironicConf': 'config table: ironic.conf sections written line by line',
-  'lab/bmc/redfish/resources/bios.ts#registerBios': 'not split yet: BIOS resource + settings routes',
-  'lab/bmc/redfish/resources/update-service.ts#registerUpdateService': 'not split yet: UpdateService + SimpleUpdate task routes',
-  'lab/bmc/redfish/resources/inventory.ts#registerStorage': 'not split yet: 81 lines (the issue allows ~80)',
   'harness/rollout/rollout.ts#rollout': 'not split yet: wave loop + health gates in one function',
   'harness/targets/dhcp-daemon/dhcp-daemon-target.ts#dhcpDaemonTarget': 'not split yet: the dnsmasq/Kea adapter factory',
   'harness/targets/reference/reference-server.ts#startReferenceServer': 'not split yet: the reference server closure (DHCP + TFTP + HTTP wiring)',

@@ -109,6 +109,24 @@ function secureBoot(ctx: Ctx): Record<string, unknown> {
   return body;
 }
 
+function patchSecureBoot(ctx: Ctx): Reply {
+  const cur = secureBoot(ctx);
+  if (!ifMatchOk(ctx.headers['if-match'], cur['@odata.etag'] as string)) throw rfError('BMC_PRECONDITION', `If-Match does not match the ETag of ${cur['@odata.id'] as string}`);
+  validatePatch(ctx.body, { SecureBootEnable: { type: 'boolean' } }, cur);
+  const v = (ctx.body as { SecureBootEnable?: boolean }).SecureBootEnable;
+  if (v !== undefined) {
+    const mode = systemOf(ctx).machine.bootOverride.mode;
+    if (v && systemOf(ctx).machine.inventory().firmware !== 'uefi')
+      throw rfError('BMC_PROPERTY_VALUE', `SecureBootEnable: system ${systemOf(ctx).id} boots legacy BIOS (override mode ${mode}); secure boot needs UEFI`, { args: ['true', 'SecureBootEnable'], property: '#/SecureBootEnable' });
+    const st = stateOf(ctx);
+    st.secureBootEnable = v;
+    st.version++;
+    st.armApplyOnReset();
+  }
+  const body = secureBoot(ctx);
+  return { body, headers: { ETag: body['@odata.etag'] as string } };
+}
+
 export function registerBios(r: RouteTrie): void {
   r.add(`${V1}/Systems/{sid}/Bios`, {
     op: 'Bios',
@@ -155,6 +173,11 @@ export function registerBios(r: RouteTrie): void {
       },
     },
   });
+  registerSecureBoot(r);
+}
+
+/** SecureBoot and its ResetKeys action (enable/disable takes effect at the next boot). */
+function registerSecureBoot(r: RouteTrie): void {
   r.add(`${V1}/Systems/{sid}/SecureBoot`, {
     op: 'SecureBoot',
     methods: {
@@ -162,23 +185,7 @@ export function registerBios(r: RouteTrie): void {
         const body = secureBoot(ctx);
         return { body, headers: { ETag: body['@odata.etag'] as string } };
       },
-      PATCH: (ctx) => {
-        const cur = secureBoot(ctx);
-        if (!ifMatchOk(ctx.headers['if-match'], cur['@odata.etag'] as string)) throw rfError('BMC_PRECONDITION', `If-Match does not match the ETag of ${cur['@odata.id'] as string}`);
-        validatePatch(ctx.body, { SecureBootEnable: { type: 'boolean' } }, cur);
-        const v = (ctx.body as { SecureBootEnable?: boolean }).SecureBootEnable;
-        if (v !== undefined) {
-          const mode = systemOf(ctx).machine.bootOverride.mode;
-          if (v && systemOf(ctx).machine.inventory().firmware !== 'uefi')
-            throw rfError('BMC_PROPERTY_VALUE', `SecureBootEnable: system ${systemOf(ctx).id} boots legacy BIOS (override mode ${mode}); secure boot needs UEFI`, { args: ['true', 'SecureBootEnable'], property: '#/SecureBootEnable' });
-          const st = stateOf(ctx);
-          st.secureBootEnable = v;
-          st.version++;
-          st.armApplyOnReset();
-        }
-        const body = secureBoot(ctx);
-        return { body, headers: { ETag: body['@odata.etag'] as string } };
-      },
+      PATCH: patchSecureBoot,
     },
   });
   r.add(`${V1}/Systems/{sid}/SecureBoot/Actions/SecureBoot.ResetKeys`, {

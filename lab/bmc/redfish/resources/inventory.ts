@@ -232,7 +232,11 @@ function registerStorage(r: RouteTrie): void {
       },
     },
   });
-  // Volumes: each disk is presented as a single pass-through volume (no RAID configured).
+  registerVolumes(r);
+}
+
+// Volumes: each disk is presented as a single pass-through volume (no RAID configured).
+function registerVolumes(r: RouteTrie): void {
   r.add(`${V1}/Systems/{sid}/Storage/{ctl}/Volumes`, {
     op: 'Volumes',
     methods: {

@@ -150,7 +150,11 @@ export function registerUpdateService(r: RouteTrie): void {
       },
     },
   });
+  registerTaskService(r);
+}
 
+/** TaskService, its Tasks (only the caller's own) and each task's monitor. */
+function registerTaskService(r: RouteTrie): void {
   r.add(`${V1}/TaskService`, {
     op: 'TaskService',
     methods: {
