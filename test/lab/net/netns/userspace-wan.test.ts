@@ -58,8 +58,11 @@ t.test('the userspace WAN applies the link model to real traffic: rate, latency,
 
     const rtts = await pings(site.ns, 5);
     t.equal(rtts.length, 5, 'ICMP crosses the WAN both ways');
-    // 80 ms round trip from the model; loopback and the event loop add a little.
-    for (const r of rtts) t.ok(r >= 79 && r < 140, `ping RTT ${r} ms ≈ 80 ms`);
+    // 80 ms round trip from the model: never faster (the model's floor), and the best of five close
+    // to it; a busy host may delay any single ping (the event loop forwards every frame), so the
+    // others are only bounded from below.
+    for (const r of rtts) t.ok(r >= 79, `ping RTT ${r} ms ≥ the modelled 80 ms`);
+    t.ok(Math.min(...rtts) < 140, `best ping RTT ${Math.min(...rtts)} ms ≈ 80 ms`);
 
     const d = await download(site.ns);
     t.equal(d.bytes, body.length, 'the whole body arrived');
