@@ -39,7 +39,6 @@ const EXCEPTIONS: Record<string, string> = {
   'lab/bmc/redfish/resources/inventory.ts#registerStorage': 'not split yet: 81 lines (the issue allows ~80)',
   'harness/rollout/rollout.ts#rollout': 'not split yet: wave loop + health gates in one function',
   'harness/targets/reference/reference-server.ts#startReferenceServer': 'not split yet: the reference server closure (DHCP + TFTP + HTTP wiring)',
-  'harness/targets/reference/reference-server.ts#handle': 'not split yet: the reference server\'s HTTP routes',
   'lab/lab.ts#startLab': 'not split yet: the composition root (sites, nodes, BMCs, faults)',
   'lab/net/netns/qemu-site.ts#createQemuSite': 'not split yet: qemu site plumbing (netns, bridge, relay, WAN)',
   'lab/nodes/qemu/boot-payload/build.ts#buildBootPayload': 'not split yet: boot payload build steps',
