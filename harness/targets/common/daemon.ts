@@ -82,28 +82,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     },
   };
 
-  let fatalLine: string | undefined;
-  const outcome = await new Promise<'ready' | string>((resolve) => {
-    const timer = setTimeout(() => resolve(`no '${o.ready.source}' in its log within ${o.startTimeoutMs ?? 15_000} ms`), o.startTimeoutMs ?? 15_000);
-    onLine = (l) => {
-      if (o.ready.test(l)) {
-        clearTimeout(timer);
-        resolve('ready');
-      } else if (o.fatal?.test(l)) {
-        clearTimeout(timer);
-        fatalLine = l;
-        resolve('failed to start');
-      }
-    };
-    void exited.then((x) => {
-      clearTimeout(timer);
-      resolve(`exited (code ${x.code}, signal ${x.signal}) during start-up`);
-    });
-    void spawnError.then((e) => {
-      clearTimeout(timer);
-      resolve(`cannot spawn ${o.cmd}: ${e.message}`);
-    });
-  });
+  const { outcome, fatalLine } = await awaitStartup(o, exited, spawnError, (f) => (onLine = f));
   onLine = () => {};
   if (outcome !== 'ready') {
     await d.stop(500);
@@ -114,6 +93,43 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     throw new FleetlabError('TARGET_START', `${o.name}: ${outcome}${why ? `: ${why}` : ''}`, { log: log.slice(-40) });
   }
   return d;
+}
+
+type Exit = { code: number | null; signal: NodeJS.Signals | null };
+
+/**
+ * Waits for the first thing that settles start-up: the ready line, a fatal line, exit, a spawn
+ * error or the timeout. `listen` installs the per-line check on the daemon's log reader.
+ */
+async function awaitStartup(
+  o: DaemonOptions,
+  exited: Promise<Exit>,
+  spawnError: Promise<Error>,
+  listen: (onLine: (l: string) => void) => void,
+): Promise<{ outcome: 'ready' | string; fatalLine: string | undefined }> {
+  let fatalLine: string | undefined;
+  const outcome = await new Promise<'ready' | string>((resolve) => {
+    const timer = setTimeout(() => resolve(`no '${o.ready.source}' in its log within ${o.startTimeoutMs ?? 15_000} ms`), o.startTimeoutMs ?? 15_000);
+    listen((l) => {
+      if (o.ready.test(l)) {
+        clearTimeout(timer);
+        resolve('ready');
+      } else if (o.fatal?.test(l)) {
+        clearTimeout(timer);
+        fatalLine = l;
+        resolve('failed to start');
+      }
+    });
+    void exited.then((x) => {
+      clearTimeout(timer);
+      resolve(`exited (code ${x.code}, signal ${x.signal}) during start-up`);
+    });
+    void spawnError.then((e) => {
+      clearTimeout(timer);
+      resolve(`cannot spawn ${o.cmd}: ${e.message}`);
+    });
+  });
+  return { outcome, fatalLine };
 }
 
 /** Kea/dnsmasq log prefixes ("2026-12-07 01:22:25.427 WARN  [kea-dhcp4.dhcpsrv/18754.1401…] ", "dnsmasq: "). */

@@ -14,7 +14,7 @@
 import { join } from 'node:path';
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { BootEndpoints, ImageRef, Target, TargetContext, TargetState } from '../target.ts';
-import { startReferenceServer, type ReferenceServer } from '../reference/reference-server.ts';
+import { startReferenceServer, type ReferenceServer, type ReferenceServerOptions } from '../reference/reference-server.ts';
 import { ArtifactStore } from '../common/artifacts.ts';
 import { genericInstaller } from '../../../lab/nodes/sim/personas/generic-installer.ts';
 import { ERRORS, FleetlabError } from '../../../lab/base/errors.ts';
@@ -36,17 +36,69 @@ export interface DhcpDaemonTarget extends Target {
   readonly leaseFile: string | null;
 }
 
-export function dhcpDaemonTarget(ctx: TargetContext, kind: DhcpDaemonKind): DhcpDaemonTarget {
+/** Rejects unknown --target-opt keys; returns the reader of the integer options. */
+function targetOptions(ctx: TargetContext, kind: DhcpDaemonKind): (k: string, dflt: number, min?: number) => number {
   for (const k of Object.keys(ctx.options)) {
     if (!OPTIONS.includes(k)) throw new FleetlabError('PARAM_INVALID', `--target-opt ${k}: unknown option for target '${kind}' (known: ${OPTIONS.join(', ')})`);
   }
-  const num = (k: string, dflt: number, min = 0) => {
+  return (k: string, dflt: number, min = 0) => {
     const v = ctx.options[k];
     if (v === undefined) return dflt;
     const n = Number(v);
     if (!Number.isInteger(n) || n < min) throw new FleetlabError('PARAM_INVALID', `--target-opt ${k}=${v}: expected an integer >= ${min}`);
     return n;
   };
+}
+
+interface ServerPlan {
+  subnets: { name: string; subnet: string; relay: string; poolStart: string; poolEnd: string }[];
+  qemuSites: string[];
+  dhcpPort: number;
+  bootFileBytes: number;
+}
+
+/** Starts dnsmasq or Kea (files in <run>/<kind>/), pointed at the reference server's HTTP/TFTP side. */
+async function startDhcpServer(ctx: TargetContext, kind: DhcpDaemonKind, ref: ReferenceServer, p: ServerPlan): Promise<DnsmasqProcess | KeaProcess> {
+  // The server's files live in the run dir (kept after the run: config, lease file).
+  const dir = join(ctx.runDir, kind);
+  await mkdir(dir, { recursive: true });
+  const plan = {
+    subnets: p.subnets,
+    biosBootFile: 'undionly.kpxe',
+    uefiBootFile: 'ipxe.efi',
+    ipxeScriptUrl: `${ref.http.url}/boot.ipxe`,
+    httpBootUrl: `${ref.http.url}/artifacts/ipxe.efi`,
+    port: p.dhcpPort,
+    dir,
+    signal: ctx.signal,
+    ...(p.qemuSites.length ? { qemu: { sites: p.qemuSites, ipxeScriptUrl: `http://${CORE_ADDR}:${ref.http.port}/boot.ipxe` } } : {}),
+  };
+  if (kind === 'dnsmasq') {
+    // Same deterministic content the reference server would serve for these names.
+    const store = new ArtifactStore();
+    const file = (name: string) => store.content(store.define(name, p.bootFileBytes));
+    return startDnsmasq({ ...plan, logDhcp: ctx.options.logDhcp === 'true', tftpFiles: { 'ipxe.efi': file('ipxe.efi'), 'snponly.efi': file('ipxe.efi'), 'undionly.kpxe': file('undionly.kpxe') } });
+  } else {
+    return startKea({ ...plan, tftpServer: ref.tftp.host });
+  }
+}
+
+/** The reference server as the HTTP side (iPXE, artifacts, images, REST); its node states become target.state events. */
+async function startHttpSide(ctx: TargetContext, watchers: Set<(node: string, s: TargetState) => void>, options: Omit<ReferenceServerOptions, 'qemu'>): Promise<ReferenceServer> {
+  const ref = await startReferenceServer({
+    ...options,
+    ...(await qemuBoot(ctx.lab)),
+  });
+  ref.watch((n) => {
+    const s = refState(n.state, n.lastError);
+    ctx.events.emit({ kind: 'target.state', node: n.id, native: n.state, phase: s.phase });
+    for (const w of watchers) w(n.id, s);
+  });
+  return ref;
+}
+
+export function dhcpDaemonTarget(ctx: TargetContext, kind: DhcpDaemonKind): DhcpDaemonTarget {
+  const num = targetOptions(ctx, kind);
   const dhcpPort = num('dhcpPort', 67, 1);
   const bootFileBytes = num('bootFileBytes', 70_000, 1);
   let ref: ReferenceServer | null = null;
@@ -68,41 +120,14 @@ export function dhcpDaemonTarget(ctx: TargetContext, kind: DhcpDaemonKind): Dhcp
       const qemuSites = ctx.lab.sites.filter((s) => s.tier === 'qemu').map((s) => s.name);
       if (qemuSites.length && kind === 'kea') throw new FleetlabError('PARAM_INVALID', `target kea: qemu-tier sites (${qemuSites.join(', ')}) are not supported yet (Kea answers a relayed request on the interface it arrived on, and cannot be told about the sites' WAN interfaces that appear after it starts); use --target dnsmasq or reference`);
       const subnets = ctx.lab.sites.map((s) => ({ name: s.name, subnet: s.subnet, relay: s.relay, poolStart: s.poolStart, poolEnd: s.poolEnd }));
-      ref = await startReferenceServer({
+      ref = await startHttpSide(ctx, watchers, {
         subnets,
         kernelBytes: num('kernelBytes', 128 * 1024, 1),
         initrdBytes: num('initrdBytes', 256 * 1024, 1),
         bootFileBytes,
-        ...(await qemuBoot(ctx.lab)),
       });
-      ref.watch((n) => {
-        const s = refState(n.state, n.lastError);
-        ctx.events.emit({ kind: 'target.state', node: n.id, native: n.state, phase: s.phase });
-        for (const w of watchers) w(n.id, s);
-      });
-      // The server's files live in the run dir (kept after the run: config, lease file).
-      const dir = join(ctx.runDir, kind);
-      await mkdir(dir, { recursive: true });
-      const plan = {
-        subnets,
-        biosBootFile: 'undionly.kpxe',
-        uefiBootFile: 'ipxe.efi',
-        ipxeScriptUrl: `${ref.http.url}/boot.ipxe`,
-        httpBootUrl: `${ref.http.url}/artifacts/ipxe.efi`,
-        port: dhcpPort,
-        dir,
-        signal: ctx.signal,
-        ...(qemuSites.length ? { qemu: { sites: qemuSites, ipxeScriptUrl: `http://${CORE_ADDR}:${ref.http.port}/boot.ipxe` } } : {}),
-      };
       const started = Date.now();
-      if (kind === 'dnsmasq') {
-        // Same deterministic content the reference server would serve for these names.
-        const store = new ArtifactStore();
-        const file = (name: string) => store.content(store.define(name, bootFileBytes));
-        dhcp = await startDnsmasq({ ...plan, logDhcp: ctx.options.logDhcp === 'true', tftpFiles: { 'ipxe.efi': file('ipxe.efi'), 'snponly.efi': file('ipxe.efi'), 'undionly.kpxe': file('undionly.kpxe') } });
-      } else {
-        dhcp = await startKea({ ...plan, tftpServer: ref.tftp.host });
-      }
+      dhcp = await startDhcpServer(ctx, kind, ref, { subnets, qemuSites, dhcpPort, bootFileBytes });
       ctx.events.emit({ kind: 'log', level: 'info', msg: `${kind}: serving DHCP on ${dhcp.dhcp.host}:${dhcp.dhcp.port} (pid ${dhcp.daemon.pid}, ${Date.now() - started} ms), lease file ${dhcp.leaseFile}` });
       const d = dhcp;
       void d.daemon.exited.then((x) => {

@@ -17,7 +17,7 @@ import { ERRORS, FleetlabError } from '../../../lab/base/errors.ts';
 import { genericInstaller } from '../../../lab/nodes/sim/personas/generic-installer.ts';
 import { defineTarget, type PluginContext } from '../plugin/define-target.ts';
 import { readMapping, type Mapping } from '../mapping/mapping-file.ts';
-import { mappingClient } from '../mapping/mapping-client.ts';
+import { mappingClient, type MappingClient } from '../mapping/mapping-client.ts';
 import { startImageServer, type ImageServer } from '../common/image-server.ts';
 import { pool } from '../reference/reference-api.ts';
 import { httpCallbackPersona } from '../personas/http-callback-persona.ts';
@@ -52,18 +52,15 @@ export type ExternalOptions = z.output<typeof externalOptions>;
 
 const TERMINAL = new Set(['active', 'failed']);
 
-export function externalTarget(ctx: PluginContext<ExternalOptions>): Target {
-  const o = ctx.options;
-  const label = `external (${ctx.rawOptions.mapping})`;
-  const api = mappingClient(o.mapping, o.api.replace(/\/+$/, ''), label, ctx.signal);
+/**
+ * The nodes whose state is polled (enrolled or mid-deploy): each change of native state becomes a
+ * target.state event and reaches every watcher; polling stops for a node at a terminal phase.
+ */
+function stateTracker(ctx: PluginContext<ExternalOptions>, api: MappingClient) {
   const watchers = new Set<(node: string, s: TargetState) => void>();
-  /** Nodes whose state is polled (enrolled or mid-deploy), with the last native state seen. */
+  /** Each polled node with the last native state seen. */
   const tracked = new Map<string, { node: TargetNode; native: string | null }>();
   const warned = new Set<string>();
-  let images: ImageServer | null = null;
-  let timer: NodeJS.Timeout | null = null;
-  let polling: Promise<void> | null = null;
-  const persona = o.mapping.persona ? httpCallbackPersona(o.mapping.persona) : genericInstaller;
 
   const publish = (name: string, s: TargetState) => {
     ctx.events.emit({ kind: 'target.state', node: name, native: s.native, phase: s.phase });
@@ -86,6 +83,18 @@ export function externalTarget(ctx: PluginContext<ExternalOptions>): Target {
     });
   };
   const track = (node: TargetNode) => tracked.set(node.name, { node, native: tracked.get(node.name)?.native ?? null });
+  return { watchers, pollOnce, track };
+}
+
+export function externalTarget(ctx: PluginContext<ExternalOptions>): Target {
+  const o = ctx.options;
+  const label = `external (${ctx.rawOptions.mapping})`;
+  const api = mappingClient(o.mapping, o.api.replace(/\/+$/, ''), label, ctx.signal);
+  let images: ImageServer | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let polling: Promise<void> | null = null;
+  const persona = o.mapping.persona ? httpCallbackPersona(o.mapping.persona) : genericInstaller;
+  const { watchers, pollOnce, track } = stateTracker(ctx, api);
 
   return {
     name: 'external',

@@ -209,7 +209,11 @@ export async function startReferenceServer(o: ReferenceServerOptions): Promise<R
         else transition(n, 'failed', body.message ?? `install reported ${JSON.stringify(body.status)} (sha256 ${body.sha256 ?? '?'})`);
         return sendJson(res, 200, { ok: true });
       }
-      // ── REST API ──
+      return handleRest(req, res, url, parts, method);
+    }
+
+    /** The REST API under /nodes: list, enroll, show, delete, provision, deprovision. */
+    async function handleRest(req: IncomingMessage, res: ServerResponse, url: URL, parts: string[], method: string): Promise<void> {
       if (parts[0] !== 'nodes') return sendJson(res, 404, { error: { code: ERRORS.TARGET.code, message: `no route ${method} ${url.pathname}` } });
       if (parts.length === 1 && method === 'GET') return sendJson(res, 200, [...nodes.values()].map(view));
       if (parts.length === 1 && method === 'POST') {

@@ -34,6 +34,57 @@ interface RunningServer {
   tftp: { host: string; port: number };
 }
 
+type StateMessage = Extract<FromWorker, { type: 'state' }>;
+
+/** Starts the server thread; resolves once it is serving (every state change goes to onState). */
+async function startWorker(options: ReferenceServerOptions, onState: (m: StateMessage) => void): Promise<RunningServer> {
+  const worker = new Worker(new URL('./worker-entry.js', import.meta.url), { workerData: options });
+  return new Promise<RunningServer>((resolve, reject) => {
+    const onExit = (code: number) => reject(new FleetlabError('TARGET_START', `reference server thread exited (${code}) before it was ready`));
+    worker.once('error', reject);
+    worker.once('exit', onExit);
+    worker.on('message', (m: FromWorker) => {
+      switch (m.type) {
+        case 'ready':
+          worker.off('error', reject);
+          worker.off('exit', onExit);
+          resolve({ worker, http: m.http, dhcp: m.dhcp, tftp: m.tftp });
+          return;
+        case 'failed':
+          reject(new FleetlabError('TARGET_START', `reference server: ${m.message}`));
+          return;
+        case 'state':
+          onState(m);
+          return;
+        case 'closed':
+          return;
+      }
+    });
+  }).catch(async (e: unknown) => {
+    await worker.terminate();
+    throw e;
+  });
+}
+
+/** Asks the server to close its sockets; a thread that does not answer in time is terminated. */
+async function closeWorker(worker: Worker): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 5000);
+    worker.on('message', (m: FromWorker) => {
+      if (m.type === 'closed') {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    worker.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    worker.postMessage({ type: 'close' } satisfies ToWorker);
+  });
+  await worker.terminate();
+}
+
 export function referenceTarget(ctx: PluginContext<ReferenceOptions>): Target {
   let server: RunningServer | null = null;
   // Same deterministic artifacts as the worker's store: image digests are known here without a round trip.
@@ -56,36 +107,12 @@ export function referenceTarget(ctx: PluginContext<ReferenceOptions>): Target {
         bootFileBytes: ctx.options.bootFileBytes,
         ...(await qemuBoot(ctx.lab)),
       };
-      const worker = new Worker(new URL('./worker-entry.js', import.meta.url), { workerData: options });
-      server = await new Promise<RunningServer>((resolve, reject) => {
-        const onExit = (code: number) => reject(new FleetlabError('TARGET_START', `reference server thread exited (${code}) before it was ready`));
-        worker.once('error', reject);
-        worker.once('exit', onExit);
-        worker.on('message', (m: FromWorker) => {
-          switch (m.type) {
-            case 'ready':
-              worker.off('error', reject);
-              worker.off('exit', onExit);
-              resolve({ worker, http: m.http, dhcp: m.dhcp, tftp: m.tftp });
-              return;
-            case 'failed':
-              reject(new FleetlabError('TARGET_START', `reference server: ${m.message}`));
-              return;
-            case 'state': {
-              const st = refState(m.state, m.lastError);
-              ctx.events.emit({ kind: 'target.state', node: m.id, native: m.state, phase: st.phase });
-              for (const w of watchers) w(m.id, st);
-              return;
-            }
-            case 'closed':
-              return;
-          }
-        });
-      }).catch(async (e: unknown) => {
-        await worker.terminate();
-        throw e;
+      server = await startWorker(options, (m) => {
+        const st = refState(m.state, m.lastError);
+        ctx.events.emit({ kind: 'target.state', node: m.id, native: m.state, phase: st.phase });
+        for (const w of watchers) w(m.id, st);
       });
-      worker.on('error', (e) => ctx.events.emit({ kind: 'log', level: 'error', code: ERRORS.TARGET.code, msg: `reference server thread: ${e.message}` }));
+      server.worker.on('error', (e) => ctx.events.emit({ kind: 'log', level: 'error', code: ERRORS.TARGET.code, msg: `reference server thread: ${e.message}` }));
     },
     endpoints(): BootEndpoints {
       const s = srv();
@@ -107,22 +134,7 @@ export function referenceTarget(ctx: PluginContext<ReferenceOptions>): Target {
       const s = server;
       server = null;
       if (!s) return;
-      // Ask the server to close its sockets; a thread that does not answer in time is terminated.
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 5000);
-        s.worker.on('message', (m: FromWorker) => {
-          if (m.type === 'closed') {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-        s.worker.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        s.worker.postMessage({ type: 'close' } satisfies ToWorker);
-      });
-      await s.worker.terminate();
+      await closeWorker(s.worker);
     },
   };
 }
