@@ -46,7 +46,6 @@ const EXCEPTIONS: Record<string, string> = {
   'harness/targets/external/external-target.ts#externalTarget': 'not split yet: 83 lines (the issue allows ~80)',
   'lab/lab.ts#startLab': 'not split yet: the composition root (sites, nodes, BMCs, faults)',
   'lab/net/netns/qemu-site.ts#createQemuSite': 'not split yet: qemu site plumbing (netns, bridge, relay, WAN)',
-  'lab/nodes/qemu/boot-payload/build.ts#buildBootPayload': 'not split yet: boot payload build steps',
   // ── end of the not-split-yet block ──────────────────────────────────────────────────────
 };
 
