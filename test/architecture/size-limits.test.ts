@@ -37,7 +37,6 @@ const EXCEPTIONS: Record<string, string> = {
   'lab/bmc/redfish/resources/bios.ts#registerBios': 'not split yet: BIOS resource + settings routes',
   'lab/bmc/redfish/resources/update-service.ts#registerUpdateService': 'not split yet: UpdateService + SimpleUpdate task routes',
   'lab/bmc/redfish/resources/inventory.ts#registerStorage': 'not split yet: 81 lines (the issue allows ~80)',
-  'harness/rollout/rollout.ts#rollout': 'not split yet: wave loop + health gates in one function',
   'harness/targets/dhcp-daemon/dhcp-daemon-target.ts#dhcpDaemonTarget': 'not split yet: the dnsmasq/Kea adapter factory',
   'harness/targets/reference/reference-server.ts#startReferenceServer': 'not split yet: the reference server closure (DHCP + TFTP + HTTP wiring)',
   'harness/targets/reference/reference-server.ts#handle': 'not split yet: the reference server\'s HTTP routes',
