@@ -43,7 +43,6 @@ const EXCEPTIONS: Record<string, string> = {
   'harness/targets/reference/reference-target.ts#referenceTarget': 'not split yet: the reference adapter factory',
   'harness/targets/common/daemon.ts#startDaemon': 'not split yet: 85 lines (the issue allows ~80)',
   'harness/targets/external/external-target.ts#externalTarget': 'not split yet: 83 lines (the issue allows ~80)',
-  'lab/net/netns/qemu-site.ts#createQemuSite': 'not split yet: qemu site plumbing (netns, bridge, relay, WAN)',
   // ── end of the not-split-yet block ──────────────────────────────────────────────────────
 };
 
