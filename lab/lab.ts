@@ -22,6 +22,7 @@ import { RelayHub } from './proto/dhcp/relay-hub.ts';
 import { SimNode } from './nodes/sim/sim-node.ts';
 import { Semaphore } from './nodes/sim/semaphore.ts';
 import type { AgentPersona } from './nodes/sim/agent-persona.ts';
+import type { SimEnv } from './nodes/sim/sim-env.ts';
 import type { Machine } from './base/machine.ts';
 import { startRedfishServer } from './bmc/redfish/redfish-server.ts';
 import type { LinkProfile } from './net/link-spec.ts';
@@ -75,8 +76,11 @@ export interface Lab {
   close(): Promise<void>;
 }
 
+type Cleanup = (() => Promise<void> | void)[];
+type FaultsOf = (name: string) => NodeFaults;
+
 export async function startLab(o: LabOptions): Promise<Lab> {
-  const cleanup: (() => Promise<void> | void)[] = [];
+  const cleanup: Cleanup = [];
   const close = async () => {
     while (cleanup.length) {
       const c = cleanup.pop()!;
@@ -89,15 +93,7 @@ export async function startLab(o: LabOptions): Promise<Lab> {
   };
   try {
     const spec = o.spec;
-    // qemu-tier sites have a real relay (dnsmasq in the netns) and real frames on their WAN; the
-    // same link model decides those frames' fate (userspace engine), so faults reach them too.
-    // On the kernel engine (veth + tc/nft) the model would not drive the real link: such sites get
-    // no model, so link faults report them instead of seeming to act.
-    const kernelWan = o.qemu?.linkEngine === 'kernel';
-    const sites: LabSite[] = spec.sites.map((s) => ({ spec: s, name: s.name, link: o.linkFor && !(kernelWan && s.tier === 'qemu') ? o.linkFor(s) : passthroughLink(s.name) }));
-    if (kernelWan && spec.sites.some((s) => s.tier === 'qemu')) {
-      o.events.emit({ kind: 'log', level: 'warn', code: ERRORS.FAULT_UNSUPPORTED.code, msg: 'qemu sites on the kernel link engine take their link profile from tc/nft once; link faults cannot reach them (use linkEngine=userspace)' });
-    }
+    const sites = labSites(o);
     // Per-site relay sockets while the fd budget allows; one wildcard socket beyond that.
     const relays = new RelayHub({ server: o.boot.dhcp, relayPort: o.boot.relayPort, perSite: sites.length <= 2000 || o.boot.relayPort === 67, events: o.events });
     cleanup.push(() => relays.close());
@@ -105,112 +101,140 @@ export async function startLab(o: LabOptions): Promise<Lab> {
     const siteByName = new Map(sites.map((s) => [s.name, s]));
     // Every node's fault hooks, made before the machines so VMs get theirs at creation.
     const nodeFaults = new Map<string, NodeFaults>();
-    const faultsOf = (name: string): NodeFaults => {
+    const faultsOf: FaultsOf = (name) => {
       let f = nodeFaults.get(name);
       if (!f) nodeFaults.set(name, (f = noNodeFaults()));
       return f;
     };
-    let qemu: QemuTier | null = null;
-    const qemuSites = spec.sites.filter((s) => s.tier === 'qemu');
-    if (qemuSites.length) {
-      const q = o.qemu ?? { runId: `pid${process.pid}-${Date.now()}`, workDir: `/tmp/fleetlab-qemu-${process.pid}` };
-      const qemuSiteNames = new Set(qemuSites.map((s) => s.name));
-      qemu = await startQemuTier({
-        runId: q.runId,
-        workDir: q.workDir,
-        events: o.events,
-        sites: qemuSites.map((s, ordinal) => {
-          const link = siteByName.get(s.name)!.link;
-          return { name: s.name, ordinal, link: q.linkProfile?.(s.name), frameLink: isSiteLinkControl(link) ? link : undefined };
-        }),
-        linkEngine: q.linkEngine,
-        nodes: spec.nodes.filter((n) => qemuSiteNames.has(n.site)).map((n) => ({ name: n.name, site: n.site, mac: n.macs[0]!, uuid: n.uuid, inventory: qemuInventory(n), faults: faultsOf(n.name) })),
-        core: { host: o.boot.dhcp.host, dhcpPort: o.boot.dhcp.port, tftpPort: o.boot.tftp.port },
-        maxConcurrentVMs: q.maxConcurrentVMs,
-        signal: o.signal,
-      });
-      const tier = qemu;
-      cleanup.push(() => tier.close());
-    }
-
-    const runAbort = new AbortController();
-    const onOuter = () => runAbort.abort();
-    o.signal.addEventListener('abort', onOuter, { once: true });
-    cleanup.push(() => {
-      o.signal.removeEventListener('abort', onOuter);
-      runAbort.abort();
-    });
-    const env = {
-      clock: o.clock,
-      rng: o.rng.child('nodes'),
-      events: o.events,
-      relays,
-      persona: o.persona,
-      // Each transfer holds a socket on both ends (client here, server in the target): 512 of each
-      // keeps a 30k-node storm inside a 20k fd limit; one thread moves bytes no faster with more.
-      tftpSlots: new Semaphore(o.maxConcurrentTftp ?? 512),
-      httpSlots: new Semaphore(o.maxConcurrentHttp ?? 512),
-      minProtocolTimeoutMs: 1000,
-      tftpPort: o.boot.tftp.port,
-      signal: runAbort.signal,
-    };
+    const qemu = await startQemuSites(o, siteByName, faultsOf, cleanup);
+    const env = simNodeEnv(o, relays, cleanup);
     const nodes: LabNode[] = spec.nodes.map((n) => {
       const faults = faultsOf(n.name);
       const vm = qemu?.machines.get(n.name);
-      if (vm) {
-        const bmc: BmcSystem = {
-          id: n.bmc.id,
-          machine: vm,
-          credentials: { username: spec.bmc.username, password: spec.bmc.password },
-          ...(n.bmc.ipmi ? { ipmi: n.bmc.ipmi } : {}),
-          faults: noBmcFaults(),
-        };
-        o.events.emit({ kind: 'node.info', node: n.name, site: n.site, profile: n.profile.name, macs: n.macs, bmc: n.bmc.id });
-        return { spec: n, name: n.name, site: n.site, machine: vm, sim: null, tier: 'qemu', faults, bmc };
-      }
-      const sim = new SimNode({
-        name: n.name,
-        site: n.site,
-        uuid: n.uuid,
-        macs: n.macs,
-        serial: `FL${n.index.toString(16).toUpperCase().padStart(8, '0')}`,
-        profile: n.profile,
-        link: siteByName.get(n.site)!.link,
-        faults,
-        env,
-      });
-      const bmcFaults: BmcFaults = noBmcFaults();
-      const bmc: BmcSystem = {
-        id: n.bmc.id,
-        machine: sim,
-        credentials: { username: spec.bmc.username, password: spec.bmc.password },
-        ...(n.bmc.ipmi ? { ipmi: n.bmc.ipmi } : {}),
-        faults: bmcFaults,
-      };
+      const sim = vm ? null : simNode(n, siteByName.get(n.site)!.link, faults, env);
+      const machine: Machine = vm ?? sim!;
       o.events.emit({ kind: 'node.info', node: n.name, site: n.site, profile: n.profile.name, macs: n.macs, bmc: n.bmc.id });
-      return { spec: n, name: n.name, site: n.site, machine: sim, sim, tier: 'sim', faults, bmc };
+      return { spec: n, name: n.name, site: n.site, machine, sim, tier: vm ? 'qemu' : 'sim', faults, bmc: bmcOf(spec, n, machine) };
     });
     cleanup.push(() => {
       for (const n of nodes) n.sim?.shutdown();
     });
-
-    let redfish: Lab['redfish'] = null;
-    if (spec.bmc.redfish) {
-      const rf = await startRedfishServer({ systems: nodes.map((n) => n.bmc), events: o.events, clock: o.clock, rng: o.rng.child('redfish') });
-      cleanup.push(() => rf.close());
-      redfish = { url: rf.url };
-    }
-    let ipmi: Lab['ipmi'] = [];
-    if (o.ipmi && spec.bmc.ipmi) {
-      const mod = await import('./bmc/ipmi/ipmi-server.ts');
-      const srv = await mod.startIpmiServer({ systems: nodes.map((n) => n.bmc), events: o.events, clock: o.clock, rng: o.rng.child('ipmi') });
-      cleanup.push(() => srv.close());
-      ipmi = srv.addresses;
-    }
+    const { redfish, ipmi } = await startBmcServers(o, nodes, cleanup);
     const byName = new Map(nodes.map((n) => [n.name, n]));
     return { spec, nodes, sites, node: (name) => byName.get(name), redfish, ipmi, close };
   } catch (e) {
     await close();
     throw e;
   }
+}
+
+/** Each site and its link (the kernel-engine warning when qemu sites cannot take a link model). */
+function labSites(o: LabOptions): LabSite[] {
+  const spec = o.spec;
+  // qemu-tier sites have a real relay (dnsmasq in the netns) and real frames on their WAN; the
+  // same link model decides those frames' fate (userspace engine), so faults reach them too.
+  // On the kernel engine (veth + tc/nft) the model would not drive the real link: such sites get
+  // no model, so link faults report them instead of seeming to act.
+  const kernelWan = o.qemu?.linkEngine === 'kernel';
+  const sites: LabSite[] = spec.sites.map((s) => ({ spec: s, name: s.name, link: o.linkFor && !(kernelWan && s.tier === 'qemu') ? o.linkFor(s) : passthroughLink(s.name) }));
+  if (kernelWan && spec.sites.some((s) => s.tier === 'qemu')) {
+    o.events.emit({ kind: 'log', level: 'warn', code: ERRORS.FAULT_UNSUPPORTED.code, msg: 'qemu sites on the kernel link engine take their link profile from tc/nft once; link faults cannot reach them (use linkEngine=userspace)' });
+  }
+  return sites;
+}
+
+/** The qemu tier for the spec's qemu sites (null when there are none). */
+async function startQemuSites(o: LabOptions, siteByName: Map<string, LabSite>, faultsOf: FaultsOf, cleanup: Cleanup): Promise<QemuTier | null> {
+  const spec = o.spec;
+  const qemuSites = spec.sites.filter((s) => s.tier === 'qemu');
+  if (!qemuSites.length) return null;
+  const q = o.qemu ?? { runId: `pid${process.pid}-${Date.now()}`, workDir: `/tmp/fleetlab-qemu-${process.pid}` };
+  const qemuSiteNames = new Set(qemuSites.map((s) => s.name));
+  const tier = await startQemuTier({
+    runId: q.runId,
+    workDir: q.workDir,
+    events: o.events,
+    sites: qemuSites.map((s, ordinal) => {
+      const link = siteByName.get(s.name)!.link;
+      return { name: s.name, ordinal, link: q.linkProfile?.(s.name), frameLink: isSiteLinkControl(link) ? link : undefined };
+    }),
+    linkEngine: q.linkEngine,
+    nodes: spec.nodes.filter((n) => qemuSiteNames.has(n.site)).map((n) => ({ name: n.name, site: n.site, mac: n.macs[0]!, uuid: n.uuid, inventory: qemuInventory(n), faults: faultsOf(n.name) })),
+    core: { host: o.boot.dhcp.host, dhcpPort: o.boot.dhcp.port, tftpPort: o.boot.tftp.port },
+    maxConcurrentVMs: q.maxConcurrentVMs,
+    signal: o.signal,
+  });
+  cleanup.push(() => tier.close());
+  return tier;
+}
+
+/** What every SimNode shares: clock, rng, relays, persona, transfer slots, and the run's abort. */
+function simNodeEnv(o: LabOptions, relays: RelayHub, cleanup: Cleanup): SimEnv {
+  const runAbort = new AbortController();
+  const onOuter = () => runAbort.abort();
+  o.signal.addEventListener('abort', onOuter, { once: true });
+  cleanup.push(() => {
+    o.signal.removeEventListener('abort', onOuter);
+    runAbort.abort();
+  });
+  return {
+    clock: o.clock,
+    rng: o.rng.child('nodes'),
+    events: o.events,
+    relays,
+    persona: o.persona,
+    // Each transfer holds a socket on both ends (client here, server in the target): 512 of each
+    // keeps a 30k-node storm inside a 20k fd limit; one thread moves bytes no faster with more.
+    tftpSlots: new Semaphore(o.maxConcurrentTftp ?? 512),
+    httpSlots: new Semaphore(o.maxConcurrentHttp ?? 512),
+    minProtocolTimeoutMs: 1000,
+    tftpPort: o.boot.tftp.port,
+    signal: runAbort.signal,
+  };
+}
+
+/** A sim-tier node on its site's link. */
+function simNode(n: ResolvedNode, link: SiteLink, faults: NodeFaults, env: SimEnv): SimNode {
+  return new SimNode({
+    name: n.name,
+    site: n.site,
+    uuid: n.uuid,
+    macs: n.macs,
+    serial: `FL${n.index.toString(16).toUpperCase().padStart(8, '0')}`,
+    profile: n.profile,
+    link,
+    faults,
+    env,
+  });
+}
+
+/** A node's BMC: its machine (VM or SimNode) behind the lab's credentials, no faults yet. */
+function bmcOf(spec: ResolvedLab, n: ResolvedNode, machine: Machine): BmcSystem {
+  const bmcFaults: BmcFaults = noBmcFaults();
+  return {
+    id: n.bmc.id,
+    machine,
+    credentials: { username: spec.bmc.username, password: spec.bmc.password },
+    ...(n.bmc.ipmi ? { ipmi: n.bmc.ipmi } : {}),
+    faults: bmcFaults,
+  };
+}
+
+/** The Redfish emulator (when the spec has one) and the IPMI emulator (when asked and specced). */
+async function startBmcServers(o: LabOptions, nodes: LabNode[], cleanup: Cleanup): Promise<Pick<Lab, 'redfish' | 'ipmi'>> {
+  const spec = o.spec;
+  let redfish: Lab['redfish'] = null;
+  if (spec.bmc.redfish) {
+    const rf = await startRedfishServer({ systems: nodes.map((n) => n.bmc), events: o.events, clock: o.clock, rng: o.rng.child('redfish') });
+    cleanup.push(() => rf.close());
+    redfish = { url: rf.url };
+  }
+  let ipmi: Lab['ipmi'] = [];
+  if (o.ipmi && spec.bmc.ipmi) {
+    const mod = await import('./bmc/ipmi/ipmi-server.ts');
+    const srv = await mod.startIpmiServer({ systems: nodes.map((n) => n.bmc), events: o.events, clock: o.clock, rng: o.rng.child('ipmi') });
+    cleanup.push(() => srv.close());
+    ipmi = srv.addresses;
+  }
+  return { redfish, ipmi };
 }

@@ -20,12 +20,12 @@
  *   expect.check('rollout completed', r.status === 'completed', r.waves.length, 'all waves');
  */
 import type { FleetEvent } from '../../lab/base/event.ts';
-import { createRng } from '../../lab/base/rng.ts';
+import { createRng, type Rng } from '../../lab/base/rng.ts';
 import { Problems } from '../../lab/base/problem.ts';
 import type { NodeHandle, RunContext } from '../scenario.ts';
 import { defaultHealthCheck, type HealthCheck } from './health-check.ts';
 import { haltReason, type HaltPolicy } from './halt-policy.ts';
-import { planWaves } from './plan-waves.ts';
+import { planWaves, type PlannedWave } from './plan-waves.ts';
 import { HEALTH_CODE, pool, reprovisionRounds, type ProvisionItem, type RoundOptions } from './reprovision-rounds.ts';
 import type { RolloutImage } from './rollout-image.ts';
 import { formatStats, waveStats, type NodeOutcome, type WaveStats } from './wave-stats.ts';
@@ -136,6 +136,20 @@ export function strategyName(s: RolloutStrategy | undefined): string {
   return typeof s === 'object' ? 'ab' : (s ?? 'rolling');
 }
 
+/** One rollout's fixed inputs and its growing result, shared by the wave steps below. */
+interface RolloutRun {
+  ctx: RunContext;
+  o: RolloutOptions;
+  policy: HaltPolicy;
+  strategy: RolloutStrategy;
+  rollbackMode: false | 'wave' | 'all';
+  known: Map<string, RolloutImage>;
+  rounds: RoundOptions;
+  allEvents: readonly FleetEvent[];
+  abRng: Rng;
+  result: RolloutResult;
+}
+
 export async function rollout(ctx: RunContext, o: RolloutOptions): Promise<RolloutResult> {
   checkRolloutOptions(o);
   const seed = o.seed ?? ctx.seed;
@@ -149,7 +163,23 @@ export async function rollout(ctx: RunContext, o: RolloutOptions): Promise<Rollo
   const offReady = ctx.events.on('node.ready', (e) => readyAt.set(e.node, e.t));
   // all() buffers from its first call: start it now when a predicate will read events.
   const allEvents = policy.when ? ctx.events.all() : [];
-  const rounds: RoundOptions = {
+  const rounds = roundOptions(o, known, readyAt);
+  const result: RolloutResult = { status: 'completed', waves: [], outcomes: new Map() };
+  const abRng = createRng(seed).child('rollout-ab');
+  const run: RolloutRun = { ctx, o, policy, strategy, rollbackMode, known, rounds, allEvents, abRng, result };
+  try {
+    for (const wave of plan) {
+      if ((await runWave(run, wave)) === 'halted') break;
+    }
+  } finally {
+    offReady();
+  }
+  return result;
+}
+
+/** The reprovisioning rounds' options, from the rollout's (defaults filled in). */
+function roundOptions(o: RolloutOptions, known: Map<string, RolloutImage>, readyAt: Map<string, number>): RoundOptions {
+  return {
     perSite: parseMaxUnavailable(o.maxUnavailable ?? 1)!,
     retries: o.retries ?? 1,
     readyTimeoutMs: o.readyTimeoutMs ?? 30 * 60_000,
@@ -160,95 +190,107 @@ export async function rollout(ctx: RunContext, o: RolloutOptions): Promise<Rollo
     ...(o.requestTimeoutMs !== undefined ? { requestTimeoutMs: o.requestTimeoutMs } : {}),
     ...(o.maxInFlight !== undefined ? { maxInFlight: o.maxInFlight } : {}),
   };
-  const result: RolloutResult = { status: 'completed', waves: [], outcomes: new Map() };
-  const decide = (wave: string, decision: Parameters<typeof emitDecision>[2], nodes: number, detail?: string) => emitDecision(ctx, wave, decision, nodes, detail);
-  const abRng = createRng(seed).child('rollout-ab');
-  try {
-    for (const wave of plan) {
-      const nodes = wave.nodes.map((n) => ctx.lab.node(n));
-      const startMs = ctx.events.now();
-      decide(wave.name, 'start', nodes.length, `sites=${wave.sites.length} strategy=${strategyName(strategy)} image=${o.image.name}${typeof strategy === 'object' ? `,${strategy.b.name}` : ''} maxUnavailable=${o.maxUnavailable ?? 1}${o.maxInFlight !== undefined ? ` maxInFlight=${o.maxInFlight}` : ''}`);
-      const evs = () => allEvents.filter((e: FleetEvent) => e.t >= startMs);
-      const stopEarly = (so: readonly NodeOutcome[]) => haltReason(policy, { name: wave.name, stats: waveStats(so), plannedNodes: nodes.length }, evs, false) !== null;
+}
 
-      let outcomes: NodeOutcome[];
-      let blue: NodeHandle[] = [];
-      let cohortB = new Set<string>();
-      if (strategy === 'blue-green') {
-        const split = blueGreenSplit(nodes);
-        blue = split.blue;
-        outcomes = split.noGreen.map((n) => ({ node: n.name, site: n.site, profile: n.profile, image: o.image.name, ok: false, runs: n.diskImage(), ttrMs: null, attempts: 0, code: ERRORS.SCENARIO_INVALID.code, message: `site ${n.site} has no idle (green) node to provision` }));
-        // Green nodes serve nothing yet: the whole green set of a site is provisioned at once.
-        const r = await reprovisionRounds(ctx, split.green.map((node) => ({ node, image: o.image })), { ...rounds, perSite: (n) => n, shouldStop: (so) => stopEarly([...outcomes, ...so]) });
-        outcomes.push(...r.outcomes);
-      } else {
-        let items: ProvisionItem[] = nodes.map((node) => ({ node, image: o.image }));
-        if (typeof strategy === 'object') {
-          const share = strategy.split ?? 0.5;
-          items = nodes.map((node) => (abRng.next() < share ? (cohortB.add(node.name), { node, image: strategy.b }) : { node, image: o.image }));
-        }
-        outcomes = (await reprovisionRounds(ctx, items, { ...rounds, shouldStop: stopEarly })).outcomes;
-      }
-      let stats = waveStats(outcomes);
-      const report: WaveReport = { name: wave.name, sites: wave.sites.length, nodes: nodes.length, stats, decision: 'done', startMs, endMs: startMs };
-      if (typeof strategy === 'object') {
-        const a = waveStats(outcomes.filter((x) => !cohortB.has(x.node)));
-        const b = waveStats(outcomes.filter((x) => cohortB.has(x.node)));
-        report.cohorts = { a, b };
-        decide(wave.name, 'compare', outcomes.length, `A=${o.image.name} ${prefix('a', a)} B=${strategy.b.name} ${prefix('b', b)}`);
-      }
-      let reason = haltReason(policy, { name: wave.name, stats, plannedNodes: nodes.length }, evs, true);
-      if (!reason && o.soak && o.soak > 0) {
-        decide(wave.name, 'soak', stats.ok, `ms=${o.soak}`);
-        outcomes = await soak(ctx, outcomes, o.soak, rounds);
-        stats = report.stats = waveStats(outcomes);
-        reason = haltReason(policy, { name: wave.name, stats, plannedNodes: nodes.length }, evs, true);
-      }
-      for (const x of outcomes) result.outcomes.set(x.node, x);
-      result.waves.push(report);
-      if (reason) {
-        report.decision = 'halted';
-        report.reason = reason;
-        result.status = 'halted';
-        result.haltedWave = wave.name;
-        result.reason = reason;
-        decide(wave.name, 'halt', stats.failed, `${formatStats(stats)} reason="${reason}"`);
-        if (strategy === 'blue-green') {
-          // Blue never stopped serving: retiring the green set is the rollback.
-          const green = outcomes.filter((x) => x.attempts > 0).map((x) => ctx.lab.node(x.node));
-          await pool(green, rounds.apiConcurrency, (n) => ctx.target.deprovision([n]).catch(() => undefined));
-          decide(wave.name, 'rollback', green.length, `green retired=${green.length} blue serving=${blue.length}`);
-        } else if (rollbackMode && o.previous) {
-          const scope = rollbackMode === 'all' ? [...result.outcomes.values()].map((x) => ctx.lab.node(x.node)) : nodes;
-          const todo = scope.filter((n) => !rounds.health(n, o.previous!, known).ok);
-          const r = await reprovisionRounds(ctx, todo.map((node) => ({ node, image: o.previous! })), rounds);
-          for (const x of r.outcomes) result.outcomes.set(x.node, x);
-          report.rollback = waveStats(r.outcomes);
-          decide(rollbackMode === 'all' ? 'all' : wave.name, 'rollback', todo.length, `image=${o.previous.name} ${formatStats(report.rollback)}`);
-        } else decide(wave.name, 'rollback', 0, 'skipped=true reason="no previous image or rollback disabled"');
-        report.endMs = ctx.events.now();
-        break;
-      }
-      const broken = strategy !== 'blue-green' && rollbackMode && o.previous ? outcomes.filter((x) => !x.ok).map((x) => ctx.lab.node(x.node)).filter((n) => !rounds.health(n, o.previous!, known).ok) : [];
-      if (broken.length > 0 && o.previous) {
-        // Within budget, but no node stays broken: failed nodes go back to the previous image.
-        const todo = broken;
-        const r = await reprovisionRounds(ctx, todo.map((node) => ({ node, image: o.previous! })), rounds);
-        for (const x of r.outcomes) result.outcomes.set(x.node, x);
-        report.rollback = waveStats(r.outcomes);
-        decide(wave.name, 'rollback', todo.length, `repair=true image=${o.previous.name} ${formatStats(report.rollback)}`);
-      }
-      if (strategy === 'blue-green') {
-        decide(wave.name, 'switch', stats.ok, `green=${stats.ok} blue retired=${blue.length}`);
-        await pool(blue, rounds.apiConcurrency, (n) => ctx.target.deprovision([n]));
-      }
-      report.endMs = ctx.events.now();
-      decide(wave.name, 'done', stats.ok, formatStats(stats));
-    }
-  } finally {
-    offReady();
+/** One wave: start ─▶ strategy ─▶ [compare] ─▶ [soak] ─▶ halt (+ rollback) or [repair] ─▶ [switch] ─▶ done. */
+async function runWave(r: RolloutRun, wave: PlannedWave): Promise<'done' | 'halted'> {
+  const { ctx, o, policy, strategy } = r;
+  const nodes = wave.nodes.map((n) => ctx.lab.node(n));
+  const startMs = ctx.events.now();
+  emitDecision(ctx, wave.name, 'start', nodes.length, `sites=${wave.sites.length} strategy=${strategyName(strategy)} image=${o.image.name}${typeof strategy === 'object' ? `,${strategy.b.name}` : ''} maxUnavailable=${o.maxUnavailable ?? 1}${o.maxInFlight !== undefined ? ` maxInFlight=${o.maxInFlight}` : ''}`);
+  const evs = () => r.allEvents.filter((e: FleetEvent) => e.t >= startMs);
+  const stopEarly = (so: readonly NodeOutcome[]) => haltReason(policy, { name: wave.name, stats: waveStats(so), plannedNodes: nodes.length }, evs, false) !== null;
+
+  const provisioned = await provisionWave(r, nodes, stopEarly);
+  let outcomes = provisioned.outcomes;
+  let stats = waveStats(outcomes);
+  const report: WaveReport = { name: wave.name, sites: wave.sites.length, nodes: nodes.length, stats, decision: 'done', startMs, endMs: startMs };
+  if (typeof strategy === 'object') {
+    const a = waveStats(outcomes.filter((x) => !provisioned.cohortB.has(x.node)));
+    const b = waveStats(outcomes.filter((x) => provisioned.cohortB.has(x.node)));
+    report.cohorts = { a, b };
+    emitDecision(ctx, wave.name, 'compare', outcomes.length, `A=${o.image.name} ${prefix('a', a)} B=${strategy.b.name} ${prefix('b', b)}`);
   }
-  return result;
+  let reason = haltReason(policy, { name: wave.name, stats, plannedNodes: nodes.length }, evs, true);
+  if (!reason && o.soak && o.soak > 0) {
+    emitDecision(ctx, wave.name, 'soak', stats.ok, `ms=${o.soak}`);
+    outcomes = await soak(ctx, outcomes, o.soak, r.rounds);
+    stats = report.stats = waveStats(outcomes);
+    reason = haltReason(policy, { name: wave.name, stats, plannedNodes: nodes.length }, evs, true);
+  }
+  for (const x of outcomes) r.result.outcomes.set(x.node, x);
+  r.result.waves.push(report);
+  if (reason) {
+    await haltWave(r, { name: wave.name, nodes, report, outcomes, stats, blue: provisioned.blue }, reason);
+    return 'halted';
+  }
+  await repairFailed(r, wave.name, outcomes, report);
+  if (strategy === 'blue-green') {
+    emitDecision(ctx, wave.name, 'switch', stats.ok, `green=${stats.ok} blue retired=${provisioned.blue.length}`);
+    await pool(provisioned.blue, r.rounds.apiConcurrency, (n) => ctx.target.deprovision([n]));
+  }
+  report.endMs = ctx.events.now();
+  emitDecision(ctx, wave.name, 'done', stats.ok, formatStats(stats));
+  return 'done';
+}
+
+/** The strategy's provisioning of a wave: outcomes, the blue (serving) set, the A/B cohort B. */
+async function provisionWave(r: RolloutRun, nodes: NodeHandle[], stopEarly: (so: readonly NodeOutcome[]) => boolean): Promise<{ outcomes: NodeOutcome[]; blue: NodeHandle[]; cohortB: Set<string> }> {
+  const { ctx, o, strategy, rounds } = r;
+  const cohortB = new Set<string>();
+  if (strategy === 'blue-green') {
+    const split = blueGreenSplit(nodes);
+    const outcomes: NodeOutcome[] = split.noGreen.map((n) => ({ node: n.name, site: n.site, profile: n.profile, image: o.image.name, ok: false, runs: n.diskImage(), ttrMs: null, attempts: 0, code: ERRORS.SCENARIO_INVALID.code, message: `site ${n.site} has no idle (green) node to provision` }));
+    // Green nodes serve nothing yet: the whole green set of a site is provisioned at once.
+    const res = await reprovisionRounds(ctx, split.green.map((node) => ({ node, image: o.image })), { ...rounds, perSite: (n) => n, shouldStop: (so) => stopEarly([...outcomes, ...so]) });
+    outcomes.push(...res.outcomes);
+    return { outcomes, blue: split.blue, cohortB };
+  }
+  let items: ProvisionItem[] = nodes.map((node) => ({ node, image: o.image }));
+  if (typeof strategy === 'object') {
+    const share = strategy.split ?? 0.5;
+    items = nodes.map((node) => (r.abRng.next() < share ? (cohortB.add(node.name), { node, image: strategy.b }) : { node, image: o.image }));
+  }
+  const outcomes = (await reprovisionRounds(ctx, items, { ...rounds, shouldStop: stopEarly })).outcomes;
+  return { outcomes, blue: [], cohortB };
+}
+
+/** A halted wave: record the halt, then roll back (retire green, or reprovision `previous`). */
+async function haltWave(r: RolloutRun, w: { name: string; nodes: NodeHandle[]; report: WaveReport; outcomes: NodeOutcome[]; stats: WaveStats; blue: NodeHandle[] }, reason: string): Promise<void> {
+  const { ctx, o, result, rounds, rollbackMode } = r;
+  const { report } = w;
+  report.decision = 'halted';
+  report.reason = reason;
+  result.status = 'halted';
+  result.haltedWave = w.name;
+  result.reason = reason;
+  emitDecision(ctx, w.name, 'halt', w.stats.failed, `${formatStats(w.stats)} reason="${reason}"`);
+  if (r.strategy === 'blue-green') {
+    // Blue never stopped serving: retiring the green set is the rollback.
+    const green = w.outcomes.filter((x) => x.attempts > 0).map((x) => ctx.lab.node(x.node));
+    await pool(green, rounds.apiConcurrency, (n) => ctx.target.deprovision([n]).catch(() => undefined));
+    emitDecision(ctx, w.name, 'rollback', green.length, `green retired=${green.length} blue serving=${w.blue.length}`);
+  } else if (rollbackMode && o.previous) {
+    const scope = rollbackMode === 'all' ? [...result.outcomes.values()].map((x) => ctx.lab.node(x.node)) : w.nodes;
+    const todo = scope.filter((n) => !rounds.health(n, o.previous!, r.known).ok);
+    const res = await reprovisionRounds(ctx, todo.map((node) => ({ node, image: o.previous! })), rounds);
+    for (const x of res.outcomes) result.outcomes.set(x.node, x);
+    report.rollback = waveStats(res.outcomes);
+    emitDecision(ctx, rollbackMode === 'all' ? 'all' : w.name, 'rollback', todo.length, `image=${o.previous.name} ${formatStats(report.rollback)}`);
+  } else emitDecision(ctx, w.name, 'rollback', 0, 'skipped=true reason="no previous image or rollback disabled"');
+  report.endMs = ctx.events.now();
+}
+
+/** A wave within budget: no node stays broken, failed nodes go back to the previous image. */
+async function repairFailed(r: RolloutRun, wave: string, outcomes: NodeOutcome[], report: WaveReport): Promise<void> {
+  const { ctx, o, rounds } = r;
+  const broken = r.strategy !== 'blue-green' && r.rollbackMode && o.previous ? outcomes.filter((x) => !x.ok).map((x) => ctx.lab.node(x.node)).filter((n) => !rounds.health(n, o.previous!, r.known).ok) : [];
+  if (broken.length > 0 && o.previous) {
+    const res = await reprovisionRounds(ctx, broken.map((node) => ({ node, image: o.previous! })), rounds);
+    for (const x of res.outcomes) r.result.outcomes.set(x.node, x);
+    report.rollback = waveStats(res.outcomes);
+    emitDecision(ctx, wave, 'rollback', broken.length, `repair=true image=${o.previous.name} ${formatStats(report.rollback)}`);
+  }
 }
 
 function emitDecision(ctx: RunContext, wave: string, decision: 'start' | 'done' | 'halt' | 'rollback' | 'soak' | 'switch' | 'compare', nodes: number, detail?: string): void {

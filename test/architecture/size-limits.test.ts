@@ -33,11 +33,7 @@ const EXCEPTIONS: Record<string, string> = {
   'reports/assets/report.js': 'the HTML report\'s browser script (one IIFE, plain JS shipped into report.html)',
   'reports/assets/report.js#<anonymous>': 'the HTML report\'s browser script (one IIFE, plain JS shipped into report.html)',
   'harness/targets/ironic/ironic-config.ts#ironicConf': 'config table: ironic.conf sections written line by line',
-  'harness/rollout/rollout.ts#rollout': 'not split yet: wave loop + health gates in one function',
   'harness/targets/reference/reference-server.ts#startReferenceServer': 'not split yet: the reference server closure (DHCP + TFTP + HTTP wiring)',
-  'lab/lab.ts#startLab': 'not split yet: the composition root (sites, nodes, BMCs, faults)',
-  'lab/net/netns/qemu-site.ts#createQemuSite': 'not split yet: qemu site plumbing (netns, bridge, relay, WAN)',
-  'lab/nodes/qemu/boot-payload/build.ts#buildBootPayload': 'not split yet: boot payload build steps',
   // ── end of the not-split-yet block ──────────────────────────────────────────────────────
 };
 

@@ -97,8 +97,8 @@ async function writeSysctl(ns: string | null, path: string, value: string): Prom
 export async function createQemuSite(o: QemuSiteOptions): Promise<QemuSite> {
   const n = siteNames(o.tag ?? runTag(o.runId), o.index);
   const host = o.core.host ?? '127.0.0.1';
-  const undo: { what: string; fn: () => Promise<unknown> }[] = [];
-  const syncUndo: (() => void)[] = [];
+  const undo: Made['undo'] = [];
+  const syncUndo: Made['syncUndo'] = [];
   let dnsmasq: ChildProcess | undefined;
   let wan: UserspaceWan | undefined;
   const engine: QemuLinkEngine = o.engine ?? 'userspace';
@@ -133,131 +133,19 @@ export async function createQemuSite(o: QemuSiteOptions): Promise<QemuSite> {
     // A run that does not share this lock (an older fleetlab, another lock dir) may still hold
     // this index's host routes ("RTNETLINK: File exists" below): wait for them as for the lock.
     await waitForFreeRoutes(n, o.site, o.signal, o.events);
-    // 1. Namespace.
-    await sh('ip', ['netns', 'add', n.ns]);
-    undo.push({ what: `netns ${n.ns}`, fn: () => killNsProcesses(n.ns).then(() => sh('ip', ['netns', 'del', n.ns])) });
-    syncUndo.push(() => {
-      killNsProcessesSync(n.ns);
-      shSyncQuiet('ip', ['netns', 'del', n.ns]);
-    });
-    await inNs(n.ns, 'ip', ['link', 'set', 'lo', 'up']);
-    await writeSysctl(n.ns, '/proc/sys/net/ipv4/ip_forward', '1');
-
-    // 2. WAN: the host end stays in the host ns, the site end becomes wan0 in the site ns.
-    if (engine === 'userspace') {
-      // Two TAPs joined through the link model in this process (userspace-wan.ts).
-      const siteTap = `${n.hostVeth.slice(0, -1)}s`;
-      const w = await startUserspaceWan({ hostTap: n.hostVeth, siteTap, link: o.frameLink ?? null, site: o.site, events: o.events });
-      wan = w;
-      undo.push({ what: `userspace WAN ${n.hostVeth}`, fn: () => w.close() });
-      syncUndo.push(() => {
-        for (const pid of w.pids) shSyncQuiet('kill', ['-9', String(pid)]);
-      });
-      await sh('ip', ['link', 'set', n.hostVeth, 'address', n.hostMac]);
-      await sh('ip', ['link', 'set', siteTap, 'netns', n.ns]);
-      await inNs(n.ns, 'ip', ['link', 'set', siteTap, 'name', n.siteVeth]);
-      await inNs(n.ns, 'ip', ['link', 'set', n.siteVeth, 'address', n.siteMac]);
-    } else {
-      await sh('ip', ['link', 'add', n.hostVeth, 'address', n.hostMac, 'type', 'veth', 'peer', 'name', n.siteVeth, 'address', n.siteMac, 'netns', n.ns]);
-      undo.push({ what: `link ${n.hostVeth}`, fn: () => trySh('ip', ['link', 'del', n.hostVeth]) });
-      syncUndo.push(() => shSyncQuiet('ip', ['link', 'del', n.hostVeth]));
-    }
-    await writeSysctl(null, `/proc/sys/net/ipv6/conf/${n.hostVeth}/disable_ipv6`, '1');
-    // DNAT to 127.0.0.1 of packets arriving here, and SNAT of loopback-sourced replies leaving here.
-    await writeSysctl(null, `/proc/sys/net/ipv4/conf/${n.hostVeth}/route_localnet`, '1');
-    await sh('ip', ['link', 'set', n.hostVeth, 'up']);
-    await sh('ip', ['addr', 'add', `${CORE_ADDR}/32`, 'dev', n.hostVeth, 'noprefixroute']);
-    await sh('ip', ['route', 'add', `${n.wanAddr}/32`, 'dev', n.hostVeth]);
-    await sh('ip', ['neigh', 'replace', n.wanAddr, 'lladdr', n.siteMac, 'dev', n.hostVeth, 'nud', 'permanent']);
-    await sh('ip', ['route', 'add', n.lanCidr, 'via', n.wanAddr, 'dev', n.hostVeth, 'onlink']);
-
-    // 3. Site side: WAN address, route to CORE only, LAN bridge with v4 gateway + v6 (RA only).
-    await inNs(n.ns, 'ip', ['addr', 'add', `${n.wanAddr}/32`, 'dev', n.siteVeth]);
-    await inNs(n.ns, 'ip', ['link', 'set', n.siteVeth, 'up']);
-    wan?.open(); // both ends are up now (see UserspaceWan.open)
-    await inNs(n.ns, 'ip', ['route', 'add', `${CORE_ADDR}/32`, 'dev', n.siteVeth]);
-    await inNs(n.ns, 'ip', ['neigh', 'replace', CORE_ADDR, 'lladdr', n.hostMac, 'dev', n.siteVeth, 'nud', 'permanent']);
-    await inNs(n.ns, 'ip', ['link', 'add', n.bridge, 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0']);
-    await inNs(n.ns, 'ip', ['addr', 'add', `${n.gateway}/24`, 'dev', n.bridge]);
-    await inNs(n.ns, 'ip', ['-6', 'addr', 'add', n.lan6, 'dev', n.bridge, 'nodad']);
-    await inNs(n.ns, 'ip', ['link', 'set', n.bridge, 'up']);
-
-    // 4. Host NAT: CORE:<well-known port> → 127.0.0.1:<target port>; replies/new flows out → CORE.
-    const ports = o.core;
-    const dn = (proto: string, from: number, to: number | undefined) => (to ? `    iifname "${n.hostVeth}" ip daddr ${CORE_ADDR} ${proto} dport ${from} dnat to ${host}:${to}\n` : '');
-    const ruleset =
-      `table ip ${n.nftHost} {\n  chain pre {\n    type nat hook prerouting priority dstnat; policy accept;\n` +
-      dn('udp', 67, ports.dhcpPort) +
-      dn('udp', 69, ports.tftpPort) +
-      dn('tcp', 80, ports.httpPort) +
-      `    iifname "${n.hostVeth}" ip daddr ${CORE_ADDR} dnat to ${host}\n  }\n` +
-      `  chain post {\n    type nat hook postrouting priority srcnat; policy accept;\n    oifname "${n.hostVeth}" snat to ${CORE_ADDR}\n  }\n` +
-      // A conntrack zone per run+site: a later run reusing these addresses (same 5-tuple, e.g. the
-      // relay's 10.214.i.2:67 → CORE:67) must not hit a stale NAT entry pointing at a dead port.
-      `  chain zone_pre {\n    type filter hook prerouting priority raw; policy accept;\n    iifname "${n.hostVeth}" ct zone set ${n.ctZone}\n  }\n` +
-      `  chain zone_out {\n    type filter hook output priority raw; policy accept;\n    oifname "${n.hostVeth}" ct zone set ${n.ctZone}\n  }\n}\n`;
-    await sh('nft', ['-f', '-'], { input: ruleset });
-    undo.push({ what: `nft table ${n.nftHost}`, fn: () => trySh('nft', ['delete', 'table', 'ip', n.nftHost]) });
-    syncUndo.push(() => shSyncQuiet('nft', ['delete', 'table', 'ip', n.nftHost]));
+    const made: Made = { undo, syncUndo };
+    await createNamespace(n, made);
+    wan = await createWan(n, o, engine, made);
+    await configureSiteSide(n, wan);
+    await installHostNat(n, host, o.core, made);
 
     // 5. Relay + RA (one dnsmasq, no DNS). iPXE waits ~13 s for an RA after DHCP without one.
-    dnsmasq = spawn(
-      'ip',
-      [
-        'netns', 'exec', n.ns, 'dnsmasq', '--keep-in-foreground', '--conf-file=/dev/null', '--port=0', '--user=root', '--group=root',
-        `--pid-file=${join(o.workDir, 'dnsmasq.pid')}`, '--log-facility=-', '--log-dhcp',
-        `--interface=${n.bridge}`, `--interface=${n.siteVeth}`,
-        `--dhcp-relay=${n.gateway},${CORE_ADDR}`,
-        '--enable-ra', `--dhcp-range=::,constructor:${n.bridge},ra-only,64`, `--ra-param=${n.bridge},5,1800`,
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
-    );
+    dnsmasq = spawnRelay(n, o.workDir);
     const child = dnsmasq;
-    let dnsmasqLog = '';
-    child.stderr?.on('data', (d: Buffer) => {
-      dnsmasqLog = (dnsmasqLog + d.toString()).slice(-4000);
-    });
     undo.push({ what: 'dnsmasq', fn: () => killAndWait(child) });
-    await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(resolve, 300); // dnsmasq fails fast on a bad option or a busy port
-      child.once('exit', (code) => {
-        clearTimeout(t);
-        reject(new FleetlabError('NETNS', `dnsmasq relay in ${n.ns} exited (${code}): ${dnsmasqLog.trim()}`));
-      });
-      child.once('error', (e) => {
-        clearTimeout(t);
-        reject(new FleetlabError('NETNS', `dnsmasq: ${e.message}`));
-      });
-    });
+    await relayStarted(child, n);
 
-    const site: QemuSite = {
-      site: o.site,
-      engine,
-      wan: wan?.counters ?? null,
-      names: n,
-      ns: n.ns,
-      gateway: n.gateway,
-      lanCidr: n.lanCidr,
-      coreAddr: CORE_ADDR,
-      pool: { start: `${n.lanPrefix}100`, end: `${n.lanPrefix}250`, netmask: '255.255.255.0' },
-      async addTap(k) {
-        const tap = tapName(k);
-        await inNs(n.ns, 'ip', ['tuntap', 'add', 'dev', tap, 'mode', 'tap']);
-        await inNs(n.ns, 'ip', ['link', 'set', tap, 'master', n.bridge]);
-        await inNs(n.ns, 'ip', ['link', 'set', tap, 'up']);
-        return tap;
-      },
-      async removeTap(tap) {
-        await tryInNs(n.ns, 'ip', ['link', 'del', tap]);
-      },
-      async setLink(p) {
-        if (engine === 'kernel') return applyLink(n, p);
-        if (!o.frameLink) return { applied: [], unsupported: ['no link model for this site (ideal wire)'] };
-        o.frameLink.setProfile(p);
-        return { applied: ['userspace link model'], unsupported: [] };
-      },
-      teardown,
-    };
+    const site = siteHandle(o, n, engine, wan, teardown);
     if (o.link && engine === 'kernel') {
       const r = await applyLink(n, o.link);
       if (r.unsupported.length) o.events?.emit({ kind: 'log', level: 'warn', msg: `site ${o.site} (qemu): not applied: ${r.unsupported.join('; ')}`, code: ERRORS.NETNS.code });
@@ -267,6 +155,154 @@ export async function createQemuSite(o: QemuSiteOptions): Promise<QemuSite> {
     await teardown();
     throw e;
   }
+}
+
+/** What createQemuSite made so far, in order: async undo for teardown(), sync undo for the exit guard. */
+interface Made {
+  undo: { what: string; fn: () => Promise<unknown> }[];
+  syncUndo: (() => void)[];
+}
+
+/** 1. Namespace (lo up, IPv4 forwarding). */
+async function createNamespace(n: SiteNames, made: Made): Promise<void> {
+  await sh('ip', ['netns', 'add', n.ns]);
+  made.undo.push({ what: `netns ${n.ns}`, fn: () => killNsProcesses(n.ns).then(() => sh('ip', ['netns', 'del', n.ns])) });
+  made.syncUndo.push(() => {
+    killNsProcessesSync(n.ns);
+    shSyncQuiet('ip', ['netns', 'del', n.ns]);
+  });
+  await inNs(n.ns, 'ip', ['link', 'set', 'lo', 'up']);
+  await writeSysctl(n.ns, '/proc/sys/net/ipv4/ip_forward', '1');
+}
+
+/** 2. WAN: the host end stays in the host ns, the site end becomes wan0 in the site ns. */
+async function createWan(n: SiteNames, o: QemuSiteOptions, engine: QemuLinkEngine, made: Made): Promise<UserspaceWan | undefined> {
+  let wan: UserspaceWan | undefined;
+  if (engine === 'userspace') {
+    // Two TAPs joined through the link model in this process (userspace-wan.ts).
+    const siteTap = `${n.hostVeth.slice(0, -1)}s`;
+    const w = await startUserspaceWan({ hostTap: n.hostVeth, siteTap, link: o.frameLink ?? null, site: o.site, events: o.events });
+    wan = w;
+    made.undo.push({ what: `userspace WAN ${n.hostVeth}`, fn: () => w.close() });
+    made.syncUndo.push(() => {
+      for (const pid of w.pids) shSyncQuiet('kill', ['-9', String(pid)]);
+    });
+    await sh('ip', ['link', 'set', n.hostVeth, 'address', n.hostMac]);
+    await sh('ip', ['link', 'set', siteTap, 'netns', n.ns]);
+    await inNs(n.ns, 'ip', ['link', 'set', siteTap, 'name', n.siteVeth]);
+    await inNs(n.ns, 'ip', ['link', 'set', n.siteVeth, 'address', n.siteMac]);
+  } else {
+    await sh('ip', ['link', 'add', n.hostVeth, 'address', n.hostMac, 'type', 'veth', 'peer', 'name', n.siteVeth, 'address', n.siteMac, 'netns', n.ns]);
+    made.undo.push({ what: `link ${n.hostVeth}`, fn: () => trySh('ip', ['link', 'del', n.hostVeth]) });
+    made.syncUndo.push(() => shSyncQuiet('ip', ['link', 'del', n.hostVeth]));
+  }
+  await writeSysctl(null, `/proc/sys/net/ipv6/conf/${n.hostVeth}/disable_ipv6`, '1');
+  // DNAT to 127.0.0.1 of packets arriving here, and SNAT of loopback-sourced replies leaving here.
+  await writeSysctl(null, `/proc/sys/net/ipv4/conf/${n.hostVeth}/route_localnet`, '1');
+  await sh('ip', ['link', 'set', n.hostVeth, 'up']);
+  await sh('ip', ['addr', 'add', `${CORE_ADDR}/32`, 'dev', n.hostVeth, 'noprefixroute']);
+  await sh('ip', ['route', 'add', `${n.wanAddr}/32`, 'dev', n.hostVeth]);
+  await sh('ip', ['neigh', 'replace', n.wanAddr, 'lladdr', n.siteMac, 'dev', n.hostVeth, 'nud', 'permanent']);
+  await sh('ip', ['route', 'add', n.lanCidr, 'via', n.wanAddr, 'dev', n.hostVeth, 'onlink']);
+  return wan;
+}
+
+/** 3. Site side: WAN address, route to CORE only, LAN bridge with v4 gateway + v6 (RA only). */
+async function configureSiteSide(n: SiteNames, wan: UserspaceWan | undefined): Promise<void> {
+  await inNs(n.ns, 'ip', ['addr', 'add', `${n.wanAddr}/32`, 'dev', n.siteVeth]);
+  await inNs(n.ns, 'ip', ['link', 'set', n.siteVeth, 'up']);
+  wan?.open(); // both ends are up now (see UserspaceWan.open)
+  await inNs(n.ns, 'ip', ['route', 'add', `${CORE_ADDR}/32`, 'dev', n.siteVeth]);
+  await inNs(n.ns, 'ip', ['neigh', 'replace', CORE_ADDR, 'lladdr', n.hostMac, 'dev', n.siteVeth, 'nud', 'permanent']);
+  await inNs(n.ns, 'ip', ['link', 'add', n.bridge, 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0']);
+  await inNs(n.ns, 'ip', ['addr', 'add', `${n.gateway}/24`, 'dev', n.bridge]);
+  await inNs(n.ns, 'ip', ['-6', 'addr', 'add', n.lan6, 'dev', n.bridge, 'nodad']);
+  await inNs(n.ns, 'ip', ['link', 'set', n.bridge, 'up']);
+}
+
+/** 4. Host NAT: CORE:<well-known port> → 127.0.0.1:<target port>; replies/new flows out → CORE. */
+async function installHostNat(n: SiteNames, host: string, ports: CorePorts, made: Made): Promise<void> {
+  const dn = (proto: string, from: number, to: number | undefined) => (to ? `    iifname "${n.hostVeth}" ip daddr ${CORE_ADDR} ${proto} dport ${from} dnat to ${host}:${to}\n` : '');
+  const ruleset =
+    `table ip ${n.nftHost} {\n  chain pre {\n    type nat hook prerouting priority dstnat; policy accept;\n` +
+    dn('udp', 67, ports.dhcpPort) +
+    dn('udp', 69, ports.tftpPort) +
+    dn('tcp', 80, ports.httpPort) +
+    `    iifname "${n.hostVeth}" ip daddr ${CORE_ADDR} dnat to ${host}\n  }\n` +
+    `  chain post {\n    type nat hook postrouting priority srcnat; policy accept;\n    oifname "${n.hostVeth}" snat to ${CORE_ADDR}\n  }\n` +
+    // A conntrack zone per run+site: a later run reusing these addresses (same 5-tuple, e.g. the
+    // relay's 10.214.i.2:67 → CORE:67) must not hit a stale NAT entry pointing at a dead port.
+    `  chain zone_pre {\n    type filter hook prerouting priority raw; policy accept;\n    iifname "${n.hostVeth}" ct zone set ${n.ctZone}\n  }\n` +
+    `  chain zone_out {\n    type filter hook output priority raw; policy accept;\n    oifname "${n.hostVeth}" ct zone set ${n.ctZone}\n  }\n}\n`;
+  await sh('nft', ['-f', '-'], { input: ruleset });
+  made.undo.push({ what: `nft table ${n.nftHost}`, fn: () => trySh('nft', ['delete', 'table', 'ip', n.nftHost]) });
+  made.syncUndo.push(() => shSyncQuiet('nft', ['delete', 'table', 'ip', n.nftHost]));
+}
+
+/** 5. The site's DHCP relay + RA sender: one dnsmasq in the namespace, no DNS. */
+function spawnRelay(n: SiteNames, workDir: string): ChildProcess {
+  return spawn(
+    'ip',
+    [
+      'netns', 'exec', n.ns, 'dnsmasq', '--keep-in-foreground', '--conf-file=/dev/null', '--port=0', '--user=root', '--group=root',
+      `--pid-file=${join(workDir, 'dnsmasq.pid')}`, '--log-facility=-', '--log-dhcp',
+      `--interface=${n.bridge}`, `--interface=${n.siteVeth}`,
+      `--dhcp-relay=${n.gateway},${CORE_ADDR}`,
+      '--enable-ra', `--dhcp-range=::,constructor:${n.bridge},ra-only,64`, `--ra-param=${n.bridge},5,1800`,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
+  );
+}
+
+/** Resolves once the relay has stayed up briefly; rejects (with its log) when it exits. */
+function relayStarted(child: ChildProcess, n: SiteNames): Promise<void> {
+  let dnsmasqLog = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    dnsmasqLog = (dnsmasqLog + d.toString()).slice(-4000);
+  });
+  return new Promise<void>((resolve, reject) => {
+    const t = setTimeout(resolve, 300); // dnsmasq fails fast on a bad option or a busy port
+    child.once('exit', (code) => {
+      clearTimeout(t);
+      reject(new FleetlabError('NETNS', `dnsmasq relay in ${n.ns} exited (${code}): ${dnsmasqLog.trim()}`));
+    });
+    child.once('error', (e) => {
+      clearTimeout(t);
+      reject(new FleetlabError('NETNS', `dnsmasq: ${e.message}`));
+    });
+  });
+}
+
+/** The QemuSite handle over the created site. */
+function siteHandle(o: QemuSiteOptions, n: SiteNames, engine: QemuLinkEngine, wan: UserspaceWan | undefined, teardown: () => Promise<void>): QemuSite {
+  return {
+    site: o.site,
+    engine,
+    wan: wan?.counters ?? null,
+    names: n,
+    ns: n.ns,
+    gateway: n.gateway,
+    lanCidr: n.lanCidr,
+    coreAddr: CORE_ADDR,
+    pool: { start: `${n.lanPrefix}100`, end: `${n.lanPrefix}250`, netmask: '255.255.255.0' },
+    async addTap(k) {
+      const tap = tapName(k);
+      await inNs(n.ns, 'ip', ['tuntap', 'add', 'dev', tap, 'mode', 'tap']);
+      await inNs(n.ns, 'ip', ['link', 'set', tap, 'master', n.bridge]);
+      await inNs(n.ns, 'ip', ['link', 'set', tap, 'up']);
+      return tap;
+    },
+    async removeTap(tap) {
+      await tryInNs(n.ns, 'ip', ['link', 'del', tap]);
+    },
+    async setLink(p) {
+      if (engine === 'kernel') return applyLink(n, p);
+      if (!o.frameLink) return { applied: [], unsupported: ['no link model for this site (ideal wire)'] };
+      o.frameLink.setProfile(p);
+      return { applied: ['userspace link model'], unsupported: [] };
+    },
+    teardown,
+  };
 }
 
 /** Wait (1 s polls, 30 min at most) until no host route of site index `n` exists. */

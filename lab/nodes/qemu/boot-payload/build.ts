@@ -83,31 +83,30 @@ async function cpioGz(root: string): Promise<Buffer> {
   return gzipSync(stdout, { level: 6 });
 }
 
-export async function buildBootPayload(opts: BuildOptions = {}): Promise<BootPayload> {
-  const out = resolve(opts.out ?? DEFAULT_BOOT_CACHE);
-  const log = opts.log ?? (() => {});
+/** The payload's file paths inside `dir`. */
+const payloadPaths = (dir: string) => ({ dir, vmlinuz: join(dir, 'vmlinuz'), initrd: join(dir, 'initrd.img'), diskboot: join(dir, 'diskboot.img') });
+
+/** The build's inputs and the key hashed over all of them (the manifest's `key`). */
+async function buildInputs(): Promise<{ initSh: Buffer; pkg: string; key: string }> {
   const initSh = await readFile(join(HERE, 'init.sh'));
   if (!existsSync(BUSYBOX)) throw new Error(`boot payload: ${BUSYBOX} missing (install the busybox-static package)`);
   const busybox = await readFile(BUSYBOX);
   const pkg = await kernelPackage();
   const recipe = sha256(await readFile(fileURLToPath(import.meta.url)));
   const key = sha256(JSON.stringify({ RECIPE, recipe, pkg, init: sha256(initSh), busybox: sha256(busybox), MODULES }));
-  const paths = (dir: string) => ({ dir, vmlinuz: join(dir, 'vmlinuz'), initrd: join(dir, 'initrd.img'), diskboot: join(dir, 'diskboot.img') });
-  if (!opts.force) {
-    const m = await upToDate(out, key);
-    if (m) {
-      log(`boot payload up to date in ${out} (${m.kernelPackage})`);
-      return { ...paths(out), manifest: m };
-    }
-  }
-  log(`building boot payload in ${out} from ${pkg}`);
-  const work = join(out, 'work');
-  const debs = join(out, 'debs');
-  await rm(work, { recursive: true, force: true });
-  await mkdir(debs, { recursive: true });
-  await mkdir(work, { recursive: true });
+  return { initSh, pkg, key };
+}
 
-  // 1. Debian packages: downloaded once, kept in debs/ so rebuilds work offline.
+/** The unpacked kernel package: its root (`x`), its /boot, the vmlinuz name and version. */
+interface Unpacked {
+  x: string;
+  bootDir: string;
+  vmlinuzName: string;
+  kernelVersion: string;
+}
+
+/** Step 1. Debian packages: downloaded once, kept in debs/ so rebuilds work offline. */
+async function unpackPackages(pkg: string, debs: string, work: string, log: (line: string) => void): Promise<Unpacked> {
   const wanted = [pkg, 'syslinux', 'syslinux-common', 'mtools'];
   const have = await readdir(debs);
   const missing = wanted.filter((p) => !have.some((f) => f.startsWith(`${p}_`)));
@@ -120,11 +119,12 @@ export async function buildBootPayload(opts: BuildOptions = {}): Promise<BootPay
   const bootDir = join(x, 'boot');
   const vmlinuzName = (await readdir(bootDir)).find((f) => f.startsWith('vmlinuz-'));
   if (!vmlinuzName) throw new Error(`boot payload: no vmlinuz-* in ${pkg}`);
-  const kernelVersion = vmlinuzName.slice('vmlinuz-'.length);
-  const modDir = join(x, 'lib', 'modules', kernelVersion, 'kernel');
+  return { x, bootDir, vmlinuzName, kernelVersion: vmlinuzName.slice('vmlinuz-'.length) };
+}
 
-  // 2. The disk-mode initramfs: busybox, init, modules (flat in /lib/modules).
-  const root = join(work, 'root');
+/** Step 2. The disk-mode initramfs tree in `root`: busybox, init, modules (flat in /lib/modules). */
+async function stageInitramfs(root: string, initSh: Buffer, u: Unpacked, pkg: string): Promise<void> {
+  const modDir = join(u.x, 'lib', 'modules', u.kernelVersion, 'kernel');
   for (const d of ['bin', 'lib/modules', 'boot']) await mkdir(join(root, d), { recursive: true });
   await copyFile(BUSYBOX, join(root, 'bin', 'busybox'));
   await symlink('busybox', join(root, 'bin', 'sh')); // the kernel execs /init's #!/bin/sh
@@ -136,10 +136,11 @@ export async function buildBootPayload(opts: BuildOptions = {}): Promise<BootPay
     if (!p) throw new Error(`boot payload: module ${m}.ko not found in ${pkg}`);
     await copyFile(p, join(root, 'lib', 'modules', `${m}.ko`));
   }
-  const initrdDisk = await cpioGz(root);
+}
 
-  // 3. The boot region: FAT superfloppy with syslinux, sized to fit (≤ 16 MiB).
-  const vmlinuz = await readFile(join(bootDir, vmlinuzName));
+/** Step 3. The boot region: FAT superfloppy with syslinux, sized to fit (≤ 16 MiB). */
+async function buildBootRegion(work: string, u: Unpacked, vmlinuz: Buffer, initrdDisk: Buffer): Promise<Buffer> {
+  const { x } = u;
   const need = vmlinuz.length + initrdDisk.length + 2 * MIB;
   const sizeMiB = Math.ceil(need / MIB);
   if (sizeMiB * MIB > BOOT_REGION_BYTES) throw new Error(`boot payload: boot region needs ${sizeMiB} MiB > ${BOOT_REGION_BYTES / MIB} MiB`);
@@ -156,20 +157,46 @@ export async function buildBootPayload(opts: BuildOptions = {}): Promise<BootPay
   // quiet + console=ttyS0: kernel errors still reach the serial log the driver keeps.
   await writeFile(join(stage, 'syslinux.cfg'), 'SERIAL 0 115200\nDEFAULT fleetlab\nPROMPT 0\nTIMEOUT 0\nLABEL fleetlab\n  KERNEL vmlinuz\n  INITRD initrd.gz\n  APPEND fleetlab.mode=disk console=ttyS0 quiet\n');
   await run(join(x, 'usr', 'bin', 'mcopy'), ['-o', '-i', img, join(stage, 'vmlinuz'), join(stage, 'initrd.gz'), join(stage, 'syslinux.cfg'), '::/'], { env });
-  const diskboot = await readFile(img);
+  return readFile(img);
+}
+
+export async function buildBootPayload(opts: BuildOptions = {}): Promise<BootPayload> {
+  const out = resolve(opts.out ?? DEFAULT_BOOT_CACHE);
+  const log = opts.log ?? (() => {});
+  const { initSh, pkg, key } = await buildInputs();
+  if (!opts.force) {
+    const m = await upToDate(out, key);
+    if (m) {
+      log(`boot payload up to date in ${out} (${m.kernelPackage})`);
+      return { ...payloadPaths(out), manifest: m };
+    }
+  }
+  log(`building boot payload in ${out} from ${pkg}`);
+  const work = join(out, 'work');
+  const debs = join(out, 'debs');
+  await rm(work, { recursive: true, force: true });
+  await mkdir(debs, { recursive: true });
+  await mkdir(work, { recursive: true });
+
+  const u = await unpackPackages(pkg, debs, work, log);
+  const root = join(work, 'root');
+  await stageInitramfs(root, initSh, u, pkg);
+  const initrdDisk = await cpioGz(root);
+  const vmlinuz = await readFile(join(u.bootDir, u.vmlinuzName));
+  const diskboot = await buildBootRegion(work, u, vmlinuz, initrdDisk);
 
   // 4. The PXE initramfs: same tree + the boot region it installs.
   await writeFile(join(root, 'boot', 'diskboot.img'), diskboot);
   const initrd = await cpioGz(root);
 
   await mkdir(out, { recursive: true });
-  const p = paths(out);
+  const p = payloadPaths(out);
   await writeFile(p.vmlinuz, vmlinuz);
   await writeFile(p.initrd, initrd);
   await writeFile(p.diskboot, diskboot);
   const files: BootManifest['files'] = {};
   for (const [f, b] of [['vmlinuz', vmlinuz], ['initrd.img', initrd], ['diskboot.img', diskboot]] as const) files[f] = { bytes: b.length, sha256: sha256(b) };
-  const manifest: BootManifest = { key, kernelPackage: pkg, kernelVersion, builtAt: new Date().toISOString(), files };
+  const manifest: BootManifest = { key, kernelPackage: pkg, kernelVersion: u.kernelVersion, builtAt: new Date().toISOString(), files };
   await writeFile(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   await rm(work, { recursive: true, force: true });
   log(`boot payload built: vmlinuz ${vmlinuz.length} B, initrd.img ${initrd.length} B, diskboot.img ${diskboot.length} B`);
