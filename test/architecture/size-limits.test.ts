@@ -33,7 +33,6 @@ const EXCEPTIONS: Record<string, string> = {
   'reports/assets/report.js': 'the HTML report\'s browser script (one IIFE, plain JS shipped into report.html)',
   'reports/assets/report.js#<anonymous>': 'the HTML report\'s browser script (one IIFE, plain JS shipped into report.html)',
   'harness/targets/ironic/ironic-config.ts#ironicConf': 'config table: ironic.conf sections written line by line',
-  'harness/targets/reference/reference-server.ts#startReferenceServer': 'not split yet: the reference server closure (DHCP + TFTP + HTTP wiring)',
   // ── end of the not-split-yet block ──────────────────────────────────────────────────────
 };
 
