@@ -44,24 +44,36 @@ function ownSocketInodes(): Set<string> {
   return inodes;
 }
 
+export interface UdpSocketRow {
+  localPort: number;
+  inode: string;
+  drops: number;
+}
+
+/** Every UDP socket on the host (IPv4 and IPv6) with its local port, inode and kernel drop count. */
+export function udpSocketRows(): UdpSocketRow[] {
+  const rows: UdpSocketRow[] = [];
+  for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
+    let text: string;
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue; // no IPv6
+    }
+    for (const row of text.split('\n').slice(1)) {
+      // sl local rem st tx:rx tr:when retrnsmt uid timeout inode ref pointer drops
+      const cols = row.trim().split(/\s+/);
+      if (cols.length < 13) continue;
+      rows.push({ localPort: parseInt(cols[1]!.split(':')[1]!, 16), inode: cols[9]!, drops: Number(cols[12]) || 0 });
+    }
+  }
+  return rows;
+}
+
 function readOwnDrops(): number | null {
   try {
     const mine = ownSocketInodes();
-    let drops = 0;
-    for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
-      let text: string;
-      try {
-        text = readFileSync(table, 'utf8');
-      } catch {
-        continue; // no IPv6
-      }
-      for (const row of text.split('\n').slice(1)) {
-        const cols = row.trim().split(/\s+/);
-        // sl local rem st tx:rx tr:when retrnsmt uid timeout inode ref pointer drops
-        if (cols.length >= 13 && mine.has(cols[9]!)) drops += Number(cols[12]) || 0;
-      }
-    }
-    return drops;
+    return udpSocketRows().reduce((n, r) => (mine.has(r.inode) ? n + r.drops : n), 0);
   } catch {
     return null;
   }
