@@ -12,9 +12,9 @@ import { readFileSync } from 'node:fs';
 import type { ResolvedLab } from '../../lab/config/lab-spec.ts';
 import { FleetlabError } from '../../lab/base/errors.ts';
 
-const CAP_NET_BIND_SERVICE = 10;
-const CAP_NET_ADMIN = 12;
-const CAP_SYS_ADMIN = 21;
+export const CAP_NET_BIND_SERVICE = 10;
+export const CAP_NET_ADMIN = 12;
+export const CAP_SYS_ADMIN = 21;
 /** Targets that run a real DHCP server on `--target-opt dhcpPort` (default 67). */
 const DHCP_DAEMON_TARGETS = new Set(['dnsmasq', 'kea']);
 

@@ -3,6 +3,7 @@
  * `fleetlab doctor` runs every check once and reports each capability as available or not, with
  * the checks that failed and how to fix them.
  */
+import { QEMU_BIN, QEMU_HOST_TOOLS } from '../../../lab/nodes/qemu/accel.ts';
 import { containerApiCheck, kvmCheck, netnsCheck, pythonModuleCheck, rootCheck, toolCheck, tunCheck, udpPortCheck, type HostCheck } from './host-checks.ts';
 
 export interface Capability {
@@ -20,12 +21,10 @@ export const HOST_CHECKS: Record<string, HostCheck> = {
   netns: netnsCheck,
   tun: tunCheck,
   kvm: kvmCheck,
-  qemu: toolCheck('qemu-system-x86_64', ['--version'], 'qemu-system-x86 ipxe-qemu'),
+  // The qemu tier's own list (lab/nodes/qemu/accel.ts), so doctor and the run check the same tools.
+  ...Object.fromEntries(QEMU_HOST_TOOLS.map(([bin, args, pkg]) => [bin === QEMU_BIN ? 'qemu' : bin, toolCheck(bin, args, pkg)])),
   'qemu-img': toolCheck('qemu-img', ['--version'], 'qemu-utils'),
-  dnsmasq: toolCheck('dnsmasq', ['--version'], 'dnsmasq-base'),
   kea: toolCheck('kea-dhcp4', ['-v'], 'kea-dhcp4-server'),
-  nft: toolCheck('nft', ['--version'], 'nftables'),
-  socat: toolCheck('socat', ['-V'], 'socat'),
   busybox: toolCheck('busybox', ['--help'], 'busybox-static'),
   cpio: toolCheck('cpio', ['--version'], 'cpio'),
   ipmitool: toolCheck('ipmitool', ['-V'], 'ipmitool'),

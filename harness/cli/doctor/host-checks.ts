@@ -8,8 +8,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { request } from 'node:http';
+import { CAP_NET_ADMIN, CAP_NET_BIND_SERVICE, hostCaps } from '../../run/host-needs.ts';
 
 export interface CheckResult {
   id: string;
@@ -41,18 +42,9 @@ export function toolCheck(bin: string, args: string[], pkg: string): HostCheck {
   };
 }
 
-/** Effective capabilities from /proc/self/status (CapEff, a hex bit mask). */
-function effectiveCaps(): bigint {
-  const m = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
-  return m ? BigInt(`0x${m[1]!}`) : 0n;
-}
-const CAP_NET_BIND_SERVICE = 10n;
-const CAP_NET_ADMIN = 12n;
-
 export const rootCheck: HostCheck = async () => {
   const uid = process.getuid?.() ?? -1;
-  const caps = effectiveCaps();
-  const has = (bit: bigint) => (caps & (1n << bit)) !== 0n;
+  const has = hostCaps().has;
   const ok = uid === 0 || (has(CAP_NET_ADMIN) && has(CAP_NET_BIND_SERVICE));
   return {
     id: 'root',

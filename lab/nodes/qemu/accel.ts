@@ -10,15 +10,18 @@ import { FleetlabError } from '../../base/errors.ts';
 export type AccelPref = 'tcg' | 'kvm' | 'auto';
 export const QEMU_BIN = 'qemu-system-x86_64';
 
+/** Host tools the qemu tier runs: [binary, args that print its version, Debian packages]. */
+export const QEMU_HOST_TOOLS: readonly (readonly [string, string[], string])[] = [
+  [QEMU_BIN, ['--version'], 'qemu-system-x86 ipxe-qemu'],
+  ['dnsmasq', ['--version'], 'dnsmasq-base'],
+  ['nft', ['--version'], 'nftables'],
+  // The userspace WAN's TAP ends (lab/net/netns/userspace-wan.ts).
+  ['socat', ['-V'], 'socat'],
+];
+
 /** qemu present? Throws FLEETLAB_ERR_QEMU_UNAVAILABLE naming the package otherwise. */
 export function requireQemu(o: { socat?: boolean } = {}): void {
-  const tools: [string, string[], string][] = [
-    [QEMU_BIN, ['--version'], 'qemu-system-x86 ipxe-qemu'],
-    ['dnsmasq', ['--version'], 'dnsmasq-base'],
-    ['nft', ['--version'], 'nftables'],
-    // The userspace WAN's TAP ends (lab/net/netns/userspace-wan.ts).
-    ...(o.socat === false ? [] : ([['socat', ['-V'], 'socat']] as [string, string[], string][])),
-  ];
+  const tools = QEMU_HOST_TOOLS.filter(([bin]) => bin !== 'socat' || o.socat !== false);
   const missing = tools.filter(([bin, args]) => {
     try {
       execFileSync(bin, args, { stdio: 'ignore', timeout: 10_000 });
