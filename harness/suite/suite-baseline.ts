@@ -64,6 +64,8 @@ export function findRunDirs(dir: string, depth = 5): string[] {
 
 export class BaselinePool {
   private readonly byKey = new Map<string, string[]>();
+  /** Each baseline run's metrics, computed from its event log once however many runs use it. */
+  private readonly loaded = new Map<string, ReturnType<typeof loadRun>>();
 
   constructor(dirs: string[]) {
     for (const d of dirs) {
@@ -82,7 +84,7 @@ export class BaselinePool {
     const k = readConfig(runDir);
     const pool = k ? (this.byKey.get(keyText(k)) ?? []) : [];
     if (pool.length === 0) return { verdict: 'no comparable baseline', baselineRuns: [], regressions: [], metrics: [] };
-    const [run, ...base] = await Promise.all([runDir, ...pool].map(loadRun));
+    const [run, ...base] = await Promise.all([loadRun(runDir), ...pool.map((d) => this.baselineRun(d))]);
     const c: Comparison = compareRuns(base.map((b) => b.metrics), run!.metrics, DEFAULT_COMPARE);
     return {
       verdict: 'compared',
@@ -90,6 +92,12 @@ export class BaselinePool {
       regressions: c.regressions,
       metrics: c.metrics.map((m) => ({ metric: m.metric, verdict: m.verdict, reason: m.reason, noiseMs: m.noiseMs, minEffectMs: m.minEffectMs, baselineP50: m.baseline.p50, runP50: m.run.p50, deltaPct: m.deltaPct })),
     };
+  }
+
+  private baselineRun(dir: string): ReturnType<typeof loadRun> {
+    let r = this.loaded.get(dir);
+    if (!r) this.loaded.set(dir, (r = loadRun(dir)));
+    return r;
   }
 }
 
