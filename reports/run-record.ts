@@ -31,6 +31,8 @@ export interface RunRecord {
   truncated: boolean;
   durationMs: number;
   config: RunConfig | null;
+  /** The target and the server version it reported (image digest + labels, `--version`, API version). */
+  target: { name: string | null; version: Record<string, string> | null };
   counts: RunMetrics['counts'];
   timeToReadyMs: { count: number; p50: number | null; p95: number | null; max: number | null };
   thresholds: ThresholdResult[];
@@ -55,6 +57,7 @@ export function runRecord(m: RunMetrics, runDir: string, truncated = false): Run
     truncated,
     durationMs: round(m.durationMs, 1),
     config: m.config,
+    target: { name: m.config?.target ?? null, version: m.targetVersion },
     counts: m.counts,
     timeToReadyMs: { count: m.timeToReady.count, p50: n(m.timeToReady.p50), p95: n(m.timeToReady.p95), max: n(m.timeToReady.max) },
     thresholds: m.thresholds,

@@ -59,7 +59,7 @@ export function lifecycleTasks(d: LifecycleDeps): LifecycleTasks {
     {
       title: `start target ${run.targetName}`,
       setup: async () => {
-        target = run.factory({ lab: run.lab, options: run.targetOptions, runDir: d.runDir, events: log, signal });
+        target = run.factory({ lab: run.lab, options: run.targetOptions, runDir: d.runDir, runId: d.runId, events: log, signal });
         await target.start?.();
       },
       teardown: async () => {

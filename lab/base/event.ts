@@ -68,6 +68,8 @@ export type EventBody =
   | { kind: 'agent.image'; node: string; url: string; bytes: number; ms: number; sha256: string; ok: boolean }
   | { kind: 'agent.callback'; node: string; url: string; status: number }
   | { kind: 'target.state'; node: string; native: string; phase: TargetPhase }
+  /** What server version ran (container image id/digest/labels, `--version` of a daemon, API version); run.json `target.version`. */
+  | { kind: 'target.version'; target: string; version: Record<string, string> }
   | { kind: 'bmc.request'; bmc: string; proto: BmcProto; op: string; status: number | string; ms: number }
   | { kind: 'fault.start'; id: string; fault: string; selector: string; params: Record<string, unknown>; /** Sites/nodes/BMCs hit; absent when the selector is 'all'. */ targets?: string[] }
   | { kind: 'fault.stop'; id: string; fault: string }

@@ -24,6 +24,7 @@ export function finishMetrics(acc: MetricsAccumulator): RunMetrics {
   const { latency } = acc;
   return {
     config: acc.config,
+    targetVersion: acc.targetVersion,
     status: acc.status ?? 'interrupted',
     ...(acc.reason !== undefined ? { reason: acc.reason } : {}),
     ended: acc.status !== null,

@@ -39,6 +39,8 @@ export interface NodeState {
 
 export interface MetricsAccumulator {
   config: RunConfig | null;
+  /** target.version events merged (null: the target reported none). */
+  targetVersion: Record<string, string> | null;
   status: RunStatus | null;
   reason: string | undefined;
   endT: number | null;
@@ -75,6 +77,7 @@ const samples = (): Samples => ({ ms: [], errors: 0 });
 export function newAccumulator(): MetricsAccumulator {
   return {
     config: null,
+    targetVersion: null,
     status: null,
     reason: undefined,
     endT: null,

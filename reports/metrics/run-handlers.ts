@@ -1,10 +1,11 @@
 /**
- * Run events (run.start, run.end, log): the run's configuration, final status and reason.
+ * Run events (run.start, run.end, log, target.version): the run's configuration, final status and
+ * reason, and the version of the server under test.
  * `log` lines carry nothing a report counts.
  */
 import type { FamilyHandlers, MetricsAccumulator } from './metrics-accumulator.ts';
 
-export function runHandlers(acc: MetricsAccumulator): FamilyHandlers<'run.start' | 'run.end' | 'log'> {
+export function runHandlers(acc: MetricsAccumulator): FamilyHandlers<'run.start' | 'run.end' | 'log' | 'target.version'> {
   return {
     'run.start': (e) => {
       acc.config = { runId: e.runId, scenario: e.scenario, seed: e.seed, wallStart: e.wallStart, testbed: e.testbed, nodes: e.nodes, sites: e.sites, params: e.params, target: e.target, versions: e.versions };
@@ -15,5 +16,8 @@ export function runHandlers(acc: MetricsAccumulator): FamilyHandlers<'run.start'
       acc.endT = e.t;
     },
     log: () => {},
+    'target.version': (e) => {
+      acc.targetVersion = { ...acc.targetVersion, ...e.version };
+    },
   };
 }

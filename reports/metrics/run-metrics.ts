@@ -143,6 +143,8 @@ export interface HostMetrics {
 
 export interface RunMetrics {
   config: RunConfig | null;
+  /** The server under test's version (target.version events), null when the target reported none. */
+  targetVersion: Record<string, string> | null;
   /** run.end's status; 'interrupted' when the log has no run.end (killed run). */
   status: RunStatus;
   reason?: string;

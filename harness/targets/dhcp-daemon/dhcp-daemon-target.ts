@@ -24,6 +24,7 @@ import type { DhcpLease } from './dhcp-lease.ts';
 import { referenceApi, refState } from '../reference/reference-api.ts';
 import { qemuBoot } from '../common/qemu-boot.ts';
 import { CORE_ADDR } from '../../../lab/net/netns/naming.ts';
+import type { Daemon, DaemonOptions } from '../common/daemon.ts';
 
 
 const OPTIONS = ['dhcpPort', 'logDhcp', 'bootFileBytes', 'kernelBytes', 'initrdBytes', 'bmc'];
@@ -58,7 +59,7 @@ interface ServerPlan {
 }
 
 /** Starts dnsmasq or Kea (files in <run>/<kind>/), pointed at the reference server's HTTP/TFTP side. */
-async function startDhcpServer(ctx: TargetContext, kind: DhcpDaemonKind, ref: ReferenceServer, p: ServerPlan): Promise<DnsmasqProcess | KeaProcess> {
+async function startDhcpServer(ctx: TargetContext, kind: DhcpDaemonKind, ref: ReferenceServer, p: ServerPlan, launch?: DaemonLauncher): Promise<DnsmasqProcess | KeaProcess> {
   // The server's files live in the run dir (kept after the run: config, lease file).
   const dir = join(ctx.runDir, kind);
   await mkdir(dir, { recursive: true });
@@ -79,7 +80,7 @@ async function startDhcpServer(ctx: TargetContext, kind: DhcpDaemonKind, ref: Re
     const file = (name: string) => store.content(store.define(name, p.bootFileBytes));
     return startDnsmasq({ ...plan, logDhcp: ctx.options.logDhcp === 'true', tftpFiles: { 'ipxe.efi': file('ipxe.efi'), 'snponly.efi': file('ipxe.efi'), 'undionly.kpxe': file('undionly.kpxe') } });
   } else {
-    return startKea({ ...plan, tftpServer: ref.tftp.host });
+    return startKea({ ...plan, tftpServer: ref.tftp.host, ...(launch ? { launch } : {}) });
   }
 }
 
@@ -97,7 +98,10 @@ async function startHttpSide(ctx: TargetContext, watchers: Set<(node: string, s:
   return ref;
 }
 
-export function dhcpDaemonTarget(ctx: TargetContext, kind: DhcpDaemonKind): DhcpDaemonTarget {
+/** How the daemon process is started: a host process by default; the container target passes its own (Kea only so far). */
+export type DaemonLauncher = (o: DaemonOptions) => Promise<Daemon>;
+
+export function dhcpDaemonTarget(ctx: TargetContext, kind: DhcpDaemonKind, launch?: DaemonLauncher): DhcpDaemonTarget {
   const num = targetOptions(ctx, kind);
   const dhcpPort = num('dhcpPort', 67, 1);
   const bootFileBytes = num('bootFileBytes', 70_000, 1);
@@ -127,7 +131,7 @@ export function dhcpDaemonTarget(ctx: TargetContext, kind: DhcpDaemonKind): Dhcp
         bootFileBytes,
       });
       const started = Date.now();
-      dhcp = await startDhcpServer(ctx, kind, ref, { subnets, qemuSites, dhcpPort, bootFileBytes });
+      dhcp = await startDhcpServer(ctx, kind, ref, { subnets, qemuSites, dhcpPort, bootFileBytes }, launch);
       ctx.events.emit({ kind: 'log', level: 'info', msg: `${kind}: serving DHCP on ${dhcp.dhcp.host}:${dhcp.dhcp.port} (pid ${dhcp.daemon.pid}, ${Date.now() - started} ms), lease file ${dhcp.leaseFile}` });
       const d = dhcp;
       void d.daemon.exited.then((x) => {
