@@ -25,6 +25,7 @@ import { referenceApi, refState } from '../reference/reference-api.ts';
 import { qemuBoot } from '../common/qemu-boot.ts';
 import { CORE_ADDR } from '../../../lab/net/netns/naming.ts';
 import type { Daemon, DaemonOptions } from '../common/daemon.ts';
+import { commandVersion, emitVersion } from '../common/server-version.ts';
 
 
 const OPTIONS = ['dhcpPort', 'logDhcp', 'bootFileBytes', 'kernelBytes', 'initrdBytes', 'bmc'];
@@ -133,6 +134,8 @@ export function dhcpDaemonTarget(ctx: TargetContext, kind: DhcpDaemonKind, launc
       const started = Date.now();
       dhcp = await startDhcpServer(ctx, kind, ref, { subnets, qemuSites, dhcpPort, bootFileBytes }, launch);
       ctx.events.emit({ kind: 'log', level: 'info', msg: `${kind}: serving DHCP on ${dhcp.dhcp.host}:${dhcp.dhcp.port} (pid ${dhcp.daemon.pid}, ${Date.now() - started} ms), lease file ${dhcp.leaseFile}` });
+      // A daemon in a container reports its image instead (the container target).
+      if (!launch) emitVersion(ctx.events, kind, { [kind]: await commandVersion(kind === 'kea' ? '/usr/sbin/kea-dhcp4' : '/usr/sbin/dnsmasq', [kind === 'kea' ? '-v' : '--version']) });
       const d = dhcp;
       void d.daemon.exited.then((x) => {
         if (dhcp === d) ctx.events.emit({ kind: 'log', level: 'error', code: ERRORS.TARGET.code, msg: `${kind} exited unexpectedly (code ${x.code}, signal ${x.signal}): ${d.daemon.log().slice(-3).join(' | ')}` });
