@@ -29,6 +29,7 @@ export type { AgentPersona, AgentContext, AgentOutcome } from '../lab/nodes/sim/
 export { genericInstaller } from '../lab/nodes/sim/personas/generic-installer.ts';
 export { httpCallbackPersona } from './targets/personas/http-callback-persona.ts';
 export type { HttpCallbackConfig } from './targets/personas/http-callback-persona.ts';
+export { answerFilePersona } from './targets/personas/answer-file-persona.ts';
 export { startReferenceServer } from './targets/reference/reference-server.ts';
 export type { ReferenceServer, ReferenceServerOptions } from './targets/reference/reference-server.ts';
 export { runFleetlab, shippedScenario } from './targets/plugin/run-fleetlab.ts';
