@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fleetlab } from '../../../helpers/cli.ts';
 import { readEvents } from '../../../helpers/run-json.ts';
@@ -61,9 +61,8 @@ t.test('kickstart, preseed and autoinstall files served by dnsmasq + an HTTP dir
 
   const port = await tcpPort();
   const http = `http://127.0.0.1:${port}`;
-  let access = '';
-  const py = spawn('python3', ['-u', '-m', 'http.server', '--bind', '127.0.0.1', '--directory', dir, String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
-  py.stderr.on('data', (d: Buffer) => (access += d.toString()));
+  const accessLog = join(dir, 'access.log');
+  const py = spawn('sh', ['-c', `exec python3 -u -m http.server --bind 127.0.0.1 --directory '${dir}' ${port} 2>'${accessLog}'`], { stdio: 'ignore' });
   t.teardown(() => void py.kill('SIGTERM'));
   for (let i = 0; i < 100 && !(await fetch(`${http}/callback.txt`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
 
@@ -79,7 +78,7 @@ t.test('kickstart, preseed and autoinstall files served by dnsmasq + an HTTP dir
     tftpFiles: { 'ipxe.efi': randomBytes(70_000), 'undionly.kpxe': randomBytes(70_000) },
   });
   t.teardown(() => dnsmasq.stop());
-  const opts = `dhcp=127.0.0.1:${dhcpPort},tftp=${dnsmasq.tftp.host}:${dnsmasq.tftp.port},relayPort=${dhcpPort},http=${http},dir=${dir}`;
+  const opts = `dhcp=127.0.0.1:${dhcpPort},tftp=${dnsmasq.tftp.host}:${dnsmasq.tftp.port},relayPort=${dhcpPort},http=${http},dir=${dir},accessLog=${accessLog}`;
 
   for (const [kind, f] of Object.entries(FILES(http, sha))) {
     writeFileSync(join(dir, f.path), f.text);
@@ -92,6 +91,7 @@ t.test('kickstart, preseed and autoinstall files served by dnsmasq + an HTTP dir
     const plans = events.filter((e) => e.kind === 'agent.step' && e.step === kind);
     t.equal(plans.length, 4, `${kind}: every node read the ${kind} file`);
     t.match(plans[0]?.detail, new RegExp(`image ${http}/images/edge-os-1.0.img, partitioning ${{ kickstart: 'autopart --type=plain', preseed: 'lvm on /dev/sda', autoinstall: 'direct' }[kind]}, 1 callback\\(s\\), then reboot`));
+    const access = readFileSync(accessLog, 'utf8');
     for (const mac of events.filter((e) => e.kind === 'node.info').map((e) => e.macs![0]!)) {
       t.ok(access.includes(`GET /callback.txt?via=${kind}&mac=${mac}`), `${kind}: ${mac}'s post-install call reached the server`);
     }
