@@ -25,9 +25,10 @@ import type { AgentPersona } from './nodes/sim/agent-persona.ts';
 import type { SimEnv } from './nodes/sim/sim-env.ts';
 import type { Machine } from './base/machine.ts';
 import { startRedfishServer } from './bmc/redfish/redfish-server.ts';
+import { personaByName } from './bmc/redfish/personas/persona-registry.ts';
 import type { LinkProfile } from './net/link-spec.ts';
 import { qemuInventory, startQemuTier, type QemuTier } from './nodes/qemu/qemu-tier.ts';
-import { ERRORS } from './base/errors.ts';
+import { ERRORS, FleetlabError } from './base/errors.ts';
 
 export interface LabNode {
   spec: ResolvedNode;
@@ -80,6 +81,7 @@ type Cleanup = (() => Promise<void> | void)[];
 type FaultsOf = (name: string) => NodeFaults;
 
 export async function startLab(o: LabOptions): Promise<Lab> {
+  checkPersonas(o.spec);
   const cleanup: Cleanup = [];
   const close = async () => {
     while (cleanup.length) {
@@ -208,7 +210,19 @@ function simNode(n: ResolvedNode, link: SiteLink, faults: NodeFaults, env: SimEn
   });
 }
 
-/** A node's BMC: its machine (VM or SimNode) behind the lab's credentials, no faults yet. */
+/** Every profile's `bmc.persona` names a registered persona (exit 2 before anything starts). */
+function checkPersonas(spec: ResolvedLab): void {
+  for (const [name, p] of Object.entries(spec.profiles)) {
+    if (p.bmc === undefined) continue;
+    try {
+      personaByName(p.bmc.persona);
+    } catch (e) {
+      throw new FleetlabError('BMC_PERSONA_UNKNOWN', `profiles.${name}.bmc.persona: ${(e as Error).message}`);
+    }
+  }
+}
+
+/** A node's BMC: its machine (VM or SimNode) behind the lab's credentials and its profile's persona, no faults yet. */
 function bmcOf(spec: ResolvedLab, n: ResolvedNode, machine: Machine): BmcSystem {
   const bmcFaults: BmcFaults = noBmcFaults();
   return {
@@ -216,6 +230,7 @@ function bmcOf(spec: ResolvedLab, n: ResolvedNode, machine: Machine): BmcSystem 
     machine,
     credentials: { username: spec.bmc.username, password: spec.bmc.password },
     ...(n.bmc.ipmi ? { ipmi: n.bmc.ipmi } : {}),
+    ...(n.profile.bmc ? { persona: n.profile.bmc.persona } : {}),
     faults: bmcFaults,
   };
 }
@@ -225,7 +240,10 @@ async function startBmcServers(o: LabOptions, nodes: LabNode[], cleanup: Cleanup
   const spec = o.spec;
   let redfish: Lab['redfish'] = null;
   if (spec.bmc.redfish) {
-    const rf = await startRedfishServer({ systems: nodes.map((n) => n.bmc), events: o.events, clock: o.clock, rng: o.rng.child('redfish') });
+    // Service-wide resources (root, sessions) follow the nodes' persona when they all share one.
+    const personas = new Set(nodes.map((n) => n.bmc.persona ?? 'generic'));
+    const persona = personas.size === 1 ? [...personas][0]! : 'generic';
+    const rf = await startRedfishServer({ systems: nodes.map((n) => n.bmc), events: o.events, clock: o.clock, rng: o.rng.child('redfish'), persona });
     cleanup.push(() => rf.close());
     redfish = { url: rf.url };
   }

@@ -77,6 +77,8 @@ export const ERRORS = {
   BMC_PROPERTY_VALUE: { code: 'FLEETLAB_ERR_BMC_PROPERTY_VALUE', http: 400, redfish: 'Base.1.15.PropertyValueNotInList', ipmiCompletion: 0xcc },
   BMC_ACTION_PARAM: { code: 'FLEETLAB_ERR_BMC_ACTION_PARAM', http: 400, redfish: 'Base.1.15.ActionParameterNotSupported', ipmiCompletion: 0xcc },
   BMC_PRECONDITION: { code: 'FLEETLAB_ERR_BMC_PRECONDITION', http: 412, redfish: 'Base.1.15.PreconditionFailed' },
+  /** A write without If-Match to a resource whose BMC requires one (DSP0266: 428; the iLO persona). */
+  BMC_PRECONDITION_REQUIRED: { code: 'FLEETLAB_ERR_BMC_PRECONDITION_REQUIRED', http: 428, redfish: 'Base.1.15.PreconditionRequired' },
   BMC_CONFLICT: { code: 'FLEETLAB_ERR_BMC_CONFLICT', http: 409, redfish: 'Base.1.15.ResourceInUse', ipmiCompletion: 0xd5 },
   BMC_SESSION_LIMIT: { code: 'FLEETLAB_ERR_BMC_SESSION_LIMIT', http: 503, redfish: 'Base.1.15.SessionLimitExceeded', ipmiCompletion: 0xc0 },
   BMC_INTERNAL: { code: 'FLEETLAB_ERR_BMC_INTERNAL', http: 500, redfish: 'Base.1.15.InternalError', ipmiCompletion: 0xff },
