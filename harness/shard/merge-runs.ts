@@ -4,7 +4,8 @@
  *   shard dirs ─read (shard-log.ts)─▶ same run? (scenario, seed, params, N; each shard once)
  *     ─▶ merged t = 0 at the earliest shard's wall-clock anchor; every shard's events shifted onto it
  *     ─▶ run.start (whole run's nodes/sites) + events in time order + a log line per shard that
- *        died (no run.end) or is missing + run.end (worst status) ─▶ events.ndjson ─▶ reports
+ *        died (no run.end) or is missing + run.end (interrupted if one did, else the worst status)
+ *     ─▶ events.ndjson ─▶ reports
  *
  * A shard that died keeps what it logged; its nodes that never became ready or failed are
  * unfinished in the merged report, and its death is an error line with FLEETLAB_ERR_SHARD_DIED.
@@ -109,10 +110,13 @@ function logLine(t: number, msg: string): FleetEvent {
   return { kind: 'log', t, level: 'error', code: ERRORS.SHARD_DIED.code, msg };
 }
 
-/** Dead or missing shards make the run failed; otherwise the worst shard status. */
+/**
+ * A dead or missing shard cut the run short: 'interrupted' (junit.xml then carries a run-status
+ * error naming the shard and the unfinished nodes); otherwise the worst shard status.
+ */
 function runEnd(outcomes: ShardOutcome[]): Extract<EventBody, { kind: 'run.end' }> {
   const lost = outcomes.filter((o) => o.status === 'died' || o.status === 'missing');
-  if (lost.length) return { kind: 'run.end', status: 'failed', reason: lost.map((o) => `shard ${o.shard} ${o.status}`).join('; ') };
+  if (lost.length) return { kind: 'run.end', status: 'interrupted', reason: lost.map((o) => `shard ${o.shard} ${o.status}`).join('; ') };
   for (const s of ['interrupted', 'timedout', 'failed'] as const) {
     const hit = outcomes.filter((o) => o.status === s);
     if (hit.length) return { kind: 'run.end', status: s, reason: hit.map((o) => `shard ${o.shard} ${s}${o.reason ? `: ${o.reason}` : ''}`).join('; ') };
