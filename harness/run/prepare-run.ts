@@ -25,6 +25,8 @@ export interface RunRequest {
   seed?: number;
   /** `--shard i/N`: run only this shard's sites (harness/shard/slice-lab.ts). */
   shard?: ShardSpec;
+  /** With `shard`: the coordinator the shards meet at before scenario.run. */
+  coordinator?: string;
 }
 
 /** A run that passed every check: what dry-run prints and what the run starts. */
@@ -54,7 +56,7 @@ export async function prepareRun(o: RunRequest): Promise<PreparedRun> {
   const lab = checkLab(labSpec, seed, 'lab', problems);
   // Links are drawn over every site, then the shard keeps its own: a site's link is the unsharded one.
   const links = lab ? planSiteLinks(lab, seed, problems) : null;
-  const sharded = lab && o.shard ? shardLab(lab, o.shard, problems) : null;
+  const sharded = lab && o.shard ? shardLab(lab, o.shard, problems, o.coordinator) : null;
   const targetName = o.target ?? (typeof scenario.target === 'function' ? scenario.target(params) : scenario.target) ?? 'reference';
   // A built-in name, a module path, ./targets/<name>.ts or a package; its options are checked
   // against what it declares, every problem joining the others.

@@ -34,12 +34,20 @@ export async function sharedTarget(coordinator: string): Promise<{ target: strin
   return { target: info.target, targetOptions: options };
 }
 
-/** Waits until every shard reached barrier `name`; each shard's `value`, by shard index. */
-export async function barrier(coordinator: string, name: string, shard: ShardSpec, value: unknown, signal?: AbortSignal): Promise<Record<string, unknown>> {
-  const r = await call<{ values: Record<string, unknown> }>(
-    `${coordinator.replace(/\/+$/, '')}/barrier/${encodeURIComponent(name)}`,
-    { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ shard: shard.index, count: shard.count, value }) },
-    signal,
-  );
-  return r.values;
+/**
+ * Waits until every shard reached barrier `name`; each shard's `value`, by shard index. A
+ * coordinator not up yet (a pod still starting) or a long poll cut by a proxy or fetch's header
+ * timeout is retried each second (arriving twice is harmless) until `signal` aborts.
+ */
+export async function barrier(coordinator: string, name: string, shard: ShardSpec, value: unknown, signal: AbortSignal): Promise<Record<string, unknown>> {
+  const url = `${coordinator.replace(/\/+$/, '')}/barrier/${encodeURIComponent(name)}`;
+  const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ shard: shard.index, count: shard.count, value }) };
+  for (;;) {
+    try {
+      return (await call<{ values: Record<string, unknown> }>(url, init, signal)).values;
+    } catch (e) {
+      if (signal.aborted || /HTTP 4\d\d/.test((e as Error).message)) throw e;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
 }

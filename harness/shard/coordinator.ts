@@ -53,7 +53,9 @@ function arrive(barriers: Map<string, Barrier>, name: string, body: unknown, res
   if (bar.count !== b.count) return `barrier '${name}' is for ${bar.count} shards, shard ${String(b.shard)} says ${String(b.count)}`;
   bar.values.set(b.shard as number, b.value ?? null);
   bar.waiting.push(res);
-  if (bar.values.size === bar.count) {
+  // `>=` also answers a shard arriving again after the barrier completed (its first long poll
+  // broke before the answer reached it): it gets the same values at once.
+  if (bar.values.size >= bar.count) {
     const answer = { values: Object.fromEntries(bar.values) };
     for (const w of bar.waiting.splice(0)) send(w, 200, answer);
   }

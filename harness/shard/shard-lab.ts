@@ -12,11 +12,13 @@ export interface ShardOfRun {
   /** The unsharded run's size, for the merge (nodes of a shard that died). */
   totalNodes: number;
   totalSites: number;
+  /** `--coordinator URL`: the shards meet there once their labs are up (shard-barrier.ts). */
+  coordinator?: string;
 }
 
 /** The shard's lab; a shard that would get no site is a problem (more shards than sites). */
-export function shardLab(lab: ResolvedLab, spec: ShardSpec, problems: Problems): { lab: ResolvedLab; shard: ShardOfRun } {
+export function shardLab(lab: ResolvedLab, spec: ShardSpec, problems: Problems, coordinator?: string): { lab: ResolvedLab; shard: ShardOfRun } {
   const sliced = sliceLab(lab, spec);
   if (sliced.sites.length === 0) problems.add('shard', `shard ${shardLabel(spec)} gets no site: the lab has ${lab.sites.length} site(s) for ${spec.count} shards`);
-  return { lab: sliced, shard: { spec, totalNodes: lab.nodes.length, totalSites: lab.sites.length } };
+  return { lab: sliced, shard: { spec, totalNodes: lab.nodes.length, totalSites: lab.sites.length, ...(coordinator ? { coordinator } : {}) } };
 }

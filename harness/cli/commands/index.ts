@@ -15,5 +15,7 @@ import { targetsCommand } from './targets.ts';
 import { initTargetCommand } from './init-target.ts';
 import { serveReferenceCommand } from './serve-reference.ts';
 import { mergeCommand } from './merge.ts';
+import { k8sRenderCommand } from './k8s-render.ts';
+import { serveCoordinatorCommand } from './serve-coordinator.ts';
 
-export const commands: Command[] = [runCommand, bmcServe, reportCommand, compareCommand, labGcCommand, faultsCommand, schemaCommand, targetsCommand, initTargetCommand, scenariosCommand, doctorCommand, suiteCommand, inventoryCheckCommand, serveReferenceCommand, mergeCommand];
+export const commands: Command[] = [runCommand, bmcServe, reportCommand, compareCommand, labGcCommand, faultsCommand, schemaCommand, targetsCommand, initTargetCommand, scenariosCommand, doctorCommand, suiteCommand, inventoryCheckCommand, serveReferenceCommand, serveCoordinatorCommand, mergeCommand, k8sRenderCommand];

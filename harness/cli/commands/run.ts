@@ -60,6 +60,7 @@ exit: 0 all thresholds hold, 1 a threshold failed / run failed or timed out, 2 b
       targetOptions: { ...shared?.targetOptions, ...parseTargetOptions(a.lists['target-opt']) },
       seed,
       shard,
+      coordinator,
       out: a.strings.out,
       dryRun: a.flags['dry-run'] === true,
       json: a.flags.json === true,
