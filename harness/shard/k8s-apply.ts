@@ -2,7 +2,7 @@
  * `fleetlab k8s render --apply`: create the rendered objects in the current kubeconfig context's
  * cluster (KUBECONFIG, else ~/.kube/config, else in-cluster), in order (ConfigMap, PVC, Service,
  * then the Job that uses them). An unreachable cluster or a refused object is one
- * FLEETLAB_ERR_K8S_APPLY naming the server and the object; objects created before it stay
+ * FLEETLAB_ERR_KUBERNETES_APPLY naming the server and the object; objects created before it stay
  * (kubectl apply does the same) and are listed, so a retry or `kubectl delete` knows what exists.
  */
 import { KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
@@ -12,7 +12,7 @@ export async function applyObjects(objects: KubernetesObject[]): Promise<string[
   const kc = new KubeConfig();
   kc.loadFromDefault();
   const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new FleetlabError('K8S_APPLY', `no current cluster in the kubeconfig (${process.env.KUBECONFIG ?? '~/.kube/config'}; context '${kc.getCurrentContext()}')`);
+  if (!cluster) throw new FleetlabError('KUBERNETES_APPLY', `no current cluster in the kubeconfig (${process.env.KUBECONFIG ?? '~/.kube/config'}; context '${kc.getCurrentContext()}')`);
   const api = KubernetesObjectApi.makeApiClient(kc);
   const created: string[] = [];
   for (const o of objects) {
@@ -21,7 +21,7 @@ export async function applyObjects(objects: KubernetesObject[]): Promise<string[
       await api.create(o);
       created.push(id);
     } catch (e) {
-      throw new FleetlabError('K8S_APPLY', `cluster ${cluster.server} (context '${kc.getCurrentContext()}'): creating ${id} failed: ${errorText(e)}${created.length ? `; created before: ${created.join(', ')}` : ''}`);
+      throw new FleetlabError('KUBERNETES_APPLY', `cluster ${cluster.server} (context '${kc.getCurrentContext()}'): creating ${id} failed: ${errorText(e)}${created.length ? `; created before: ${created.join(', ')}` : ''}`);
     }
   }
   return created;

@@ -136,7 +136,7 @@ export const ERRORS = {
   /** The shard coordinator (`fleetlab serve reference`) cannot be reached or answered wrongly. */
   SHARD_COORDINATOR: { code: 'FLEETLAB_ERR_SHARD_COORDINATOR', exit: 2 },
   /** `fleetlab k8s render --apply`: no reachable cluster, or the API server refused an object. */
-  K8S_APPLY: { code: 'FLEETLAB_ERR_K8S_APPLY', exit: 1 },
+  KUBERNETES_APPLY: { code: 'FLEETLAB_ERR_KUBERNETES_APPLY', exit: 1 },
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorName = keyof typeof ERRORS;

@@ -3,7 +3,7 @@
  * kubectl decodes every document (offline: `--local`, because `apply/create --dry-run=client`
  * need a server's discovery API), every field is one the Kubernetes model declares (k8s-schema.ts),
  * and the fields the sharding relies on are what they must be. `--apply` against a kubeconfig
- * pointing at a closed port fails with FLEETLAB_ERR_K8S_APPLY naming the server.
+ * pointing at a closed port fails with FLEETLAB_ERR_KUBERNETES_APPLY naming the server.
  */
 import t from 'tap';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,9 @@ import { join } from 'node:path';
 import { loadAllYaml } from '@kubernetes/client-node';
 import { fleetlab } from '../../helpers/cli.ts';
 import { schemaProblems } from './k8s-schema.ts';
+
+// Each render is a fleetlab process that loads the scenario: slow on a busy host.
+t.setTimeout(300_000);
 
 const ARGS = ['k8s', 'render', 'scenarios/provision.ts', '--shards', '3', '--param', 'sites=6', '--param', 'timeScale=0', '--seed', '9'];
 
@@ -73,7 +76,7 @@ t.test('bad input: exit 2 naming it, before anything is written', async (t) => {
   t.match(none.stderr, /--shards N is required/);
 });
 
-t.test('--apply with no reachable cluster: FLEETLAB_ERR_K8S_APPLY naming the server, exit 1', async (t) => {
+t.test('--apply with no reachable cluster: FLEETLAB_ERR_KUBERNETES_APPLY naming the server, exit 1', async (t) => {
   const dir = t.testdir();
   const port = await new Promise<number>((resolve) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
@@ -88,6 +91,6 @@ t.test('--apply with no reachable cluster: FLEETLAB_ERR_K8S_APPLY naming the ser
   );
   const r = await fleetlab([...ARGS, '--out', join(dir, 'job.yaml'), '--apply'], { env: { KUBECONFIG: kubeconfig } });
   t.equal(r.code, 1, r.stderr);
-  t.match(r.stderr, new RegExp(`FLEETLAB_ERR_K8S_APPLY: cluster https://127\\.0\\.0\\.1:${port} \\(context 'lab'\\): creating ConfigMap/fleetlab-provision-scenario in namespace default failed: .*ECONNREFUSED`));
+  t.match(r.stderr, new RegExp(`FLEETLAB_ERR_KUBERNETES_APPLY: cluster https://127\\.0\\.0\\.1:${port} \\(context 'lab'\\): creating ConfigMap/fleetlab-provision-scenario in namespace default failed: .*ECONNREFUSED`));
   t.ok(readFileSync(join(dir, 'job.yaml'), 'utf8').includes('kind: Job'), 'the YAML is written before the apply');
 });

@@ -14,6 +14,9 @@ import { fleetlab } from '../../helpers/cli.ts';
 import { readEvents, readRun } from '../../helpers/run-json.ts';
 import { nodeIdentities, runShard, serveReference } from './shard-kit.ts';
 
+// Four fleetlab processes at once (seven with the unsharded run and merge): minutes on a busy 2-core host.
+t.setTimeout(900_000);
+
 const PROVISION = ['scenarios/provision.ts', '--param', 'sites=5', '--param', 'nodesPerSite=2', '--param', 'timeScale=0', '--seed', '7'];
 
 t.test('3 shards against one shared reference target merge into the unsharded run', async (t) => {
