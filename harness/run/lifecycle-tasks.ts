@@ -20,6 +20,7 @@ import { buildRunContext } from './run-context.ts';
 import { targetNodeOf } from './target-node.ts';
 import { errText } from './err-text.ts';
 import { startHostSampler, type HostSampler } from './host-sampler.ts';
+import { shardBarrierTask } from '../shard/shard-barrier.ts';
 
 export interface LifecycleDeps {
   run: PreparedRun;
@@ -92,6 +93,7 @@ export function lifecycleTasks(d: LifecycleDeps): LifecycleTasks {
         await ctx?.faults.healAll();
       },
     },
+    ...(run.shard?.coordinator ? [shardBarrierTask(run.shard, run.shard.coordinator, log, signal)] : []),
     {
       title: `scenario ${run.scenario.name}`,
       setup: async () => {

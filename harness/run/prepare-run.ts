@@ -13,6 +13,8 @@ import type { Params, ScenarioDefinition } from '../scenario.ts';
 import { loadScenario, resolveParams } from './scenario-loader.ts';
 import { planSiteLinks, type SiteLinkPlan } from './site-link-plan.ts';
 import { ipmiEnabled } from './ipmi-enabled.ts';
+import type { ShardSpec } from '../shard/shard-spec.ts';
+import { shardLab, type ShardOfRun } from '../shard/shard-lab.ts';
 
 /** What the command line asks for (the subset of RunOptions validation reads). */
 export interface RunRequest {
@@ -21,6 +23,10 @@ export interface RunRequest {
   target?: string;
   targetOptions: Record<string, string>;
   seed?: number;
+  /** `--shard i/N`: run only this shard's sites (harness/shard/slice-lab.ts). */
+  shard?: ShardSpec;
+  /** With `shard`: the coordinator the shards meet at before scenario.run. */
+  coordinator?: string;
 }
 
 /** A run that passed every check: what dry-run prints and what the run starts. */
@@ -35,6 +41,8 @@ export interface PreparedRun {
   targetOptions: Record<string, string>;
   /** Whether the IPMI emulator starts (ipmi-enabled.ts). */
   ipmi: boolean;
+  /** Set for `--shard`: which slice and the whole run's size. */
+  shard?: ShardOfRun;
 }
 
 export async function prepareRun(o: RunRequest): Promise<PreparedRun> {
@@ -46,7 +54,9 @@ export async function prepareRun(o: RunRequest): Promise<PreparedRun> {
   const seed = o.seed ?? scenario.seed ?? 1;
   const labSpec = typeof scenario.lab === 'function' ? scenario.lab(params) : scenario.lab;
   const lab = checkLab(labSpec, seed, 'lab', problems);
+  // Links are drawn over every site, then the shard keeps its own: a site's link is the unsharded one.
   const links = lab ? planSiteLinks(lab, seed, problems) : null;
+  const sharded = lab && o.shard ? shardLab(lab, o.shard, problems, o.coordinator) : null;
   const targetName = o.target ?? (typeof scenario.target === 'function' ? scenario.target(params) : scenario.target) ?? 'reference';
   // A built-in name, a module path, ./targets/<name>.ts or a package; its options are checked
   // against what it declares, every problem joining the others.
@@ -54,5 +64,6 @@ export async function prepareRun(o: RunRequest): Promise<PreparedRun> {
   const target = await prepareTarget(targetName, o.targetOptions, scenarioOptions, problems);
   problems.throwIfAny('SCENARIO_INVALID');
   // No problems: the lab resolved, so it has a link plan, and the target loaded with valid options.
-  return { scenario, params, seed, lab: lab!, links: links!, targetName, factory: target!.factory, targetOptions: target!.options, ipmi: ipmiEnabled(lab!, labSpec, params) };
+  const runLab = sharded?.lab ?? lab!;
+  return { scenario, params, seed, lab: runLab, links: links!, targetName, factory: target!.factory, targetOptions: target!.options, ipmi: ipmiEnabled(runLab, labSpec, params), ...(sharded ? { shard: sharded.shard } : {}) };
 }

@@ -25,6 +25,7 @@ import { lifecycleTasks, logFailedTask } from './lifecycle-tasks.ts';
 import { finishRun } from './finish-run.ts';
 import { requireRootNeeds } from './host-needs.ts';
 import type { RunOptions } from './run-options.ts';
+import { writeShardManifest } from '../shard/shard-manifest.ts';
 
 export type { RunOptions } from './run-options.ts';
 
@@ -40,6 +41,7 @@ export async function runScenario(o: RunOptions): Promise<number> {
   const runId = runIdOf(run.scenario.name, seed, new Date());
   const runDir = runDirOf(o.out, runId);
   mkdirSync(runDir, { recursive: true });
+  if (run.shard) writeShardManifest(runDir, { runId, scenario: run.scenario.name, seed, params: run.params, lab, shard: run.shard });
   const clock = realClock(lab.timeScale);
   const log = new EventLog(join(runDir, 'events.ndjson'), clock);
   const tracker = new NodeTracker(lab.nodes.map((n) => n.name));
@@ -55,7 +57,7 @@ export async function runScenario(o: RunOptions): Promise<number> {
   const abort = startRunAbort(o.signal, timeoutMs);
 
   log.emit(runStartEvent(run, runId));
-  if (!o.json) o.stderr.write(`fleetlab: run ${runId}: ${lab.nodes.length} nodes in ${lab.sites.length} sites, target ${run.targetName}, seed ${seed}\nfleetlab: run directory ${runDir}\n`);
+  if (!o.json) o.stderr.write(`fleetlab: run ${runId}: ${lab.nodes.length} nodes in ${lab.sites.length} sites${run.shard ? ` (shard ${run.shard.spec.index}/${run.shard.spec.count} of ${run.shard.totalNodes} nodes)` : ''}, target ${run.targetName}, seed ${seed}\nfleetlab: run directory ${runDir}\n`);
   reporters.progress.start();
   const life = lifecycleTasks({ run, runId, runDir, log, tracker, clock, rng, signal: abort.signal });
   const result = await runTasks(life.tasks, abort.signal, logFailedTask(log));

@@ -130,6 +130,15 @@ export const ERRORS = {
   INVENTORY_CREDENTIAL: { code: 'FLEETLAB_ERR_INVENTORY_CREDENTIAL', exit: 2 },
   /** A power or boot action on a machine whose inventory entry lacks `allowPowerControl: true`. */
   INVENTORY_POWER_NOT_ALLOWED: { code: 'FLEETLAB_ERR_INVENTORY_POWER_NOT_ALLOWED', exit: 2 },
+  // Shards (harness/shard): one run split over processes or machines, then merged.
+  /** `fleetlab merge`: a directory is not a shard run, or the shards are not of one run. */
+  MERGE_INVALID: { code: 'FLEETLAB_ERR_MERGE_INVALID', exit: 2 },
+  /** A shard's log ends without run.end (killed, node lost): its unfinished nodes stay unfinished in the merge. */
+  SHARD_DIED: { code: 'FLEETLAB_ERR_SHARD_DIED' },
+  /** The shard coordinator (`fleetlab serve reference`) cannot be reached or answered wrongly. */
+  SHARD_COORDINATOR: { code: 'FLEETLAB_ERR_SHARD_COORDINATOR', exit: 2 },
+  /** `fleetlab k8s render --apply`: no reachable cluster, or the API server refused an object. */
+  KUBERNETES_APPLY: { code: 'FLEETLAB_ERR_KUBERNETES_APPLY', exit: 1 },
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorName = keyof typeof ERRORS;

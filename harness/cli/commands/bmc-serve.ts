@@ -9,7 +9,7 @@
  *   {"redfish": {"url": "http://127.0.0.1:PORT", "systems": ["fake-0", ...]}, "username": "...", "password": "..."}
  */
 import type { Command, CliIo } from '../command.ts';
-import { parseArgs } from '../parse-args.ts';
+import { intOption, parseArgs } from '../parse-args.ts';
 import { FleetlabError } from '../../../lab/base/errors.ts';
 import type { BmcSystem } from '../../../lab/bmc/bmc-system.ts';
 import { FakeMachine, fakeInventory, fakeSystemId } from '../../../lab/nodes/fake/fake-machine.ts';
@@ -28,13 +28,6 @@ export const bmcServeOptions = {
   'ipmi-base-address': { type: 'string' },
   persona: { type: 'string' },
 } as const;
-
-function intOption(v: string | undefined, name: string, dflt: number, min: number, max: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || n < min || n > max) throw new FleetlabError('USAGE', `--${name} '${v}': expected an integer from ${min} to ${max}`);
-  return n;
-}
 
 /** A started protocol server: what it adds to the ready line and how to stop it. */
 interface Served {

@@ -4,12 +4,15 @@ import { parseArgs, parseKeyValues } from '../parse-args.ts';
 import { FleetlabError } from '../../../lab/base/errors.ts';
 import { runScenario } from '../../run/run-scenario.ts';
 import { parseTargetOptions } from '../parse-target-options.ts';
+import { parseShardSpec } from '../../shard/shard-spec.ts';
+import { COORDINATOR_ENV, sharedTarget } from '../../shard/coordinator-client.ts';
 
 export const runCommand: Command = {
   name: ['run'],
   summary: 'run a scenario (provision, rollout, chaos) against a target',
   usage: `usage: fleetlab run <scenario.ts> [--param k=v]... [--target NAME] [--target-opt k=v]...
                     [--seed N] [--out DIR] [--dry-run] [--json] [--reporter tap]
+                    [--shard i/N | --shard /N] [--coordinator URL]
 
   --param k=v       override a scenario parameter (typed by its default)
   --target NAME     server under test: a built-in (fleetlab targets), a module path (./my-target.ts),
@@ -21,6 +24,10 @@ export const runCommand: Command = {
   --dry-run         validate and print the plan (sites, nodes, steps); start nothing
   --json            print exactly one JSON summary object on stdout at the end
   --reporter tap    TAP on stdout (a test point per threshold and failed node)
+  --shard i/N       run shard i of N: every N-th site (same names, MACs, addresses as unsharded);
+                    '/N' takes i from JOB_COMPLETION_INDEX (0-based, Kubernetes Indexed Jobs)
+  --coordinator URL run against the shared target of 'fleetlab serve reference' (env
+                    FLEETLAB_COORDINATOR); an explicit --target wins
 
 exit: 0 all thresholds hold, 1 a threshold failed / run failed or timed out, 2 bad input, 130 SIGINT`,
   async run(argv, io) {
@@ -33,6 +40,8 @@ exit: 0 all thresholds hold, 1 a threshold failed / run failed or timed out, 2 b
       'dry-run': { type: 'flag' },
       json: { type: 'flag' },
       reporter: { type: 'string' },
+      shard: { type: 'string' },
+      coordinator: { type: 'string' },
     });
     if (a.positionals.length !== 1) throw new FleetlabError('USAGE', `expected one scenario file, got ${a.positionals.length === 0 ? 'none' : a.positionals.join(' ')}`);
     let seed: number | undefined;
@@ -41,12 +50,17 @@ exit: 0 all thresholds hold, 1 a threshold failed / run failed or timed out, 2 b
       if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new FleetlabError('USAGE', `--seed '${a.strings.seed}': expected an integer 0..4294967295`);
     }
     if (a.strings.reporter !== undefined && a.strings.reporter !== 'tap') throw new FleetlabError('USAGE', `--reporter '${a.strings.reporter}': known reporters: tap`);
+    const shard = a.strings.shard !== undefined ? parseShardSpec(a.strings.shard) : undefined;
+    const coordinator = a.strings.coordinator ?? (process.env[COORDINATOR_ENV] || undefined);
+    const shared = coordinator && a.strings.target === undefined ? await sharedTarget(coordinator) : null;
     return runScenario({
       file: a.positionals[0]!,
       params: parseKeyValues(a.lists.param, 'param'),
-      target: a.strings.target,
-      targetOptions: parseTargetOptions(a.lists['target-opt']),
+      target: shared?.target ?? a.strings.target,
+      targetOptions: { ...shared?.targetOptions, ...parseTargetOptions(a.lists['target-opt']) },
       seed,
+      shard,
+      coordinator,
       out: a.strings.out,
       dryRun: a.flags['dry-run'] === true,
       json: a.flags.json === true,
