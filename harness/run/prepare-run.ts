@@ -3,7 +3,7 @@
  * (exit 2 on the first batch), then the scenario's own validate(), the lab spec, the site link
  * plan and the target name, all reported together with their paths (exit 2).
  *
- *   scenario file ─▶ params ─▶ validate() ─▶ lab spec ─▶ link plan ─▶ target ─▶ PreparedRun
+ *   scenario file ─▶ params ─▶ validate() ─▶ lab spec ─▶ link plan ─▶ target ─▶ thresholds ─▶ PreparedRun
  */
 import { Problems } from '../../lab/base/problem.ts';
 import { checkLab, type ResolvedLab } from '../../lab/config/lab-spec.ts';
@@ -13,6 +13,7 @@ import type { Params, ScenarioDefinition } from '../scenario.ts';
 import { loadScenario, resolveParams } from './scenario-loader.ts';
 import { planSiteLinks, type SiteLinkPlan } from './site-link-plan.ts';
 import { ipmiEnabled } from './ipmi-enabled.ts';
+import { parseCliThresholds, parseThresholds, type Threshold } from './threshold-spec.ts';
 
 /** What the command line asks for (the subset of RunOptions validation reads). */
 export interface RunRequest {
@@ -21,6 +22,8 @@ export interface RunRequest {
   target?: string;
   targetOptions: Record<string, string>;
   seed?: number;
+  /** `--threshold METRIC OP VALUE`, added to the scenario's own thresholds. */
+  thresholds?: string[];
 }
 
 /** A run that passed every check: what dry-run prints and what the run starts. */
@@ -35,6 +38,8 @@ export interface PreparedRun {
   targetOptions: Record<string, string>;
   /** Whether the IPMI emulator starts (ipmi-enabled.ts). */
   ipmi: boolean;
+  /** The scenario's thresholds, then `--threshold`'s (threshold-spec.ts). */
+  thresholds: Threshold[];
 }
 
 export async function prepareRun(o: RunRequest): Promise<PreparedRun> {
@@ -52,7 +57,8 @@ export async function prepareRun(o: RunRequest): Promise<PreparedRun> {
   // against what it declares, every problem joining the others.
   const scenarioOptions = (typeof scenario.targetOptions === 'function' ? scenario.targetOptions(params) : scenario.targetOptions) ?? {};
   const target = await prepareTarget(targetName, o.targetOptions, scenarioOptions, problems);
+  const thresholds = [...parseThresholds(typeof scenario.thresholds === 'function' ? scenario.thresholds(params) : scenario.thresholds, problems), ...parseCliThresholds(o.thresholds ?? [], problems)];
   problems.throwIfAny('SCENARIO_INVALID');
   // No problems: the lab resolved, so it has a link plan, and the target loaded with valid options.
-  return { scenario, params, seed, lab: lab!, links: links!, targetName, factory: target!.factory, targetOptions: target!.options, ipmi: ipmiEnabled(lab!, labSpec, params) };
+  return { scenario, params, seed, lab: lab!, links: links!, targetName, factory: target!.factory, targetOptions: target!.options, ipmi: ipmiEnabled(lab!, labSpec, params), thresholds };
 }
