@@ -13,5 +13,7 @@ import { schemaCommand } from './schema.ts';
 import { inventoryCheckCommand } from './inventory-check.ts';
 import { targetsCommand } from './targets.ts';
 import { initTargetCommand } from './init-target.ts';
+import { showReportCommand } from './show-report.ts';
+import { initScenarioCommand } from './init-scenario.ts';
 
-export const commands: Command[] = [runCommand, bmcServe, reportCommand, compareCommand, labGcCommand, faultsCommand, schemaCommand, targetsCommand, initTargetCommand, scenariosCommand, doctorCommand, suiteCommand, inventoryCheckCommand];
+export const commands: Command[] = [runCommand, bmcServe, reportCommand, compareCommand, labGcCommand, faultsCommand, schemaCommand, targetsCommand, initTargetCommand, scenariosCommand, doctorCommand, suiteCommand, inventoryCheckCommand, showReportCommand, initScenarioCommand];
