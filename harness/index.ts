@@ -34,7 +34,7 @@ export { startReferenceServer } from './targets/reference/reference-server.ts';
 export type { ReferenceServer, ReferenceServerOptions } from './targets/reference/reference-server.ts';
 export { runFleetlab, shippedScenario } from './targets/plugin/run-fleetlab.ts';
 export type { FleetEvent, EventBody, NodePhase, WaveDecision } from '../lab/base/event.ts';
-export type { PlanLab } from './scenario.ts';
+export type { PlanLab, Thresholds, ThresholdCondition } from './scenario.ts';
 // Rollouts: waves, strategies, halt/rollback, health checks (harness/rollout/).
 export { provisionFleet } from './provision-fleet.ts';
 export { rollout, checkRolloutOptions, parseMaxUnavailable } from './rollout/rollout.ts';

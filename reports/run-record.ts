@@ -5,6 +5,7 @@
 import type { NodePhase, RunStatus } from '../lab/base/event.ts';
 import type { FaultWindow, HostMetrics, NodeError, NodeOutcome, RunConfig, RunMetrics, StepRecord, ThresholdResult, WaveRecord } from './metrics.ts';
 import { round } from './format.ts';
+import { wallMs } from './time-basis.ts';
 
 export interface RunRecordNode {
   name: string;
@@ -29,7 +30,11 @@ export interface RunRecord {
   /** The log had no run.end (killed run); `truncated`: its last line was also cut. */
   complete: boolean;
   truncated: boolean;
+  /** Modelled ms (every duration in this file is; README "Modelled time"); wall = × timeScale. */
   durationMs: number;
+  /** The lab's timeScale (null: not recorded) and the run's wall-clock length. */
+  timeScale: number | null;
+  durationWallMs: number;
   config: RunConfig | null;
   /** The target and the server version it reported (image digest + labels, `--version`, API version). */
   target: { name: string | null; version: Record<string, string> | null };
@@ -56,6 +61,8 @@ export function runRecord(m: RunMetrics, runDir: string, truncated = false): Run
     complete: m.ended,
     truncated,
     durationMs: round(m.durationMs, 1),
+    timeScale: m.config?.timeScale ?? null,
+    durationWallMs: round(wallMs(m, m.durationMs), 1),
     config: m.config,
     target: { name: m.config?.target ?? null, version: m.targetVersion },
     counts: m.counts,

@@ -3,7 +3,7 @@
  * (exit 2 on the first batch), then the scenario's own validate(), the lab spec, the site link
  * plan and the target name, all reported together with their paths (exit 2).
  *
- *   scenario file ─▶ params ─▶ validate() ─▶ lab spec ─▶ link plan ─▶ target ─▶ PreparedRun
+ *   scenario file ─▶ params ─▶ validate() ─▶ lab spec ─▶ link plan ─▶ target ─▶ thresholds ─▶ PreparedRun
  */
 import { Problems } from '../../lab/base/problem.ts';
 import { checkLab, type ResolvedLab } from '../../lab/config/lab-spec.ts';
@@ -15,6 +15,7 @@ import { planSiteLinks, type SiteLinkPlan } from './site-link-plan.ts';
 import { ipmiEnabled } from './ipmi-enabled.ts';
 import type { ShardSpec } from '../shard/shard-spec.ts';
 import { shardLab, type ShardOfRun } from '../shard/shard-lab.ts';
+import { parseCliThresholds, parseThresholds, type Threshold } from './threshold-spec.ts';
 
 /** What the command line asks for (the subset of RunOptions validation reads). */
 export interface RunRequest {
@@ -27,6 +28,8 @@ export interface RunRequest {
   shard?: ShardSpec;
   /** With `shard`: the coordinator the shards meet at before scenario.run. */
   coordinator?: string;
+  /** `--threshold METRIC OP VALUE`, added to the scenario's own thresholds. */
+  thresholds?: string[];
 }
 
 /** A run that passed every check: what dry-run prints and what the run starts. */
@@ -43,6 +46,8 @@ export interface PreparedRun {
   ipmi: boolean;
   /** Set for `--shard`: which slice and the whole run's size. */
   shard?: ShardOfRun;
+  /** The scenario's thresholds, then `--threshold`'s (threshold-spec.ts). */
+  thresholds: Threshold[];
 }
 
 export async function prepareRun(o: RunRequest): Promise<PreparedRun> {
@@ -62,8 +67,9 @@ export async function prepareRun(o: RunRequest): Promise<PreparedRun> {
   // against what it declares, every problem joining the others.
   const scenarioOptions = (typeof scenario.targetOptions === 'function' ? scenario.targetOptions(params) : scenario.targetOptions) ?? {};
   const target = await prepareTarget(targetName, o.targetOptions, scenarioOptions, problems);
+  const thresholds = [...parseThresholds(typeof scenario.thresholds === 'function' ? scenario.thresholds(params) : scenario.thresholds, problems), ...parseCliThresholds(o.thresholds ?? [], problems)];
   problems.throwIfAny('SCENARIO_INVALID');
   // No problems: the lab resolved, so it has a link plan, and the target loaded with valid options.
   const runLab = sharded?.lab ?? lab!;
-  return { scenario, params, seed, lab: runLab, links: links!, targetName, factory: target!.factory, targetOptions: target!.options, ipmi: ipmiEnabled(runLab, labSpec, params), ...(sharded ? { shard: sharded.shard } : {}) };
+  return { scenario, params, seed, lab: runLab, links: links!, targetName, factory: target!.factory, targetOptions: target!.options, ipmi: ipmiEnabled(runLab, labSpec, params), thresholds, ...(sharded ? { shard: sharded.shard } : {}) };
 }

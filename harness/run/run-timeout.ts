@@ -20,10 +20,14 @@ function defaultTimeoutMs(lab: ResolvedLab): number {
   return Math.max(120_000, modelled + lab.nodes.length * 60) + (vms ? 300_000 + vms * 180_000 : 0);
 }
 
-/** The run's abort signal: the caller's (SIGINT/SIGTERM) or the deadline, whichever comes first. */
+/** The run's abort signal: the caller's (SIGINT/SIGTERM), the deadline or abort(), whichever comes first. */
 export interface RunAbort {
   signal: AbortSignal;
   timedOut(): boolean;
+  /** Stops the run from inside (a failed abortOnFail threshold): teardown as on SIGINT, not 'timedout'. */
+  abort(reason: string): void;
+  /** The reason given to abort() (null: not aborted from inside). */
+  abortedBy(): string | null;
   /** Clears the deadline and detaches from the caller's signal. */
   dispose(): void;
 }
@@ -34,6 +38,7 @@ export function startRunAbort(outer: AbortSignal, timeoutMs: number): RunAbort {
   if (outer.aborted) ac.abort();
   outer.addEventListener('abort', onAbort, { once: true });
   let timedOut = false;
+  let abortedBy: string | null = null;
   const timer = setTimeout(() => {
     timedOut = true;
     ac.abort(new Error('timeout'));
@@ -41,6 +46,12 @@ export function startRunAbort(outer: AbortSignal, timeoutMs: number): RunAbort {
   return {
     signal: ac.signal,
     timedOut: () => timedOut,
+    abort(reason) {
+      if (ac.signal.aborted) return;
+      abortedBy = reason;
+      ac.abort(new Error(reason));
+    },
+    abortedBy: () => abortedBy,
     dispose() {
       clearTimeout(timer);
       outer.removeEventListener('abort', onAbort);

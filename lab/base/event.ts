@@ -47,7 +47,11 @@ export type BmcProto = 'redfish' | 'ipmi';
 
 /** Event bodies, discriminated on `kind`. Node/site fields hold names from the lab spec. */
 export type EventBody =
-  | { kind: 'run.start'; runId: string; scenario: string; seed: number; wallStart: string; testbed: Testbed; nodes: number; sites: number; params: Record<string, string | number | boolean>; target: string; versions: Record<string, string> }
+  /**
+   * `timeScale`: the lab's (what reports divide wall time by to get modelled time; 0 = nothing modelled,
+   * times stay wall); absent in logs written before modelled-time reports. `host`: the machine that measured.
+   */
+  | { kind: 'run.start'; runId: string; scenario: string; seed: number; wallStart: string; testbed: Testbed; nodes: number; sites: number; params: Record<string, string | number | boolean>; target: string; versions: Record<string, string>; timeScale?: number; host?: HostInfo }
   | { kind: 'run.end'; status: RunStatus; reason?: string }
   | { kind: 'step.start'; step: string }
   | { kind: 'step.end'; step: string; ok: boolean; ms: number; error?: string }
@@ -85,6 +89,16 @@ export type EventBody =
   /** UDP datagrams the kernel dropped during the run: host-wide counters and fleetlab's own sockets (null: not readable). */
   | { kind: 'host.udp'; inErrors: number | null; rcvbufErrors: number | null; sndbufErrors: number | null; ownSocketDrops: number | null }
   | { kind: 'log'; level: 'info' | 'warn' | 'error'; msg: string; code?: string };
+
+/** The machine a run measured on (run.json `config.host`, the report header, compare). */
+export interface HostInfo {
+  kernel: string; // e.g. "Linux 6.1.0-18-amd64"
+  cores: number;
+  cpuModel: string;
+  /** qemu accelerator this host offers: 'kvm' (/dev/kvm present) or 'tcg'. */
+  accelerator: string;
+  memoryMB: number;
+}
 
 /** What runs are compared on: `fleetlab compare` refuses runs from different testbeds. */
 export interface Testbed {

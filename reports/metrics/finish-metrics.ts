@@ -48,6 +48,7 @@ export function finishMetrics(acc: MetricsAccumulator): RunMetrics {
     dhcpRetransmits: acc.dhcpRetransmits,
     errorCodes: acc.errorCodes,
     nodeErrorCodes: acc.nodeErrorCodes,
+    logErrorCodes: acc.logErrorCodes,
     thresholds: acc.thresholds,
     faults: acc.faults,
     steps: acc.steps,

@@ -60,6 +60,7 @@ export interface MetricsAccumulator {
   dhcpRetransmits: number;
   errorCodes: Record<string, number>;
   nodeErrorCodes: Record<string, number>;
+  logErrorCodes: Record<string, number>;
   thresholds: ThresholdResult[];
   openFaults: Map<string, FaultWindow>;
   faultIds: Set<string>;
@@ -95,6 +96,7 @@ export function newAccumulator(): MetricsAccumulator {
     dhcpRetransmits: 0,
     errorCodes: {},
     nodeErrorCodes: {},
+    logErrorCodes: {},
     thresholds: [],
     openFaults: new Map(),
     faultIds: new Set(),

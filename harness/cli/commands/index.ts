@@ -18,6 +18,8 @@ import { serveReferenceCommand } from './serve-reference.ts';
 import { mergeCommand } from './merge.ts';
 import { k8sRenderCommand } from './k8s-render.ts';
 import { serveCoordinatorCommand } from './serve-coordinator.ts';
+import { showReportCommand } from './show-report.ts';
+import { initScenarioCommand } from './init-scenario.ts';
 
 export const commands: Command[] = [
   runCommand,
@@ -38,4 +40,6 @@ export const commands: Command[] = [
   serveCoordinatorCommand,
   mergeCommand,
   k8sRenderCommand,
+  showReportCommand,
+  initScenarioCommand,
 ];

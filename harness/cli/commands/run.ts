@@ -11,7 +11,7 @@ export const runCommand: Command = {
   name: ['run'],
   summary: 'run a scenario (provision, rollout, chaos) against a target',
   usage: `usage: fleetlab run <scenario.ts> [--param k=v]... [--target NAME] [--target-opt k=v]...
-                    [--seed N] [--out DIR] [--dry-run] [--json] [--reporter tap]
+                    [--seed N] [--threshold 'METRIC OP VALUE']... [--out DIR] [--dry-run] [--json] [--reporter tap]
                     [--shard i/N | --shard /N] [--coordinator URL]
 
   --param k=v       override a scenario parameter (typed by its default)
@@ -20,6 +20,8 @@ export const runCommand: Command = {
   --target-opt k=v  option for the target (repeatable; k=v,k2=v2 in one value), checked against
                     the options it declares
   --seed N          seed for every random choice (MACs, jitter, loss, faults)
+  --threshold T     a threshold on any metric, e.g. 'phase.tftp.p95<2s', 'ready.ratio>=0.999',
+                    'site[link=dsl].ttr.p50<5m' (repeatable; added to the scenario's; modelled time)
   --out DIR         run directory (default reports/runs/<run-id>/)
   --dry-run         validate and print the plan (sites, nodes, steps); start nothing
   --json            print exactly one JSON summary object on stdout at the end
@@ -29,13 +31,15 @@ export const runCommand: Command = {
   --coordinator URL run against the shared target of 'fleetlab serve reference' (env
                     FLEETLAB_COORDINATOR); an explicit --target wins
 
-exit: 0 all thresholds hold, 1 a threshold failed / run failed or timed out, 2 bad input, 130 SIGINT`,
+exit: 0 passed, 99 a threshold failed, 1 the run failed (harness/target error, timeout), 2 bad input,
+      130 SIGINT, 143 SIGTERM`,
   async run(argv, io) {
     const a = parseArgs(argv, {
       param: { type: 'list' },
       target: { type: 'string' },
       'target-opt': { type: 'list' },
       seed: { type: 'string' },
+      threshold: { type: 'list' },
       out: { type: 'string' },
       'dry-run': { type: 'flag' },
       json: { type: 'flag' },
@@ -61,6 +65,7 @@ exit: 0 all thresholds hold, 1 a threshold failed / run failed or timed out, 2 b
       seed,
       shard,
       coordinator,
+      thresholds: a.lists.threshold,
       out: a.strings.out,
       dryRun: a.flags['dry-run'] === true,
       json: a.flags.json === true,
