@@ -13,6 +13,8 @@ import type { Params, ScenarioDefinition } from '../scenario.ts';
 import { loadScenario, resolveParams } from './scenario-loader.ts';
 import { planSiteLinks, type SiteLinkPlan } from './site-link-plan.ts';
 import { ipmiEnabled } from './ipmi-enabled.ts';
+import type { Inventory } from '../../lab/config/inventory/inventory-schema.ts';
+import { hardwareInventory } from './hardware-inventory.ts';
 
 /** What the command line asks for (the subset of RunOptions validation reads). */
 export interface RunRequest {
@@ -21,6 +23,8 @@ export interface RunRequest {
   target?: string;
   targetOptions: Record<string, string>;
   seed?: number;
+  /** `--inventory FILE`: a hardware run's machines (with `--param tier=hardware`). */
+  inventory?: string;
 }
 
 /** A run that passed every check: what dry-run prints and what the run starts. */
@@ -35,6 +39,8 @@ export interface PreparedRun {
   targetOptions: Record<string, string>;
   /** Whether the IPMI emulator starts (ipmi-enabled.ts). */
   ipmi: boolean;
+  /** The hardware inventory the lab's sites and nodes come from (tier=hardware). */
+  inventory?: Inventory;
 }
 
 export async function prepareRun(o: RunRequest): Promise<PreparedRun> {
@@ -45,7 +51,9 @@ export async function prepareRun(o: RunRequest): Promise<PreparedRun> {
   for (const [path, message] of scenario.validate?.(params) ?? []) problems.add(path, message);
   const seed = o.seed ?? scenario.seed ?? 1;
   const labSpec = typeof scenario.lab === 'function' ? scenario.lab(params) : scenario.lab;
-  const lab = checkLab(labSpec, seed, 'lab', problems);
+  const hw = await hardwareInventory(o.inventory, params);
+  const scenarioLab = checkLab(labSpec, seed, 'lab', problems);
+  const lab = scenarioLab && hw ? hw.lab(scenarioLab) : scenarioLab;
   const links = lab ? planSiteLinks(lab, seed, problems) : null;
   const targetName = o.target ?? (typeof scenario.target === 'function' ? scenario.target(params) : scenario.target) ?? 'reference';
   // A built-in name, a module path, ./targets/<name>.ts or a package; its options are checked
@@ -54,5 +62,5 @@ export async function prepareRun(o: RunRequest): Promise<PreparedRun> {
   const target = await prepareTarget(targetName, o.targetOptions, scenarioOptions, problems);
   problems.throwIfAny('SCENARIO_INVALID');
   // No problems: the lab resolved, so it has a link plan, and the target loaded with valid options.
-  return { scenario, params, seed, lab: lab!, links: links!, targetName, factory: target!.factory, targetOptions: target!.options, ipmi: ipmiEnabled(lab!, labSpec, params) };
+  return { scenario, params, seed, lab: lab!, links: links!, targetName, factory: target!.factory, targetOptions: target!.options, ipmi: !hw && ipmiEnabled(lab!, labSpec, params), ...(hw ? { inventory: hw.inventory } : {}) };
 }

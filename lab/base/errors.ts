@@ -128,6 +128,13 @@ export const ERRORS = {
   INVENTORY_CREDENTIAL: { code: 'FLEETLAB_ERR_INVENTORY_CREDENTIAL', exit: 2 },
   /** A power or boot action on a machine whose inventory entry lacks `allowPowerControl: true`. */
   INVENTORY_POWER_NOT_ALLOWED: { code: 'FLEETLAB_ERR_INVENTORY_POWER_NOT_ALLOWED', exit: 2 },
+  // hardware tier (lab/nodes/hardware/): machines known only by their inventory entry.
+  /** A machine was powered on but no DHCP request from its boot MACs reached the site relay in `timings.powerOnToDhcpMs`. */
+  HARDWARE_NO_PXE: { code: 'FLEETLAB_ERR_HARDWARE_NO_PXE' },
+  /** The lab interface a site's machines boot on cannot be used (missing, or already someone else's bridge port). */
+  HARDWARE_LAB_INTERFACE: { code: 'FLEETLAB_ERR_HARDWARE_LAB_INTERFACE', exit: 2 },
+  /** `--param tier=hardware` without `--inventory FILE`, or an inventory with another tier. */
+  HARDWARE_INVENTORY_REQUIRED: { code: 'FLEETLAB_ERR_HARDWARE_INVENTORY_REQUIRED', exit: 2 },
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorName = keyof typeof ERRORS;

@@ -9,7 +9,7 @@ export const runCommand: Command = {
   name: ['run'],
   summary: 'run a scenario (provision, rollout, chaos) against a target',
   usage: `usage: fleetlab run <scenario.ts> [--param k=v]... [--target NAME] [--target-opt k=v]...
-                    [--seed N] [--out DIR] [--dry-run] [--json] [--reporter tap]
+                    [--seed N] [--out DIR] [--dry-run] [--json] [--reporter tap] [--inventory FILE]
 
   --param k=v       override a scenario parameter (typed by its default)
   --target NAME     server under test: a built-in (fleetlab targets), a module path (./my-target.ts),
@@ -21,6 +21,8 @@ export const runCommand: Command = {
   --dry-run         validate and print the plan (sites, nodes, steps); start nothing
   --json            print exactly one JSON summary object on stdout at the end
   --reporter tap    TAP on stdout (a test point per threshold and failed node)
+  --inventory FILE  hardware inventory for --param tier=hardware: the run's sites and nodes are its
+                    machines, booting on each site's lab interface (README "Put real machines in the loop")
 
 exit: 0 all thresholds hold, 1 a threshold failed / run failed or timed out, 2 bad input, 130 SIGINT`,
   async run(argv, io) {
@@ -33,6 +35,7 @@ exit: 0 all thresholds hold, 1 a threshold failed / run failed or timed out, 2 b
       'dry-run': { type: 'flag' },
       json: { type: 'flag' },
       reporter: { type: 'string' },
+      inventory: { type: 'string' },
     });
     if (a.positionals.length !== 1) throw new FleetlabError('USAGE', `expected one scenario file, got ${a.positionals.length === 0 ? 'none' : a.positionals.join(' ')}`);
     let seed: number | undefined;
@@ -47,6 +50,7 @@ exit: 0 all thresholds hold, 1 a threshold failed / run failed or timed out, 2 b
       target: a.strings.target,
       targetOptions: parseTargetOptions(a.lists['target-opt']),
       seed,
+      ...(a.strings.inventory !== undefined ? { inventory: a.strings.inventory } : {}),
       out: a.strings.out,
       dryRun: a.flags['dry-run'] === true,
       json: a.flags.json === true,
