@@ -10,6 +10,7 @@ import { realClock, type Clock } from '../../lab/base/clock.ts';
 import type { Rng } from '../../lab/base/rng.ts';
 import { isFleetlabError } from '../../lab/base/errors.ts';
 import { startLab, type Lab } from '../../lab/lab.ts';
+import { isNetnsSite } from '../../lab/config/lab-spec.ts';
 import type { EventLog } from '../events/event-log.ts';
 import type { Target } from '../targets/target.ts';
 import type { Params, RunContext } from '../scenario.ts';
@@ -119,11 +120,12 @@ function startRunLab(d: LifecycleDeps, target: Target, self: () => Lab): Promise
     rng,
     boot: target.endpoints(),
     persona: (name) => target.agent(targetNodeOf(self(), name)),
-    // qemu sites' frames cross the link in real time, whatever the lab's timeScale.
-    linkFor: (s) => run.links.linkFor(s, s.tier === 'qemu' ? realClock(1) : clock, rng),
+    // qemu and hardware sites' frames cross the link in real time, whatever the lab's timeScale.
+    linkFor: (s) => run.links.linkFor(s, isNetnsSite(s) ? realClock(1) : clock, rng),
     ipmi: run.ipmi,
     signal: d.signal,
     qemu: { runId: d.runId, workDir: join(d.runDir, 'qemu'), linkProfile: (site) => run.links.profiles.get(site), linkEngine: qemuLinkEngine(run.params) },
+    ...(run.inventory ? { hardware: { inventory: run.inventory } } : {}),
   });
 }
 

@@ -16,6 +16,8 @@ import { ipmiEnabled } from './ipmi-enabled.ts';
 import type { ShardSpec } from '../shard/shard-spec.ts';
 import { shardLab, type ShardOfRun } from '../shard/shard-lab.ts';
 import { parseCliThresholds, parseThresholds, type Threshold } from './threshold-spec.ts';
+import type { Inventory } from '../../lab/config/inventory/inventory-schema.ts';
+import { hardwareInventory } from './hardware-inventory.ts';
 
 /** What the command line asks for (the subset of RunOptions validation reads). */
 export interface RunRequest {
@@ -30,6 +32,8 @@ export interface RunRequest {
   coordinator?: string;
   /** `--threshold METRIC OP VALUE`, added to the scenario's own thresholds. */
   thresholds?: string[];
+  /** `--inventory FILE`: a hardware run's machines (with `--param tier=hardware`). */
+  inventory?: string;
 }
 
 /** A run that passed every check: what dry-run prints and what the run starts. */
@@ -48,6 +52,8 @@ export interface PreparedRun {
   shard?: ShardOfRun;
   /** The scenario's thresholds, then `--threshold`'s (threshold-spec.ts). */
   thresholds: Threshold[];
+  /** The hardware inventory the lab's sites and nodes come from (tier=hardware). */
+  inventory?: Inventory;
 }
 
 export async function prepareRun(o: RunRequest): Promise<PreparedRun> {
@@ -58,7 +64,9 @@ export async function prepareRun(o: RunRequest): Promise<PreparedRun> {
   for (const [path, message] of scenario.validate?.(params) ?? []) problems.add(path, message);
   const seed = o.seed ?? scenario.seed ?? 1;
   const labSpec = typeof scenario.lab === 'function' ? scenario.lab(params) : scenario.lab;
-  const lab = checkLab(labSpec, seed, 'lab', problems);
+  const hw = await hardwareInventory(o.inventory, params);
+  const scenarioLab = checkLab(labSpec, seed, 'lab', problems);
+  const lab = scenarioLab && hw ? hw.lab(scenarioLab) : scenarioLab;
   // Links are drawn over every site, then the shard keeps its own: a site's link is the unsharded one.
   const links = lab ? planSiteLinks(lab, seed, problems) : null;
   const sharded = lab && o.shard ? shardLab(lab, o.shard, problems, o.coordinator) : null;
@@ -71,5 +79,5 @@ export async function prepareRun(o: RunRequest): Promise<PreparedRun> {
   problems.throwIfAny('SCENARIO_INVALID');
   // No problems: the lab resolved, so it has a link plan, and the target loaded with valid options.
   const runLab = sharded?.lab ?? lab!;
-  return { scenario, params, seed, lab: runLab, links: links!, targetName, factory: target!.factory, targetOptions: target!.options, ipmi: ipmiEnabled(runLab, labSpec, params), thresholds, ...(sharded ? { shard: sharded.shard } : {}) };
+  return { scenario, params, seed, lab: runLab, links: links!, targetName, factory: target!.factory, targetOptions: target!.options, ipmi: !hw && ipmiEnabled(runLab, labSpec, params), thresholds, ...(sharded ? { shard: sharded.shard } : {}), ...(hw ? { inventory: hw.inventory } : {}) };
 }

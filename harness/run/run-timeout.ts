@@ -4,7 +4,7 @@
  * for fleet storms, minutes per qemu VM). The deadline aborts the run's signal, so teardown runs
  * exactly as on SIGINT, and the run ends 'timedout'.
  */
-import type { ResolvedLab } from '../../lab/config/lab-spec.ts';
+import { isNetnsSite, type ResolvedLab } from '../../lab/config/lab-spec.ts';
 import type { Params, ScenarioDefinition } from '../scenario.ts';
 
 export function runTimeoutMs(scenario: ScenarioDefinition, params: Params, lab: ResolvedLab): number {
@@ -15,7 +15,7 @@ function defaultTimeoutMs(lab: ResolvedLab): number {
   // Modelled provisioning time (generous) scaled, plus a per-node allowance for fleet storms.
   const modelled = 30 * 60 * 1000 * lab.timeScale;
   // qemu VMs run in real time (TCG: minutes per PXE install), a few at a time.
-  const qemuSites = new Set(lab.sites.filter((s) => s.tier === 'qemu').map((s) => s.name));
+  const qemuSites = new Set(lab.sites.filter((s) => isNetnsSite(s)).map((s) => s.name));
   const vms = lab.nodes.filter((n) => qemuSites.has(n.site)).length;
   return Math.max(120_000, modelled + lab.nodes.length * 60) + (vms ? 300_000 + vms * 180_000 : 0);
 }

@@ -139,6 +139,13 @@ export const ERRORS = {
   SHARD_COORDINATOR: { code: 'FLEETLAB_ERR_SHARD_COORDINATOR', exit: 2 },
   /** `fleetlab k8s render --apply`: no reachable cluster, or the API server refused an object. */
   KUBERNETES_APPLY: { code: 'FLEETLAB_ERR_KUBERNETES_APPLY', exit: 1 },
+  // hardware tier (lab/nodes/hardware/): machines known only by their inventory entry.
+  /** A machine was powered on but no DHCP request from its boot MACs reached the site relay in `timings.powerOnToDhcpMs`. */
+  HARDWARE_NO_PXE: { code: 'FLEETLAB_ERR_HARDWARE_NO_PXE' },
+  /** The lab interface a site's machines boot on cannot be used (missing, or already someone else's bridge port). */
+  HARDWARE_LAB_INTERFACE: { code: 'FLEETLAB_ERR_HARDWARE_LAB_INTERFACE', exit: 2 },
+  /** `--param tier=hardware` without `--inventory FILE`, or an inventory with another tier. */
+  HARDWARE_INVENTORY_REQUIRED: { code: 'FLEETLAB_ERR_HARDWARE_INVENTORY_REQUIRED', exit: 2 },
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorName = keyof typeof ERRORS;

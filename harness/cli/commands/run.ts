@@ -11,7 +11,7 @@ export const runCommand: Command = {
   name: ['run'],
   summary: 'run a scenario (provision, rollout, chaos) against a target',
   usage: `usage: fleetlab run <scenario.ts> [--param k=v]... [--target NAME] [--target-opt k=v]...
-                    [--seed N] [--threshold 'METRIC OP VALUE']... [--out DIR] [--dry-run] [--json] [--reporter tap]
+                    [--seed N] [--threshold 'METRIC OP VALUE']... [--out DIR] [--dry-run] [--json] [--reporter tap] [--inventory FILE]
                     [--shard i/N | --shard /N] [--coordinator URL]
 
   --param k=v       override a scenario parameter (typed by its default)
@@ -30,6 +30,8 @@ export const runCommand: Command = {
                     '/N' takes i from JOB_COMPLETION_INDEX (0-based, Kubernetes Indexed Jobs)
   --coordinator URL run against the shared target of 'fleetlab serve reference' (env
                     FLEETLAB_COORDINATOR); an explicit --target wins
+  --inventory FILE  hardware inventory for --param tier=hardware: the run's sites and nodes are its
+                    machines, booting on each site's lab interface (README "Put real machines in the loop")
 
 exit: 0 passed, 99 a threshold failed, 1 the run failed (harness/target error, timeout), 2 bad input,
       130 SIGINT, 143 SIGTERM`,
@@ -46,6 +48,7 @@ exit: 0 passed, 99 a threshold failed, 1 the run failed (harness/target error, t
       reporter: { type: 'string' },
       shard: { type: 'string' },
       coordinator: { type: 'string' },
+      inventory: { type: 'string' },
     });
     if (a.positionals.length !== 1) throw new FleetlabError('USAGE', `expected one scenario file, got ${a.positionals.length === 0 ? 'none' : a.positionals.join(' ')}`);
     let seed: number | undefined;
@@ -66,6 +69,7 @@ exit: 0 passed, 99 a threshold failed, 1 the run failed (harness/target error, t
       shard,
       coordinator,
       thresholds: a.lists.threshold,
+      ...(a.strings.inventory !== undefined ? { inventory: a.strings.inventory } : {}),
       out: a.strings.out,
       dryRun: a.flags['dry-run'] === true,
       json: a.flags.json === true,

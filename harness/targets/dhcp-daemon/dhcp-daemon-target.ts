@@ -19,6 +19,7 @@ import { ArtifactStore } from '../common/artifacts.ts';
 import { genericInstaller } from '../../../lab/nodes/sim/personas/generic-installer.ts';
 import { ERRORS, FleetlabError } from '../../../lab/base/errors.ts';
 import { startDnsmasq, type DnsmasqProcess } from '../dnsmasq/dnsmasq-process.ts';
+import { isNetnsSite } from '../../../lab/config/lab-spec.ts';
 import { startKea, type KeaProcess } from '../kea/kea-process.ts';
 import type { DhcpLease } from './dhcp-lease.ts';
 import { referenceApi, refState } from '../reference/reference-api.ts';
@@ -122,7 +123,7 @@ export function dhcpDaemonTarget(ctx: TargetContext, kind: DhcpDaemonKind, launc
       return dhcp?.leaseFile ?? null;
     },
     async start() {
-      const qemuSites = ctx.lab.sites.filter((s) => s.tier === 'qemu').map((s) => s.name);
+      const qemuSites = ctx.lab.sites.filter((s) => isNetnsSite(s)).map((s) => s.name);
       if (qemuSites.length && kind === 'kea') throw new FleetlabError('PARAM_INVALID', `target kea: qemu-tier sites (${qemuSites.join(', ')}) are not supported yet (Kea answers a relayed request on the interface it arrived on, and cannot be told about the sites' WAN interfaces that appear after it starts); use --target dnsmasq or reference`);
       const subnets = ctx.lab.sites.map((s) => ({ name: s.name, subnet: s.subnet, relay: s.relay, poolStart: s.poolStart, poolEnd: s.poolEnd }));
       ref = await startHttpSide(ctx, watchers, {
