@@ -46,8 +46,9 @@ export function modelledFactor(timeScale: number | null | undefined): number {
 /** The event with its run time and durations in modelled ms (a copy; the caller's event is untouched). */
 export function modelledEvent(e: FleetEvent, factor: number): FleetEvent {
   if (factor === 1) return e;
-  const out = { ...e, t: e.t * factor } as FleetEvent & { ms?: number; intervalMs?: number };
+  const out = { ...e, t: e.t * factor } as FleetEvent & { ms?: number; intervalMs?: number; lateMs?: number };
   if (typeof out.ms === 'number') out.ms *= factor;
+  if (typeof out.lateMs === 'number') out.lateMs *= factor;
   if (e.kind === 'host.sample') out.intervalMs = e.intervalMs * factor;
   return out;
 }

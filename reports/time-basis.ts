@@ -6,7 +6,8 @@
  * Every duration in RunMetrics is modelled (reports/metrics-feed.ts); wall = modelled × timeScale.
  * Which phases does modelled time describe exactly? (measured: bench-free, see
  * test/reports/modelled-time.test.ts, timeScale 0.01 vs 1):
- *   clock-modelled    power-on, boot, reboot, disk-boot   hardware timings slept on the lab clock: exact
+ *   clock-modelled    power-on, boot, reboot, disk-boot   hardware timings slept on the lab clock: exact, also on a
+ *                                                         busy host (late timers are the node's lateMs, subtracted)
  *   network-modelled  dhcp, tftp, ipxe-dhcp, script,      the WAN link model's delay, rate and loss are exact;
  *                     kernel, image                       per-packet processing (wall) is stretched by 1/timeScale
  *   compute-bound     agent, callback                     the target server and installer working: wall time

@@ -20,7 +20,7 @@ import type { PreparedRun } from './prepare-run.ts';
 import { buildRunContext } from './run-context.ts';
 import { targetNodeOf } from './target-node.ts';
 import { errText } from './err-text.ts';
-import { startHostSampler, type HostSampler } from './host-sampler.ts';
+import { sampleIntervalMs, startHostSampler, type HostSampler } from './host-sampler.ts';
 import { shardBarrierTask } from '../shard/shard-barrier.ts';
 
 export interface LifecycleDeps {
@@ -52,7 +52,7 @@ export function lifecycleTasks(d: LifecycleDeps): LifecycleTasks {
       // First up, last down: the load samples cover the whole run, target start included.
       title: 'host sampling',
       setup: async () => {
-        host = startHostSampler(log);
+        host = startHostSampler(log, sampleIntervalMs(run.lab.timeScale));
       },
       teardown: async () => {
         host?.stop();

@@ -56,9 +56,15 @@ export type EventBody =
   | { kind: 'step.start'; step: string }
   | { kind: 'step.end'; step: string; ok: boolean; ms: number; error?: string }
   | { kind: 'node.power'; node: string; state: PowerState; cause?: string }
-  | { kind: 'node.phase'; node: string; phase: NodePhase; attempt?: number }
-  | { kind: 'node.ready'; node: string; image?: string }
-  | { kind: 'node.failed'; node: string; phase: NodePhase; code: string; message: string }
+  /**
+   * `lateMs` on node.phase/ready/failed: wall ms by which the node's own modelled waits (hardware
+   * timings slept on the lab clock) fired late since its previous such event, i.e. during the
+   * phase this event ends. A busy host delays timers; at timeScale 0.001 one late millisecond
+   * would read as a modelled second, so the reports subtract it (reports/metrics/node-state.ts).
+   */
+  | { kind: 'node.phase'; node: string; phase: NodePhase; attempt?: number; lateMs?: number }
+  | { kind: 'node.ready'; node: string; image?: string; lateMs?: number }
+  | { kind: 'node.failed'; node: string; phase: NodePhase; code: string; message: string; lateMs?: number }
   | { kind: 'node.error'; node: string; code: string; message: string }
   | { kind: 'dhcp.discover'; node: string; site: string; stage: DhcpStage; attempt: number }
   | { kind: 'dhcp.offer'; node: string; site: string; stage: DhcpStage; ip: string; ms: number }

@@ -32,6 +32,8 @@ export interface NodeState {
   powerOn: number | null;
   firstPhase: number | null;
   current: { phase: NodePhase; t: number } | null;
+  /** Timer lateness (event.ts lateMs) subtracted since the provisioning's time-to-ready start. */
+  lateSinceStart: number;
   /** Completed time per phase in the open provisioning, flushed into the phase samples at its end. */
   done: Map<NodePhase, number>;
   recent: FleetEvent[];

@@ -6,6 +6,11 @@
  * of packets on it cannot differ between the runs); each phase lasts seconds (a few ms
  * of wall-clock processing become 1/timeScale × that in modelled time: ±10 % needs the model to
  * dominate); the timeScale-1 run takes about 80 s.
+ *
+ * On a busy host: clock-modelled phases must agree whatever the load (the node's late timers are
+ * not modelled time and are subtracted); a network-modelled phase stretched by per-packet waits for
+ * a CPU must agree or be flagged by the run itself (its host samples overlap the phase), which is
+ * what makes `compare` answer UNKNOWN instead of DIFFERENT.
  */
 import t from 'tap';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -39,21 +44,25 @@ export default defineScenario({
 
 interface Summary {
   timeScale: number;
+  runDir: string;
   phasesMs: Record<string, { p50: number }>;
   wallMs?: { duration: number; phases: Record<string, { p50: number }> };
 }
 
 // Clock-modelled (hardware timings) and network-modelled phases whose time the link sets here.
-const MODELLED = ['power-on', 'kernel', 'boot', 'image', 'reboot', 'disk-boot'];
+const CLOCK_MODELLED = ['power-on', 'boot', 'reboot', 'disk-boot'];
+const NETWORK_MODELLED = ['kernel', 'image'];
 
 t.test('timeScale 0.01 and 1.0: modelled phase times agree within ±10 %; reports state the timeScale', async (t) => {
   const runs: Record<string, Summary> = {};
+  const flagged: Record<string, Record<string, number>> = {};
   for (const ts of ['0.01', '1']) {
     const out = join(dir, `run-${ts}`);
     const r = await fleetlab(['run', file, '--param', `timeScale=${ts}`, '--json', '--out', out], { timeoutMs: 240_000 });
     t.equal(r.code, 0, r.stderr);
     runs[ts] = JSON.parse(r.stdout) as Summary;
-    const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { timeScale: number; durationMs: number; durationWallMs: number; config: { host: { cores: number } } };
+    const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { timeScale: number; durationMs: number; durationWallMs: number; config: { host: { cores: number } }; host: { saturatedPhaseShare: Record<string, number> } };
+    flagged[ts] = run.host.saturatedPhaseShare;
     t.equal(run.timeScale, Number(ts), `run.json states timeScale ${ts}`);
     t.ok(run.config.host.cores > 0, 'run.json records the host');
     t.match(readFileSync(join(out, 'report.html'), 'utf8'), new RegExp(`id="time-basis">timeScale ${ts.replace('.', '\\.')}`), 'report.html header states the timeScale');
@@ -66,9 +75,15 @@ t.test('timeScale 0.01 and 1.0: modelled phase times agree within ±10 %; report
   t.equal(real.wallMs, undefined, 'no separate wall figures at timeScale 1');
   t.ok(fast.wallMs && fast.wallMs.duration < fast.wallMs.duration * 100, 'wall figures alongside at 0.01');
   t.ok(Math.abs(fast.wallMs!.phases['power-on']!.p50 - fast.phasesMs['power-on']!.p50 * 0.01) < 1, 'wall = modelled × timeScale');
-  for (const p of MODELLED) {
+  for (const p of CLOCK_MODELLED) {
     const a = fast.phasesMs[p]!.p50;
     const b = real.phasesMs[p]!.p50;
     t.ok(Math.abs(a - b) / b <= 0.1, `${p}: ${a} ms at 0.01 vs ${b} ms at 1.0 (modelled p50)`);
+  }
+  for (const p of NETWORK_MODELLED) {
+    const a = fast.phasesMs[p]!.p50;
+    const b = real.phasesMs[p]!.p50;
+    const share = Math.max(flagged['0.01']![p] ?? 0, flagged['1']![p] ?? 0);
+    t.ok(Math.abs(a - b) / b <= 0.1 || share > 0, `${p}: ${a} ms at 0.01 vs ${b} ms at 1.0 (modelled p50)${share > 0 ? `; host saturated during ${Math.round(share * 100)} % of its spans` : ''}`);
   }
 });
