@@ -54,7 +54,11 @@ export type EventBody =
   | { kind: 'node.power'; node: string; state: PowerState; cause?: string }
   | { kind: 'node.phase'; node: string; phase: NodePhase; attempt?: number }
   | { kind: 'node.ready'; node: string; image?: string }
-  | { kind: 'node.failed'; node: string; phase: NodePhase; code: string; message: string }
+  /**
+   * `abandoned`: the harness gave up on the node (waitReady's deadline passed) and powered it off;
+   * until its next 'power-on' phase its events are the abandoned deployment's tail and settle nothing.
+   */
+  | { kind: 'node.failed'; node: string; phase: NodePhase; code: string; message: string; abandoned?: boolean }
   | { kind: 'node.error'; node: string; code: string; message: string }
   | { kind: 'dhcp.discover'; node: string; site: string; stage: DhcpStage; attempt: number }
   | { kind: 'dhcp.offer'; node: string; site: string; stage: DhcpStage; ip: string; ms: number }
@@ -72,6 +76,12 @@ export type EventBody =
   | { kind: 'fault.start'; id: string; fault: string; selector: string; params: Record<string, unknown>; /** Sites/nodes/BMCs hit; absent when the selector is 'all'. */ targets?: string[] }
   | { kind: 'fault.stop'; id: string; fault: string }
   | { kind: 'wave.decision'; wave: string; decision: WaveDecision; nodes: number; detail?: string }
+  /**
+   * The rollout's verdict on one node (harness/rollout): `step` 'wave' is the wave's own
+   * provisioning, 'rollback' / 'repair' its reprovisioning to the previous image. The last verdict
+   * per node is the rollout's story of it; run.json carries it beside the node's outcome.
+   */
+  | { kind: 'rollout.node'; wave: string; step: 'wave' | 'rollback' | 'repair'; node: string; image: string; ok: boolean; attempts: number; code?: string }
   | { kind: 'expect.result'; name: string; ok: boolean; value: number | null; limit: string }
   | { kind: 'node.info'; node: string; site: string; profile: string; macs: string[]; bmc: string }
   /**
@@ -82,6 +92,15 @@ export type EventBody =
   | { kind: 'host.sample'; intervalMs: number; loopLagMeanMs: number; loopLagP99Ms: number; loopLagMaxMs: number; runQueueWaitPct: number; cpuPct: number; runnable: number; cores: number; saturated: boolean }
   /** UDP datagrams the kernel dropped during the run: host-wide counters and fleetlab's own sockets (null: not readable). */
   | { kind: 'host.udp'; inErrors: number | null; rcvbufErrors: number | null; sndbufErrors: number | null; ownSocketDrops: number | null }
+  /** A scenario shell step (`sh`, harness/run/shell-step.ts) started: its command line as zx quoted it. */
+  | { kind: 'shell.start'; id: string; cmd: string; cwd: string; timeoutMs: number }
+  /** One line of its output (the first SHELL_OUTPUT_EVENTS lines; the whole output is in `logFile`). */
+  | { kind: 'shell.output'; id: string; stream: 'stdout' | 'stderr'; line: string }
+  /**
+   * It ended: exit code (null when a signal ended it), wall ms, why it was killed (timeout, the
+   * run's abort), the last lines of its output and the file in the run directory with all of it.
+   */
+  | { kind: 'shell.end'; id: string; cmd: string; exitCode: number | null; signal: string | null; ms: number; ok: boolean; killed?: 'timeout' | 'abort'; tail: string[]; logFile: string }
   | { kind: 'log'; level: 'info' | 'warn' | 'error'; msg: string; code?: string };
 
 /** What runs are compared on: `fleetlab compare` refuses runs from different testbeds. */
