@@ -30,7 +30,7 @@ export function nodeHandlers(acc: MetricsAccumulator): FamilyHandlers<NodeKinds>
         if (e.phase === 'ready' && s.m.outcome === 'ready') return;
         openProvisioning(acc, s, e.t);
       }
-      closeSpan(acc, s, e.t, 'next');
+      closeSpan(acc, s, e.t, 'next', e.lateMs);
       enterPhase(s, e.phase, e.t, e.attempt ?? 1);
     },
     'node.ready': (e) => {
@@ -38,13 +38,13 @@ export function nodeHandlers(acc: MetricsAccumulator): FamilyHandlers<NodeKinds>
       remember(acc, e.node, e);
       if (s.abandoned) return;
       const started = !s.closed;
-      closeSpan(acc, s, e.t, 'ready');
+      closeSpan(acc, s, e.t, 'ready', e.lateMs);
       s.m.outcome = 'ready';
       s.m.phases.ready = e.t;
       if (e.image !== undefined) s.m.image = e.image;
       const from = s.powerOn ?? s.firstPhase;
       if (started && from !== null) {
-        const ttr = e.t - from;
+        const ttr = e.t - from - s.lateSinceStart;
         s.m.timeToReadyMs = ttr;
         s.ttrSample = { node: s.index, ms: ttr };
         acc.ttrByNode.push(s.ttrSample);
@@ -60,7 +60,7 @@ export function nodeHandlers(acc: MetricsAccumulator): FamilyHandlers<NodeKinds>
       if (e.abandoned) s.abandoned = true;
       const started = !s.closed;
       if (!started) retractTimeToReady(s);
-      closeSpan(acc, s, e.t, 'failed');
+      closeSpan(acc, s, e.t, 'failed', e.lateMs);
       s.m.outcome = 'failed';
       s.m.error = { phase: e.phase, code: e.code, message: e.message, t: e.t };
       bump(acc.errorCodes, e.code);
