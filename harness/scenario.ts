@@ -129,35 +129,6 @@ export interface EventsApi {
   now(): number;
 }
 
-/** Options of a shell step (`sh.with(…)`); harness/run/shell-step.ts runs it. */
-export interface ShellOptions {
-  /** Wall ms before the command and its children are killed. Default 10 min. */
-  timeoutMs?: number;
-  /** Working directory, relative to the run directory (default: the run directory). */
-  cwd?: string;
-  /** Extra environment variables. */
-  env?: Record<string, string>;
-  /** Resolve with the result on a non-zero exit instead of failing the step. */
-  nothrow?: boolean;
-}
-
-export interface ShellResult {
-  exitCode: number | null;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-  /** Wall ms from start to exit. */
-  ms: number;
-  /** The whole output (stdout and stderr as they came), in the run directory. */
-  logFile: string;
-}
-
-export interface ShellApi {
-  (pieces: TemplateStringsArray, ...args: unknown[]): Promise<ShellResult>;
-  /** The same `sh` with other options: `await sh.with({ timeoutMs: 60_000 })\`make check\``. */
-  with(o: ShellOptions): ShellApi;
-}
-
 export interface RunContext<P extends Params = Params> {
   params: P;
   seed: number;
@@ -170,12 +141,5 @@ export interface RunContext<P extends Params = Params> {
   step<T>(title: string, fn: () => Promise<T>): Promise<T>;
   log(msg: string): void;
   sleep(modelMs: number): Promise<void>;
-  /**
-   * Shell steps: zx's `$` (its quoting of `${args}`), run in the run directory with
-   * FLEETLAB_RUN_DIR (and FLEETLAB_INVENTORY) set, output in the event log and `shell/<id>.log`,
-   * a wall-clock timeout (default 10 min), its process group killed on timeout, SIGINT and SIGTERM;
-   * a non-zero exit throws FLEETLAB_ERR_SHELL_EXIT (so the step fails), a timeout FLEETLAB_ERR_SHELL_TIMEOUT.
-   */
-  sh: ShellApi;
   signal: AbortSignal;
 }

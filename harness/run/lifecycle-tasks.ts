@@ -88,7 +88,7 @@ export function lifecycleTasks(d: LifecycleDeps): LifecycleTasks {
     {
       title: 'faults',
       setup: async () => {
-        ctx = buildRunContext({ params: run.params, seed: run.seed, lab: lab!, target: target!, log, tracker: d.tracker, clock: d.clock, rng: d.rng, signal, runDir: d.runDir });
+        ctx = buildRunContext({ params: run.params, seed: run.seed, lab: lab!, target: target!, log, tracker: d.tracker, clock: d.clock, rng: d.rng, signal });
       },
       teardown: async () => {
         await ctx?.faults.healAll();

@@ -16,7 +16,6 @@ import { createFaultApi } from './create-fault-api.ts';
 import { createLabApi } from './lab-api.ts';
 import { createExpectApi } from './expect-api.ts';
 import { errText } from './err-text.ts';
-import { createShell } from './shell-step.ts';
 
 export interface RunContextDeps {
   params: Params;
@@ -28,10 +27,6 @@ export interface RunContextDeps {
   clock: Clock;
   rng: Rng;
   signal: AbortSignal;
-  /** The run directory: shell steps run there. */
-  runDir: string;
-  /** The run's hardware inventory file, when it has one (shell steps get it as FLEETLAB_INVENTORY). */
-  inventoryPath?: string;
 }
 
 export function buildRunContext(d: RunContextDeps): RunContext<Params> {
@@ -59,7 +54,6 @@ export function buildRunContext(d: RunContextDeps): RunContext<Params> {
     },
     log: (msg) => log.emit({ kind: 'log', level: 'info', msg }),
     sleep: (ms) => clock.sleep(ms),
-    sh: createShell({ runDir: d.runDir, log, signal, ...(d.inventoryPath !== undefined ? { inventoryPath: d.inventoryPath } : {}) }),
     signal,
   };
 }

@@ -40,10 +40,6 @@ export const ERRORS = {
   /** A fault selected nodes it cannot act on (a sim-only fault kind on qemu nodes): a warning, the run goes on. */
   FAULT_UNSUPPORTED: { code: 'FLEETLAB_ERR_FAULT_UNSUPPORTED' },
   TARGET_START: { code: 'FLEETLAB_ERR_TARGET_START' },
-  /** A scenario shell step (`sh`) exited non-zero or was killed by a signal: fails its step. */
-  SHELL_EXIT: { code: 'FLEETLAB_ERR_SHELL_EXIT' },
-  /** A scenario shell step ran past its timeout and was killed with its children. */
-  SHELL_TIMEOUT: { code: 'FLEETLAB_ERR_SHELL_TIMEOUT' },
   /** `--target ./x.ts | package`: the module is missing, fails to load, or exports no defineTarget(). */
   TARGET_LOAD: { code: 'FLEETLAB_ERR_TARGET_LOAD', exit: 2 },
   /** A target mapping file (external target): unreadable, bad JSON, or problems at their paths. */

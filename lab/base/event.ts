@@ -104,15 +104,6 @@ export type EventBody =
   | { kind: 'host.sample'; intervalMs: number; loopLagMeanMs: number; loopLagP99Ms: number; loopLagMaxMs: number; runQueueWaitPct: number; cpuPct: number; runnable: number; cores: number; saturated: boolean }
   /** UDP datagrams the kernel dropped during the run: host-wide counters and fleetlab's own sockets (null: not readable). */
   | { kind: 'host.udp'; inErrors: number | null; rcvbufErrors: number | null; sndbufErrors: number | null; ownSocketDrops: number | null }
-  /** A scenario shell step (`sh`, harness/run/shell-step.ts) started: its command line as zx quoted it. */
-  | { kind: 'shell.start'; id: string; cmd: string; cwd: string; timeoutMs: number }
-  /** One line of its output (the first SHELL_OUTPUT_EVENTS lines; the whole output is in `logFile`). */
-  | { kind: 'shell.output'; id: string; stream: 'stdout' | 'stderr'; line: string }
-  /**
-   * It ended: exit code (null when a signal ended it), wall ms, why it was killed (timeout, the
-   * run's abort), the last lines of its output and the file in the run directory with all of it.
-   */
-  | { kind: 'shell.end'; id: string; cmd: string; exitCode: number | null; signal: string | null; ms: number; ok: boolean; killed?: 'timeout' | 'abort'; tail: string[]; logFile: string }
   | { kind: 'log'; level: 'info' | 'warn' | 'error'; msg: string; code?: string };
 
 /** The machine a run measured on (run.json `config.host`, the report header, compare). */

@@ -4,6 +4,7 @@
  * node), run.json, the `--json` summary, junit.xml and report.html's embedded data — and the
  * exit code agrees with junit.xml. Returns the per-node table the assertions were made on.
  */
+import type { Test } from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDetail } from '../../harness/rollout/wave-stats.ts';
@@ -31,11 +32,6 @@ interface Verdict {
   ok: boolean;
   code?: string;
 }
-interface Assert {
-  equal(a: unknown, b: unknown, msg?: string): unknown;
-  same(a: unknown, b: unknown, msg?: string): unknown;
-  ok(v: unknown, msg?: string): unknown;
-}
 
 /** report.html's embedded data: node names and one outcome letter each (r/f/u). */
 function htmlNodes(dir: string): Map<string, string> {
@@ -61,7 +57,7 @@ function junit(dir: string, scenario: string): { failures: number; errors: numbe
   return { failures: Number(top[1]), errors: Number(top[2]), failedNodes, nodeCases };
 }
 
-export function assertOneStory(t: Assert, dir: string, exitCode: number | null, json: { status: string; nodes: StoryRun['counts'] }): StoryNode[] {
+export function assertOneStory(t: Test, dir: string, exitCode: number | null, json: { status: string; nodes: StoryRun['counts'] }): StoryNode[] {
   const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as StoryRun;
   const tally = { total: run.nodes.length, ready: 0, failed: 0, unfinished: 0 };
   for (const n of run.nodes) tally[n.outcome as 'ready' | 'failed' | 'unfinished']++;

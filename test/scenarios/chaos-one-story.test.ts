@@ -5,7 +5,7 @@
  * with 80 % of sites flapping, 50 % partitioned, no retries and a 120 s ready timeout, where most
  * deployments are given up on (abandoned) and must not turn up ready afterwards.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fleetlab, ROOT } from '../helpers/cli.ts';
@@ -16,7 +16,7 @@ const CI_PARAMS: Record<string, string[]> = {
   'chaos-wan.ts': ['sites=12', 'partitionPercent=25', 'partitionEveryMs=30000', 'partitionMs=600000', 'flapDownMs=40000'],
 };
 
-const run = async (t: Tap.Test, scenario: string, params: string[]) => {
+const run = async (t: Test, scenario: string, params: string[]) => {
   const out = t.testdir();
   const r = await fleetlab(['run', `scenarios/${scenario}`, ...params.flatMap((p) => ['--param', p]), '--out', out, '--json'], { timeoutMs: 300_000 });
   const json = JSON.parse(r.stdout) as { status: string; nodes: { total: number; ready: number; failed: number; unfinished: number } };
