@@ -91,6 +91,8 @@ export interface LabApi {
   /**
    * Wait until each node reaches `ready` (boot from disk) or fails, counting only events after
    * `since` (default: now). Timeout in modelled ms (scaled by timeScale), default from the profile.
+   * A node still not ready at the deadline is given up on: a `node.failed` NODE_TIMEOUT event, and
+   * it is powered off (abandoned), so it cannot turn up ready later; provision it again to retry.
    */
   waitReady(nodes: NodeHandle[], opts?: { timeoutMs?: number; since?: number }): Promise<WaitResult>;
   /** Power nodes through their BMC machine (e.g. a boot storm after an outage). */

@@ -17,6 +17,7 @@ import { htmlData, failureRows } from './html-data.ts';
 import { fmtMs, fmtValue, htmlEscape as h, round, textEscape } from './format.ts';
 import { PHASES } from './phases.ts';
 import { compressedScale, fmtModelled, PHASE_TIME_KIND, testedLine, timeScaleNote } from './time-basis.ts';
+import { failureTally, formatFailureTally } from './failure-tally.ts';
 
 interface Assets {
   uplotJs: string;
@@ -169,9 +170,9 @@ function durationSection(m: RunMetrics): string[] {
 function failuresSection(m: RunMetrics): string[] {
   const parts: string[] = [];
   const f = failureRows(m);
-  parts.push(`<section id="failures"><h2>Failures (${f.total})</h2>`);
-  const codes = Object.entries(m.errorCodes).sort((x, y) => y[1] - x[1]);
-  if (codes.length) parts.push(`<div class="meta">by code: ${codes.map(([k, v]) => `<code>${h(k)}</code> ×${v}`).join(', ')}</div>`);
+  parts.push(`<section id="failures"><h2>Failed nodes (${f.total})</h2>`);
+  const tally = formatFailureTally(failureTally(m), (k) => `<code>${h(k)}</code>`);
+  if (tally) parts.push(`<div class="meta" id="failure-tally">${tally}</div>`);
   if (f.total) {
     parts.push('<table><tr><th>node</th><th>site</th><th>phase</th><th>code</th><th>message</th><th class="n">at</th></tr>');
     for (const r of f.rows) {

@@ -1,7 +1,12 @@
 /**
  * junit.xml for CI: one <testsuite> per scenario, a <testcase> per threshold and per failed node
- * (its failure carries the code, message and the node's last events). A run that did not finish
- * (interrupted/timedout) adds one errored "run status" case so CI never shows a killed run green.
+ * (the code, message and the node's last events). A run that did not finish (interrupted/timedout)
+ * adds one errored "run status" case so CI never shows a killed run green.
+ *
+ * JUnit and the exit code agree (issue 20 item 6): a failed node is a <failure> only when the run
+ * failed; in a passed run it failed within the thresholds' tolerance and its case passes with the
+ * details in <system-out>. A failed run with no failing case (a step threw) gets a failed
+ * "run status" case, so failures + errors > 0 exactly when the exit code is not 0.
  */
 import type { FleetEvent } from '../lab/base/event.ts';
 import type { RunMetrics } from './metrics.ts';
@@ -13,6 +18,7 @@ export interface JunitCase {
   timeS?: number;
   failure?: { type: string; message: string; body?: string };
   error?: { type: string; message: string };
+  systemOut?: string;
 }
 
 export interface JunitSuite {
@@ -52,6 +58,10 @@ export function junitXml(suites: JunitSuite[]): string {
         body.push(`${open}>`);
         body.push(`      <error type="${x(c.error.type)}" message="${x(c.error.message)}"/>`);
         body.push('    </testcase>');
+      } else if (c.systemOut) {
+        body.push(`${open}>`);
+        body.push(`      <system-out>${x(c.systemOut)}</system-out>`);
+        body.push('    </testcase>');
       } else body.push(`${open}/>`);
     }
     body.push('  </testsuite>');
@@ -84,22 +94,11 @@ export function runSuite(m: RunMetrics): JunitSuite {
     if (!th.ok) c.failure = { type: 'threshold', message: `${th.name}: value ${th.value ?? 'none'} does not satisfy ${th.limit}` };
     cases.push(c);
   }
-  for (const node of m.nodes) {
-    if (node.outcome !== 'failed') continue;
-    const err = node.error;
-    cases.push({
-      classname: `${scenario}.nodes`,
-      name: node.name,
-      timeS: node.start !== null && node.end !== null ? (node.end - node.start) / 1000 : 0,
-      failure: {
-        type: err?.code ?? 'node.failed',
-        message: err ? `${node.name} (site ${node.site}) failed in phase ${err.phase}: ${err.code}: ${err.message}` : `${node.name} failed`,
-        body: (m.lastEvents[node.name] ?? []).map(formatEventLine).join('\n'),
-      },
-    });
-  }
+  cases.push(...nodeCases(m, scenario));
   if (m.status === 'interrupted' || m.status === 'timedout') {
     cases.push({ classname: `${scenario}.run`, name: 'run status', error: { type: m.status, message: `run ${m.status}${m.reason ? `: ${m.reason}` : ''}; ${m.counts.unfinished} node(s) unfinished` } });
+  } else if (m.status === 'failed' && !cases.some((c) => c.failure)) {
+    cases.push({ classname: `${scenario}.run`, name: 'run status', failure: { type: 'run', message: `run failed${m.reason ? `: ${m.reason}` : ''}` } });
   }
   const props: Record<string, string> = {};
   if (m.config) {
@@ -111,6 +110,22 @@ export function runSuite(m: RunMetrics): JunitSuite {
   }
   props.status = m.status;
   return { name: scenario, timeS: m.durationMs / 1000, ...(m.config ? { timestamp: m.config.wallStart } : {}), properties: props, cases };
+}
+
+/** One case per failed node: a failure when the run failed, a passing case with the details when it passed. */
+function nodeCases(m: RunMetrics, scenario: string): JunitCase[] {
+  const cases: JunitCase[] = [];
+  for (const node of m.nodes) {
+    if (node.outcome !== 'failed') continue;
+    const err = node.error;
+    const message = err ? `${node.name} (site ${node.site}) failed in phase ${err.phase}: ${err.code}: ${err.message}` : `${node.name} failed`;
+    const body = (m.lastEvents[node.name] ?? []).map(formatEventLine).join('\n');
+    const c: JunitCase = { classname: `${scenario}.nodes`, name: node.name, timeS: node.start !== null && node.end !== null ? (node.end - node.start) / 1000 : 0 };
+    if (m.status === 'passed') c.systemOut = `${message} (within the thresholds' tolerance: the run passed)\n${body}`;
+    else c.failure = { type: err?.code ?? 'node.failed', message, body };
+    cases.push(c);
+  }
+  return cases;
 }
 
 export function runJunit(m: RunMetrics): string {

@@ -3,7 +3,7 @@
  * results, status and fault windows. A derived artefact: rebuilt from events.ndjson at any time.
  */
 import type { NodePhase, RunStatus } from '../lab/base/event.ts';
-import type { FaultWindow, HostMetrics, NodeError, NodeOutcome, RunConfig, RunMetrics, StepRecord, ThresholdResult, WaveRecord } from './metrics.ts';
+import type { FaultWindow, HostMetrics, NodeError, NodeOutcome, RolloutVerdict, RunConfig, RunMetrics, StepRecord, ThresholdResult, WaveRecord } from './metrics.ts';
 import { round } from './format.ts';
 import { wallMs } from './time-basis.ts';
 
@@ -19,6 +19,8 @@ export interface RunRecordNode {
   provisionings: number;
   image?: string;
   error?: NodeError;
+  /** The rollout's last verdict on the node (absent when no rollout touched it). */
+  rollout?: RolloutVerdict;
 }
 
 export interface RunRecord {
@@ -83,6 +85,7 @@ export function runRecord(m: RunMetrics, runDir: string, truncated = false): Run
       provisionings: x.provisionings,
       ...(x.image !== undefined ? { image: x.image } : {}),
       ...(x.error !== undefined ? { error: x.error } : {}),
+      ...(x.rollout !== undefined ? { rollout: x.rollout } : {}),
     })),
   };
 }

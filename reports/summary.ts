@@ -7,6 +7,7 @@ import { computeMetrics, unfinishedByPhase, type RunMetrics } from './metrics.ts
 import { fmtMs, fmtValue, jsonMs } from './format.ts';
 import { PHASES } from './phases.ts';
 import { compressedScale, fmtModelled, PHASE_TIME_KIND, testedLine, timeScaleNote, wallMs } from './time-basis.ts';
+import { failureTally, formatFailureTally } from './failure-tally.ts';
 
 export interface JsonSummary {
   status: RunStatus;
@@ -91,8 +92,8 @@ export function textSummaryOf(m: RunMetrics, runDir: string, opts: { truncated?:
     L.push('  thresholds:');
     for (const th of m.thresholds) L.push(`    ${th.ok ? 'ok  ' : 'FAIL'} ${th.name}: ${fmtValue(th.value)} (want ${th.limit})`);
   }
-  const codes = Object.entries(m.errorCodes).sort((a, b) => b[1] - a[1]);
-  if (codes.length) L.push(`  errors: ${codes.map(([k, v]) => `${k} ×${v}`).join(', ')}`);
+  const tally = formatFailureTally(failureTally(m));
+  if (tally) L.push(`  ${tally}`);
   const stuck = unfinishedByPhase(m);
   if (stuck.length) L.push(`  unfinished by phase: ${stuck.map(([p, n]) => `${p} ×${n}`).join(', ')}`);
   if (m.faults.length) L.push(`  faults: ${m.faults.length} window(s): ${[...new Set(m.faults.map((f) => f.fault))].join(', ')}`);

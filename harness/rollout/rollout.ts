@@ -218,7 +218,7 @@ async function runWave(r: RolloutRun, wave: PlannedWave): Promise<'done' | 'halt
     stats = report.stats = waveStats(outcomes);
     reason = haltReason(policy, { name: wave.name, stats, plannedNodes: nodes.length }, evs, true);
   }
-  for (const x of outcomes) r.result.outcomes.set(x.node, x);
+  recordOutcomes(r, wave.name, 'wave', outcomes);
   r.result.waves.push(report);
   if (reason) {
     await haltWave(r, { name: wave.name, nodes, report, outcomes, stats, blue: provisioned.blue }, reason);
@@ -274,7 +274,7 @@ async function haltWave(r: RolloutRun, w: { name: string; nodes: NodeHandle[]; r
     const scope = rollbackMode === 'all' ? [...result.outcomes.values()].map((x) => ctx.lab.node(x.node)) : w.nodes;
     const todo = scope.filter((n) => !rounds.health(n, o.previous!, r.known).ok);
     const res = await reprovisionRounds(ctx, todo.map((node) => ({ node, image: o.previous! })), rounds);
-    for (const x of res.outcomes) result.outcomes.set(x.node, x);
+    recordOutcomes(r, rollbackMode === 'all' ? 'all' : w.name, 'rollback', res.outcomes);
     report.rollback = waveStats(res.outcomes);
     emitDecision(ctx, rollbackMode === 'all' ? 'all' : w.name, 'rollback', todo.length, `image=${o.previous.name} ${formatStats(report.rollback)}`);
   } else emitDecision(ctx, w.name, 'rollback', 0, 'skipped=true reason="no previous image or rollback disabled"');
@@ -287,9 +287,17 @@ async function repairFailed(r: RolloutRun, wave: string, outcomes: NodeOutcome[]
   const broken = r.strategy !== 'blue-green' && r.rollbackMode && o.previous ? outcomes.filter((x) => !x.ok).map((x) => ctx.lab.node(x.node)).filter((n) => !rounds.health(n, o.previous!, r.known).ok) : [];
   if (broken.length > 0 && o.previous) {
     const res = await reprovisionRounds(ctx, broken.map((node) => ({ node, image: o.previous! })), rounds);
-    for (const x of res.outcomes) r.result.outcomes.set(x.node, x);
+    recordOutcomes(r, wave, 'repair', res.outcomes);
     report.rollback = waveStats(res.outcomes);
     emitDecision(ctx, wave, 'rollback', broken.length, `repair=true image=${o.previous.name} ${formatStats(report.rollback)}`);
+  }
+}
+
+/** The rollout's verdict per node: into the result (last wins) and the log (rollout.node), so the reports tell the same story. */
+function recordOutcomes(r: RolloutRun, wave: string, step: 'wave' | 'rollback' | 'repair', outcomes: readonly NodeOutcome[]): void {
+  for (const x of outcomes) {
+    r.result.outcomes.set(x.node, x);
+    r.ctx.events.emit({ kind: 'rollout.node', wave, step, node: x.node, image: x.image, ok: x.ok, attempts: x.attempts, ...(x.code !== undefined ? { code: x.code } : {}) });
   }
 }
 

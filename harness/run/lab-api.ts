@@ -4,7 +4,8 @@
  * waiting for nodes to be ready, and power through the BMC's machine.
  *
  *   waitReady: NodeTracker (live events) ──ready / failed since `since`──▶ WaitResult
- *              deadline passed ──▶ timedOut + a node.failed NODE_TIMEOUT event per node
+ *              deadline passed ──▶ timedOut + a node.failed NODE_TIMEOUT event per node, each
+ *                                  node powered off (abandoned: see node-tracker.ts)
  */
 import type { Clock } from '../../lab/base/clock.ts';
 import { ERRORS } from '../../lab/base/errors.ts';
@@ -84,6 +85,28 @@ async function waitReady(d: LabApiDeps, nodes: NodeHandle[], opts?: { timeoutMs?
     else if (p.failedAt !== null && p.failedAt >= since) out.failed.push({ node: h, code: p.failure?.code ?? '?', message: p.failure?.message ?? '' });
     else out.timedOut.push(h);
   }
-  for (const h of out.timedOut) d.log.emit({ kind: 'node.failed', node: h.name, phase: (h.phase() ?? 'power-on') as never, code: ERRORS.NODE_TIMEOUT.code, message: `not ready after ${opts?.timeoutMs ?? '?'} ms` });
+  for (const f of out.failed) {
+    // The target said failed (target.state) but the node logged nothing: say it in the log, so the
+    // reports count the node failed as this wait does.
+    if (tracker.nodes.get(f.node.name)!.failure?.fromTarget) d.log.emit({ kind: 'node.failed', node: f.node.name, phase: (f.node.phase() ?? 'power-on') as never, code: f.code, message: f.message });
+  }
+  for (const h of out.timedOut) d.log.emit({ kind: 'node.failed', node: h.name, phase: (h.phase() ?? 'power-on') as never, code: ERRORS.NODE_TIMEOUT.code, message: `not ready after ${opts?.timeoutMs ?? '?'} ms; abandoned (powered off)`, abandoned: true });
+  await abandon(d, out.timedOut);
   return out;
+}
+
+/**
+ * Given up on: power the node off so the deployment the caller stopped waiting for cannot finish
+ * behind its back and turn up `ready` after it was counted failed (issue 20 item 6). Ironic does
+ * the same on a deploy timeout. The next provision boots it again.
+ */
+async function abandon(d: LabApiDeps, nodes: NodeHandle[]): Promise<void> {
+  await Promise.all(
+    nodes.map((h) =>
+      d.lab
+        .node(h.name)!
+        .machine.setPower('off')
+        .catch((e: unknown) => d.log.emit({ kind: 'node.error', node: h.name, code: ERRORS.NODE_TIMEOUT.code, message: `abandoning ${h.name}: power off failed: ${e instanceof Error ? e.message : String(e)}` })),
+    ),
+  );
 }

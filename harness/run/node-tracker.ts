@@ -2,6 +2,11 @@
  * Per-node progress derived from the live event stream: current phase, when each node last
  * powered on into a boot, became ready or failed. Used to wait for nodes, to evaluate thresholds
  * and for live progress. O(1) per event; waiters are indexed by node.
+ *
+ * A node the harness gave up on (a `node.failed` NODE_TIMEOUT with `abandoned`: waitReady's deadline
+ * passed, and the node was powered off) is *abandoned* until its next 'power-on' phase: a `node.ready`
+ * from the abandoned deployment's tail does not count, so a later wait never sees a node ready
+ * that the rollout already counted failed (reports/metrics/node-state.ts applies the same rule).
  */
 import type { FleetEvent, NodePhase } from '../../lab/base/event.ts';
 import { ERRORS } from '../../lab/base/errors.ts';
@@ -12,8 +17,10 @@ export interface NodeProgress {
   powerOnAt: number | null;
   readyAt: number | null;
   failedAt: number | null;
-  failure: { code: string; message: string } | null;
+  failure: { code: string; message: string; /** From target.state, not a node.failed event. */ fromTarget?: boolean } | null;
   image: string | null;
+  /** Given up on (NODE_TIMEOUT) and not booted since: its events until the next power-on do not settle it. */
+  abandoned: boolean;
 }
 
 type Waiter = { pending: Set<string>; since: number; onNode: (name: string) => void };
@@ -23,7 +30,7 @@ export class NodeTracker {
   private readonly waiters = new Map<string, Set<Waiter>>();
 
   constructor(names: string[]) {
-    for (const n of names) this.nodes.set(n, { phase: null, powerOnAt: null, readyAt: null, failedAt: null, failure: null, image: null });
+    for (const n of names) this.nodes.set(n, { phase: null, powerOnAt: null, readyAt: null, failedAt: null, failure: null, image: null, abandoned: false });
   }
 
   onEvent(e: FleetEvent): void {
@@ -41,11 +48,12 @@ export class NodeTracker {
           }
           p.powerOnAt = e.t;
         }
+        if (e.phase === 'power-on') p.abandoned = false;
         return;
       }
       case 'node.ready': {
         const p = this.nodes.get(e.node);
-        if (!p) return;
+        if (!p || p.abandoned) return;
         p.readyAt = e.t;
         p.image = e.image ?? null;
         this.settle(e.node, e.t);
@@ -53,18 +61,19 @@ export class NodeTracker {
       }
       case 'node.failed': {
         const p = this.nodes.get(e.node);
-        if (!p) return;
+        if (!p || (p.abandoned && !e.abandoned)) return;
         p.failedAt = e.t;
         p.failure = { code: e.code, message: e.message };
+        if (e.abandoned) p.abandoned = true;
         this.settle(e.node, e.t);
         return;
       }
       case 'target.state': {
         if (e.phase !== 'failed') return;
         const p = this.nodes.get(e.node);
-        if (!p) return;
+        if (!p || p.abandoned) return;
         p.failedAt = e.t;
-        p.failure = { code: ERRORS.TARGET.code, message: `target reports ${e.native}` };
+        p.failure = { code: ERRORS.TARGET.code, message: `target reports ${e.native}`, fromTarget: true };
         this.settle(e.node, e.t);
         return;
       }

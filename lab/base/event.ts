@@ -64,7 +64,11 @@ export type EventBody =
    */
   | { kind: 'node.phase'; node: string; phase: NodePhase; attempt?: number; lateMs?: number }
   | { kind: 'node.ready'; node: string; image?: string; lateMs?: number }
-  | { kind: 'node.failed'; node: string; phase: NodePhase; code: string; message: string; lateMs?: number }
+  /**
+   * `abandoned`: the harness gave up on the node (waitReady's deadline passed) and powered it off;
+   * until its next 'power-on' phase its events are the abandoned deployment's tail and settle nothing.
+   */
+  | { kind: 'node.failed'; node: string; phase: NodePhase; code: string; message: string; lateMs?: number; abandoned?: boolean }
   | { kind: 'node.error'; node: string; code: string; message: string }
   | { kind: 'dhcp.discover'; node: string; site: string; stage: DhcpStage; attempt: number }
   | { kind: 'dhcp.offer'; node: string; site: string; stage: DhcpStage; ip: string; ms: number }
@@ -84,6 +88,12 @@ export type EventBody =
   | { kind: 'fault.start'; id: string; fault: string; selector: string; params: Record<string, unknown>; /** Sites/nodes/BMCs hit; absent when the selector is 'all'. */ targets?: string[] }
   | { kind: 'fault.stop'; id: string; fault: string }
   | { kind: 'wave.decision'; wave: string; decision: WaveDecision; nodes: number; detail?: string }
+  /**
+   * The rollout's verdict on one node (harness/rollout): `step` 'wave' is the wave's own
+   * provisioning, 'rollback' / 'repair' its reprovisioning to the previous image. The last verdict
+   * per node is the rollout's story of it; run.json carries it beside the node's outcome.
+   */
+  | { kind: 'rollout.node'; wave: string; step: 'wave' | 'rollback' | 'repair'; node: string; image: string; ok: boolean; attempts: number; code?: string }
   | { kind: 'expect.result'; name: string; ok: boolean; value: number | null; limit: string }
   | { kind: 'node.info'; node: string; site: string; profile: string; macs: string[]; bmc: string }
   /**

@@ -17,7 +17,9 @@ import { hostMetrics } from './host-accumulator.ts';
 export function finishMetrics(acc: MetricsAccumulator): RunMetrics {
   const durationMs = Math.max(acc.endT ?? 0, acc.lastT);
   closeAtLogEnd(acc, durationMs);
+  for (const s of acc.nodes.values()) if (s.m.outcome === 'unfinished' && !s.m.error && s.lastError) s.m.error = s.lastError;
   const nodeList = [...acc.nodes.values()].map((s) => s.m);
+  const ttrByNode = acc.ttrByNode.filter((x) => !Number.isNaN(x.ms));
   const counts = { total: nodeList.length, ready: 0, failed: 0, unfinished: 0 };
   for (const n of nodeList) counts[n.outcome]++;
   const stat = (s: Samples) => computeStat(s.ms, s.errors);
@@ -31,10 +33,10 @@ export function finishMetrics(acc: MetricsAccumulator): RunMetrics {
     durationMs,
     nodes: nodeList,
     counts,
-    timeToReady: computeStat(acc.ttrSamples, counts.failed),
+    timeToReady: computeStat(ttrByNode.map((x) => x.ms), counts.failed),
     phases: phaseStats(acc),
     spans: acc.spans,
-    sites: siteMetrics(nodeList, acc.ttrByNode),
+    sites: siteMetrics(nodeList, ttrByNode),
     rates: buildRates(durationMs, acc.points),
     latency: {
       dhcp: stat(latency.dhcp),

@@ -37,6 +37,12 @@ export interface NodeState {
   /** Completed time per phase in the open provisioning, flushed into the phase samples at its end. */
   done: Map<NodePhase, number>;
   recent: FleetEvent[];
+  /** Given up on by the harness (node.failed `abandoned`) and not powered on since: its tail is ignored. */
+  abandoned: boolean;
+  /** The time-to-ready sample of the last provisioning, retracted if that provisioning then fails. */
+  ttrSample: { node: number; ms: number } | null;
+  /** The failure that closed the previous provisioning, kept for an unfinished one after it. */
+  lastError: NodeMetrics['error'] | null;
 }
 
 export interface MetricsAccumulator {
@@ -54,7 +60,7 @@ export interface MetricsAccumulator {
   /** Per-provisioning time in each phase (re-entries summed) and failed-phase counts. */
   phaseSamples: Map<NodePhase, number[]>;
   phaseErrors: Map<NodePhase, number>;
-  ttrSamples: number[];
+  /** One per provisioning that reached ready (NaN once retracted: the provisioning failed after all). */
   ttrByNode: { node: number; ms: number }[];
   latency: { dhcp: Samples; tftp: Samples; http: Samples; image: Samples; bmc: Samples };
   bmcByProto: Map<string, Samples>;
@@ -90,7 +96,6 @@ export function newAccumulator(): MetricsAccumulator {
     spans: [],
     phaseSamples: new Map(),
     phaseErrors: new Map(),
-    ttrSamples: [],
     ttrByNode: [],
     latency: { dhcp: samples(), tftp: samples(), http: samples(), image: samples(), bmc: samples() },
     bmcByProto: new Map(),

@@ -3,7 +3,7 @@
  * node's provisionings, phase spans, time-to-ready and why it failed (timeline model in
  * node-state.ts).
  */
-import type { FamilyHandlers, MetricsAccumulator } from './metrics-accumulator.ts';
+import type { FamilyHandlers, MetricsAccumulator, NodeState } from './metrics-accumulator.ts';
 import { bump } from './metrics-accumulator.ts';
 import { closeProvisioning, closeSpan, enterPhase, nodeState, openProvisioning, remember } from './node-state.ts';
 
@@ -21,6 +21,10 @@ export function nodeHandlers(acc: MetricsAccumulator): FamilyHandlers<NodeKinds>
     'node.phase': (e) => {
       const s = nodeState(acc, e.node);
       remember(acc, e.node, e);
+      if (s.abandoned) {
+        if (e.phase !== 'power-on') return; // the abandoned deployment's tail
+        s.abandoned = false;
+      }
       if (s.closed) {
         // A stray terminal marker right after node.ready is not a new provisioning.
         if (e.phase === 'ready' && s.m.outcome === 'ready') return;
@@ -32,6 +36,7 @@ export function nodeHandlers(acc: MetricsAccumulator): FamilyHandlers<NodeKinds>
     'node.ready': (e) => {
       const s = nodeState(acc, e.node);
       remember(acc, e.node, e);
+      if (s.abandoned) return;
       const started = !s.closed;
       closeSpan(acc, s, e.t, 'ready', e.lateMs);
       s.m.outcome = 'ready';
@@ -41,8 +46,8 @@ export function nodeHandlers(acc: MetricsAccumulator): FamilyHandlers<NodeKinds>
       if (started && from !== null) {
         const ttr = e.t - from - s.lateSinceStart;
         s.m.timeToReadyMs = ttr;
-        acc.ttrSamples.push(ttr);
-        acc.ttrByNode.push({ node: s.index, ms: ttr });
+        s.ttrSample = { node: s.index, ms: ttr };
+        acc.ttrByNode.push(s.ttrSample);
       }
       acc.points.readyTs.push(e.t);
       if (started) closeProvisioning(acc, s, e.t);
@@ -51,7 +56,10 @@ export function nodeHandlers(acc: MetricsAccumulator): FamilyHandlers<NodeKinds>
     'node.failed': (e) => {
       const s = nodeState(acc, e.node);
       remember(acc, e.node, e);
+      if (s.abandoned) return;
+      if (e.abandoned) s.abandoned = true;
       const started = !s.closed;
+      if (!started) retractTimeToReady(s);
       closeSpan(acc, s, e.t, 'failed', e.lateMs);
       s.m.outcome = 'failed';
       s.m.error = { phase: e.phase, code: e.code, message: e.message, t: e.t };
@@ -65,4 +73,12 @@ export function nodeHandlers(acc: MetricsAccumulator): FamilyHandlers<NodeKinds>
       bump(acc.nodeErrorCodes, e.code);
     },
   };
+}
+
+/** Ready, then failed (health check, soak): the provisioning did not succeed, so its sample goes. */
+function retractTimeToReady(s: NodeState): void {
+  if (!s.ttrSample) return;
+  s.ttrSample.ms = NaN;
+  s.ttrSample = null;
+  s.m.timeToReadyMs = null;
 }

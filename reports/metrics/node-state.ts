@@ -10,6 +10,12 @@
  * `node.ready`. Re-entering a phase already seen in the provisioning (or `attempt > 1`) is a retry.
  * The per-node record (run.json) describes the node's LAST provisioning.
  *
+ * One story per node (issue 20 item 6): a provisioning that reached ready and then failed (health
+ * check of a bad image, a failed soak) is failed and adds no time-to-ready sample; a node the
+ * harness gave up on (`node.failed` with `abandoned`) stays failed until its next 'power-on'
+ * (what it logs before that is the abandoned deployment's tail); an unfinished last provisioning
+ * keeps the failure that ended the one before it (a NODE_TIMEOUT stays visible).
+ *
  *   closed ──node.phase──▶ open (spans close on each next phase) ──node.ready/failed──▶ closed
  */
 import type { FleetEvent, NodePhase } from '../../lab/base/event.ts';
@@ -34,6 +40,9 @@ export function nodeState(acc: MetricsAccumulator, name: string): NodeState {
       lateSinceStart: 0,
       done: new Map(),
       recent: [],
+      abandoned: false,
+      ttrSample: null,
+      lastError: null,
     };
     acc.nodes.set(name, s);
   }
@@ -63,6 +72,8 @@ export function openProvisioning(acc: MetricsAccumulator, s: NodeState, t: numbe
   s.m.outcome = 'unfinished';
   s.m.end = null;
   s.m.timeToReadyMs = null;
+  s.ttrSample = null;
+  s.lastError = s.m.error ?? null;
   delete s.m.error;
   delete s.m.image;
   s.seen.clear();

@@ -37,7 +37,18 @@ export interface NodeMetrics {
   provisionings: number;
   lastPhase: NodePhase | null;
   image?: string;
+  /** Why it failed; for an unfinished node, the failure that ended its previous provisioning. */
   error?: NodeError;
+  /** The rollout's last verdict on this node (rollout.node), when a rollout touched it. */
+  rollout?: RolloutVerdict;
+}
+
+export interface RolloutVerdict {
+  wave: string;
+  step: 'wave' | 'rollback' | 'repair';
+  image: string;
+  ok: boolean;
+  code?: string;
 }
 
 /** One phase instance of one node. `end`: what ended it ('open' = still running at log end). */

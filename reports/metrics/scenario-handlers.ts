@@ -1,11 +1,13 @@
 /**
- * What the scenario records (step.start, step.end, expect.result, wave.decision): its named
- * steps, thresholds (the JUnit test cases) and rollout wave decisions.
+ * What the scenario records (step.start, step.end, expect.result, wave.decision, rollout.node):
+ * its named steps, thresholds (the JUnit test cases), rollout wave decisions and the rollout's
+ * last verdict per node (kept on the node, so run.json shows both stories side by side).
  */
 import type { StepRecord, WaveRecord } from './run-metrics.ts';
 import type { FamilyHandlers, MetricsAccumulator } from './metrics-accumulator.ts';
+import { nodeState } from './node-state.ts';
 
-type ScenarioKinds = 'step.start' | 'step.end' | 'expect.result' | 'wave.decision';
+type ScenarioKinds = 'step.start' | 'step.end' | 'expect.result' | 'wave.decision' | 'rollout.node';
 
 export function scenarioHandlers(acc: MetricsAccumulator): FamilyHandlers<ScenarioKinds> {
   return {
@@ -26,6 +28,9 @@ export function scenarioHandlers(acc: MetricsAccumulator): FamilyHandlers<Scenar
     },
     'expect.result': (e) => {
       acc.thresholds.push({ name: e.name, ok: e.ok, value: e.value, limit: e.limit });
+    },
+    'rollout.node': (e) => {
+      nodeState(acc, e.node).m.rollout = { wave: e.wave, step: e.step, image: e.image, ok: e.ok, ...(e.code !== undefined ? { code: e.code } : {}) };
     },
     'wave.decision': (e) => {
       const w: WaveRecord = { t: e.t, wave: e.wave, decision: e.decision, nodes: e.nodes };
