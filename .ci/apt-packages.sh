@@ -15,3 +15,6 @@ apt-get install -y -qq --no-install-recommends \
   python3-ironic python3-ironicclient python3-pyghmi python3-jsonschema \
   podman runc \
   >/tmp/fleetlab-apt.log 2>&1 || { tail -50 /tmp/fleetlab-apt.log; exit 1; }
+# kubectl for the Kubernetes manifest checks: Debian's kubernetes-client, unless a kubectl is
+# already installed (some images ship google-cloud-cli's kubectl, which owns the same path).
+command -v kubectl >/dev/null || apt-get install -y -qq --no-install-recommends kubernetes-client >>/tmp/fleetlab-apt.log 2>&1 || { tail -20 /tmp/fleetlab-apt.log; exit 1; }

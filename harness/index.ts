@@ -29,11 +29,12 @@ export type { AgentPersona, AgentContext, AgentOutcome } from '../lab/nodes/sim/
 export { genericInstaller } from '../lab/nodes/sim/personas/generic-installer.ts';
 export { httpCallbackPersona } from './targets/personas/http-callback-persona.ts';
 export type { HttpCallbackConfig } from './targets/personas/http-callback-persona.ts';
+export { answerFilePersona } from './targets/personas/answer-file-persona.ts';
 export { startReferenceServer } from './targets/reference/reference-server.ts';
 export type { ReferenceServer, ReferenceServerOptions } from './targets/reference/reference-server.ts';
 export { runFleetlab, shippedScenario } from './targets/plugin/run-fleetlab.ts';
 export type { FleetEvent, EventBody, NodePhase, WaveDecision } from '../lab/base/event.ts';
-export type { PlanLab } from './scenario.ts';
+export type { PlanLab, Thresholds, ThresholdCondition } from './scenario.ts';
 // Rollouts: waves, strategies, halt/rollback, health checks (harness/rollout/).
 export { provisionFleet } from './provision-fleet.ts';
 export { rollout, checkRolloutOptions, parseMaxUnavailable } from './rollout/rollout.ts';

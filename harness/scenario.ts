@@ -34,6 +34,14 @@ export interface ScenarioDefinition<P extends Params = Params> {
   seed?: number;
   /** Whole-run timeout in ms (status `timedout`), default from the node count. */
   timeoutMs?: number | ((p: P) => number);
+  /**
+   * Thresholds on any metric, k6-style (README "Thresholds"): `{'phase.tftp.p95': '< 2s',
+   * 'ready.ratio': '>= 0.999', 'site[link=dsl].ttr.p50': '< 5m', 'target.api.errors': '== 0'}`;
+   * validated before anything starts, evaluated on the run's metrics (modelled time) at its end;
+   * `{threshold, abortOnFail: true, delayAbortEval: '2m'}` stops the run early once it fails.
+   * `--threshold` adds more on the command line.
+   */
+  thresholds?: Thresholds | ((p: P) => Thresholds);
   /** Extra checks on params (return problems as [path, message]). */
   validate?: (p: P) => [string, string][];
   /**
@@ -44,6 +52,11 @@ export interface ScenarioDefinition<P extends Params = Params> {
   plan?: (p: P, lab: PlanLab, seed: number) => string[];
   run(ctx: RunContext<P>): Promise<void>;
 }
+
+/** One condition on a metric: `'< 2s'`, `'>= 0.999'`, `'== 0'`, or with k6's abort options. */
+export type ThresholdCondition = string | { threshold: string; abortOnFail?: boolean; /** Modelled run time before an abort may happen ('30s', ms). */ delayAbortEval?: string | number };
+/** Metric name (see README "Thresholds") → one condition or several. */
+export type Thresholds = Record<string, ThresholdCondition | ThresholdCondition[]>;
 
 /** The lab as a plan sees it (dry run and run alike): sites with labels, nodes with profiles. */
 export interface PlanLab {
@@ -96,7 +109,7 @@ export interface TargetApi {
 export interface ExpectApi {
   /** Share of `nodes` (default all) that reached ready, must be >= min (0..1). */
   readyRatio(name: string, min: number, nodes?: NodeHandle[]): boolean;
-  /** p95 of time-to-ready (ms of run time) must be <= maxMs. */
+  /** p95 of time-to-ready (wall ms of run time, not modelled: kept for older scenarios; prefer `thresholds: {'ttr.p95': …}`) must be <= maxMs. */
   p95TimeToReadyMs(name: string, maxMs: number, nodes?: NodeHandle[]): boolean;
   /** A custom threshold: records it and returns ok. */
   check(name: string, ok: boolean, value: number | null, limit: string): boolean;

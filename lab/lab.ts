@@ -25,9 +25,15 @@ import type { AgentPersona } from './nodes/sim/agent-persona.ts';
 import type { SimEnv } from './nodes/sim/sim-env.ts';
 import type { Machine } from './base/machine.ts';
 import { startRedfishServer } from './bmc/redfish/redfish-server.ts';
+import { personaByName } from './bmc/redfish/personas/persona-registry.ts';
 import type { LinkProfile } from './net/link-spec.ts';
 import { qemuInventory, startQemuTier, type QemuTier } from './nodes/qemu/qemu-tier.ts';
-import { ERRORS } from './base/errors.ts';
+import { ERRORS, FleetlabError } from './base/errors.ts';
+import { isNetnsSite } from './config/lab-spec.ts';
+import type { Inventory } from './config/inventory/inventory-schema.ts';
+import { startHardwareTier, type HardwareTier } from './nodes/hardware/hardware-tier.ts';
+import { inventoryConnector } from './hardware-machines.ts';
+import { remoteBmcOf, type RemoteBmcAccess } from './remote-bmc-access.ts';
 
 export interface LabNode {
   spec: ResolvedNode;
@@ -36,9 +42,13 @@ export interface LabNode {
   machine: Machine;
   /** Present for sim-tier nodes. */
   sim: SimNode | null;
-  tier: 'sim' | 'qemu';
+  tier: 'sim' | 'qemu' | 'hardware';
   faults: NodeFaults;
   bmc: BmcSystem;
+  /** Hardware nodes: the BMC the inventory names (what the target is given instead of an emulator's). */
+  remoteBmc?: RemoteBmcAccess;
+  /** Hardware nodes whose BMC could not be used at start (already failed with this code). */
+  blocked?: { code: string; message: string };
 }
 
 export interface LabSite {
@@ -64,6 +74,8 @@ export interface LabOptions {
   maxConcurrentHttp?: number;
   /** Sites with tier 'qemu' (lab/nodes/qemu): run id + directory for VMs, their link profiles. */
   qemu?: { runId: string; workDir: string; linkProfile?: (site: string) => LinkProfile | undefined; maxConcurrentVMs?: number; linkEngine?: QemuLinkEngine };
+  /** Sites with tier 'hardware' (lab/nodes/hardware): the inventory they come from. */
+  hardware?: { inventory: Inventory };
 }
 
 export interface Lab {
@@ -80,6 +92,7 @@ type Cleanup = (() => Promise<void> | void)[];
 type FaultsOf = (name: string) => NodeFaults;
 
 export async function startLab(o: LabOptions): Promise<Lab> {
+  checkPersonas(o.spec);
   const cleanup: Cleanup = [];
   const close = async () => {
     while (cleanup.length) {
@@ -97,7 +110,7 @@ export async function startLab(o: LabOptions): Promise<Lab> {
     // Per-site relay sockets while the fd budget allows; one wildcard socket beyond that.
     const relays = new RelayHub({ server: o.boot.dhcp, relayPort: o.boot.relayPort, perSite: sites.length <= 2000 || o.boot.relayPort === 67, events: o.events });
     cleanup.push(() => relays.close());
-    for (const s of sites) if (s.spec.tier !== 'qemu') await relays.addSite(s.name, s.spec.relay, s.link);
+    for (const s of sites) if (!isNetnsSite(s.spec)) await relays.addSite(s.name, s.spec.relay, s.link);
     const siteByName = new Map(sites.map((s) => [s.name, s]));
     // Every node's fault hooks, made before the machines so VMs get theirs at creation.
     const nodeFaults = new Map<string, NodeFaults>();
@@ -107,14 +120,20 @@ export async function startLab(o: LabOptions): Promise<Lab> {
       return f;
     };
     const qemu = await startQemuSites(o, siteByName, faultsOf, cleanup);
+    // node.info first: it ties each BMC to its node, so the BMC transcript of connecting counts as the node's.
+    for (const n of spec.nodes) o.events.emit({ kind: 'node.info', node: n.name, site: n.site, profile: n.profile.name, macs: n.macs, bmc: n.bmc.id });
+    const hw = await startHardwareSites(o, siteByName, cleanup);
     const env = simNodeEnv(o, relays, cleanup);
     const nodes: LabNode[] = spec.nodes.map((n) => {
       const faults = faultsOf(n.name);
       const vm = qemu?.machines.get(n.name);
-      const sim = vm ? null : simNode(n, siteByName.get(n.site)!.link, faults, env);
-      const machine: Machine = vm ?? sim!;
-      o.events.emit({ kind: 'node.info', node: n.name, site: n.site, profile: n.profile.name, macs: n.macs, bmc: n.bmc.id });
-      return { spec: n, name: n.name, site: n.site, machine, sim, tier: vm ? 'qemu' : 'sim', faults, bmc: bmcOf(spec, n, machine) };
+      const remote = hw?.machines.get(n.name);
+      const sim = vm || remote ? null : simNode(n, siteByName.get(n.site)!.link, faults, env);
+      const machine: Machine = vm ?? remote ?? sim!;
+      const tier = vm ? 'qemu' : remote ? 'hardware' : 'sim';
+      const blocked = hw?.blocked.get(n.name);
+      const hwExtra = remote && o.hardware ? { remoteBmc: remoteBmcOf(o.hardware.inventory, n.name), ...(blocked ? { blocked } : {}) } : {};
+      return { spec: n, name: n.name, site: n.site, machine, sim, tier, faults, bmc: bmcOf(spec, n, machine), ...hwExtra };
     });
     cleanup.push(() => {
       for (const n of nodes) n.sim?.shutdown();
@@ -168,6 +187,32 @@ async function startQemuSites(o: LabOptions, siteByName: Map<string, LabSite>, f
   return tier;
 }
 
+/** The hardware tier for the spec's hardware sites (null when there are none). */
+async function startHardwareSites(o: LabOptions, siteByName: Map<string, LabSite>, cleanup: Cleanup): Promise<HardwareTier | null> {
+  const hwSites = o.spec.sites.filter((s) => s.tier === 'hardware');
+  if (!hwSites.length) return null;
+  const inv = o.hardware?.inventory;
+  if (!inv) throw new Error('hardware sites without an inventory (pass LabOptions.hardware)');
+  const q = o.qemu ?? { runId: `pid${process.pid}-${Date.now()}`, workDir: `/tmp/fleetlab-hw-${process.pid}` };
+  const entry = new Map(inv.machines.map((m) => [m.name, m]));
+  const bmcId = new Map(o.spec.nodes.map((n) => [n.name, n.bmc.id]));
+  const tier = await startHardwareTier({
+    runId: q.runId,
+    workDir: q.workDir,
+    events: o.events,
+    sites: hwSites.map((s) => {
+      const link = siteByName.get(s.name)!.link;
+      return { name: s.name, ordinal: s.index, interface: inv.sites[s.name]!.interface, link: q.linkProfile?.(s.name), frameLink: isSiteLinkControl(link) ? link : undefined };
+    }),
+    nodes: o.spec.nodes.filter((n) => entry.has(n.name)).map((n) => ({ name: n.name, site: n.site, macs: n.macs, powerOnToDhcpMs: entry.get(n.name)!.timings.powerOnToDhcpMs ?? 180_000 })),
+    core: { host: o.boot.dhcp.host, dhcpPort: o.boot.dhcp.port, tftpPort: o.boot.tftp.port },
+    connect: inventoryConnector(inv, (node) => bmcId.get(node) ?? node, o.events),
+    signal: o.signal,
+  });
+  cleanup.push(() => tier.close());
+  return tier;
+}
+
 /** What every SimNode shares: clock, rng, relays, persona, transfer slots, and the run's abort. */
 function simNodeEnv(o: LabOptions, relays: RelayHub, cleanup: Cleanup): SimEnv {
   const runAbort = new AbortController();
@@ -208,7 +253,19 @@ function simNode(n: ResolvedNode, link: SiteLink, faults: NodeFaults, env: SimEn
   });
 }
 
-/** A node's BMC: its machine (VM or SimNode) behind the lab's credentials, no faults yet. */
+/** Every profile's `bmc.persona` names a registered persona (exit 2 before anything starts). */
+function checkPersonas(spec: ResolvedLab): void {
+  for (const [name, p] of Object.entries(spec.profiles)) {
+    if (p.bmc === undefined) continue;
+    try {
+      personaByName(p.bmc.persona);
+    } catch (e) {
+      throw new FleetlabError('BMC_PERSONA_UNKNOWN', `profiles.${name}.bmc.persona: ${(e as Error).message}`);
+    }
+  }
+}
+
+/** A node's BMC: its machine (VM or SimNode) behind the lab's credentials and its profile's persona, no faults yet. */
 function bmcOf(spec: ResolvedLab, n: ResolvedNode, machine: Machine): BmcSystem {
   const bmcFaults: BmcFaults = noBmcFaults();
   return {
@@ -216,6 +273,7 @@ function bmcOf(spec: ResolvedLab, n: ResolvedNode, machine: Machine): BmcSystem 
     machine,
     credentials: { username: spec.bmc.username, password: spec.bmc.password },
     ...(n.bmc.ipmi ? { ipmi: n.bmc.ipmi } : {}),
+    ...(n.profile.bmc ? { persona: n.profile.bmc.persona } : {}),
     faults: bmcFaults,
   };
 }
@@ -225,14 +283,18 @@ async function startBmcServers(o: LabOptions, nodes: LabNode[], cleanup: Cleanup
   const spec = o.spec;
   let redfish: Lab['redfish'] = null;
   if (spec.bmc.redfish) {
-    const rf = await startRedfishServer({ systems: nodes.map((n) => n.bmc), events: o.events, clock: o.clock, rng: o.rng.child('redfish') });
+    // Service-wide resources (root, sessions) follow the nodes' persona when they all share one.
+    const emulated = nodes.filter((n) => n.tier !== 'hardware');
+    const personas = new Set(emulated.map((n) => n.bmc.persona ?? 'generic'));
+    const persona = personas.size === 1 ? [...personas][0]! : 'generic';
+    const rf = await startRedfishServer({ systems: emulated.map((n) => n.bmc), events: o.events, clock: o.clock, rng: o.rng.child('redfish'), persona });
     cleanup.push(() => rf.close());
     redfish = { url: rf.url };
   }
   let ipmi: Lab['ipmi'] = [];
   if (o.ipmi && spec.bmc.ipmi) {
     const mod = await import('./bmc/ipmi/ipmi-server.ts');
-    const srv = await mod.startIpmiServer({ systems: nodes.map((n) => n.bmc), events: o.events, clock: o.clock, rng: o.rng.child('ipmi') });
+    const srv = await mod.startIpmiServer({ systems: nodes.filter((n) => n.tier !== 'hardware').map((n) => n.bmc), events: o.events, clock: o.clock, rng: o.rng.child('ipmi') });
     cleanup.push(() => srv.close());
     ipmi = srv.addresses;
   }

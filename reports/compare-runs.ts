@@ -33,6 +33,7 @@ import { fisherExact } from './stats/fisher-exact.ts';
 import { fmtMs, round } from './format.ts';
 import type { JunitSuite } from './junit.ts';
 import { table } from './summary.ts';
+import { testedLine } from './time-basis.ts';
 
 export type Verdict = 'SAME' | 'DIFFERENT' | 'UNKNOWN';
 
@@ -102,6 +103,8 @@ export interface Comparison {
   outcomes: OutcomeComparison;
   /** Baseline pooled time-to-ready samples (for the CDF overlay). */
   baselineTimeToReady: number[];
+  /** What each side tested, with its timeScale (reports/time-basis.ts): samples are modelled ms. */
+  tested: { run: string; baselines: string[] };
 }
 
 /** Duration samples per comparable metric, keyed by the metric names metrics.csv uses. */
@@ -208,8 +211,11 @@ export function compareRuns(baselines: RunMetrics[], run: RunMetrics, o: Compare
     outcomes,
     regressions: [...(outcomes.regression ? [outcomes.metric] : []), ...metrics.filter((m) => m.regression).map((m) => m.metric)],
     baselineTimeToReady: pooled.get('time_to_ready_ms') ?? [],
+    tested: { run: testedOf(run), baselines: baselines.map(testedOf) },
   };
 }
+
+const testedOf = (m: RunMetrics) => `${testedLine(m.config)} · timeScale ${m.config?.timeScale ?? '?'}`;
 
 const tb = (t: Testbed | undefined) => (t ? `tier=${t.tier} machine=${t.machine} scale=${t.scale}` : 'unknown (no run.start)');
 
@@ -238,6 +244,9 @@ export function compareText(c: Comparison): string {
   const oc = c.outcomes;
   return [
     `fleetlab compare: run ${c.runId ?? '?'} vs ${c.baselineRunIds.length} baseline run(s) (MWU+KS, alpha ${o.alpha}, min effect ${o.minEffectPct}% / ${o.minEffectMs} ms)`,
+    `  run:      ${c.tested.run}`,
+    ...[...new Set(c.tested.baselines)].map((b) => `  baseline: ${b}`),
+    `  times are modelled ms (= wall at timeScale 1)`,
     `  nodes_ready_ratio: ${oc.verdict}${oc.regression ? ' ▲' : ''} — ${oc.run.ready}/${oc.run.total} vs ${oc.baseline.ready}/${oc.baseline.total}; ${oc.reason}`,
     table(rows, '  '),
     `  ${counts.SAME} SAME, ${counts.DIFFERENT} DIFFERENT, ${counts.UNKNOWN} UNKNOWN; ${c.regressions.length ? `REGRESSION in ${c.regressions.join(', ')}` : 'no regression'}`,

@@ -16,6 +16,7 @@ import type { Comparison } from './compare-runs.ts';
 import { htmlData, failureRows } from './html-data.ts';
 import { fmtMs, fmtValue, htmlEscape as h, round, textEscape } from './format.ts';
 import { PHASES } from './phases.ts';
+import { compressedScale, fmtModelled, PHASE_TIME_KIND, testedLine, timeScaleNote } from './time-basis.ts';
 
 interface Assets {
   uplotJs: string;
@@ -98,6 +99,8 @@ function headerSection(m: RunMetrics, o: HtmlReportOptions): string[] {
   }
   if (o.runDir) meta.push(`dir <code>${h(o.runDir)}</code>`);
   parts.push(`<div class="meta">${meta.join(' · ')}</div>`);
+  parts.push(`<div class="meta" id="time-basis">${h(timeScaleNote(m))}</div>`);
+  parts.push(`<div class="meta" id="tested">tested: ${h(testedLine(c))}</div>`);
   if (!m.ended) parts.push(`<div class="meta fail">The event log ends without run.end${o.truncated ? ' (last line cut short)' : ''}: the run was killed; figures cover what was logged.</div>`);
   parts.push(`<div id="errors"></div></header><main>`);
   return parts;
@@ -114,7 +117,7 @@ function summarySection(m: RunMetrics): string[] {
   parts.push(card('time-to-ready p50', fmtMs(ttr.p50)));
   parts.push(card('time-to-ready p95', fmtMs(ttr.p95)));
   parts.push(card('time-to-ready max', fmtMs(ttr.max)));
-  parts.push(card('run duration', fmtMs(m.durationMs)));
+  parts.push(card('run duration', fmtModelled(m, m.durationMs)));
   parts.push(card('fault windows', String(m.faults.filter((w) => !w.parent).length)));
   parts.push(card('retries', String(m.retries.samples.reduce((x, y) => x + y, 0))));
   parts.push(card('BMC p95', fmtMs(m.latency.bmc.p95), m.latency.bmc.errors ? 'bad' : ''));
@@ -144,15 +147,18 @@ function chartSections(m: RunMetrics, o: HtmlReportOptions): string[] {
 function durationSection(m: RunMetrics): string[] {
   const ttr = m.timeToReady;
   const parts: string[] = [];
-  parts.push('<section id="phases"><h2>Phase durations</h2><table><tr><th>phase</th><th class="n">count</th><th class="n">p50</th><th class="n">p90</th><th class="n">p95</th><th class="n">p99</th><th class="n">max</th><th class="n">mean</th><th class="n">failed</th></tr>');
-  const statRow = (name: string, s: RunMetrics['timeToReady']) =>
-    `<tr><td>${h(name)}</td><td class="n">${s.count}</td><td class="n">${fmtMs(s.p50)}</td><td class="n">${fmtMs(s.p90)}</td><td class="n">${fmtMs(s.p95)}</td><td class="n">${fmtMs(s.p99)}</td><td class="n">${fmtMs(s.max)}</td><td class="n">${fmtMs(s.mean)}</td><td class="n${s.errors ? ' fail' : ''}">${s.errors || ''}</td></tr>`;
+  // Modelled figures; when the run was compressed, the wall p50 and what kind of time each phase is.
+  const scale = compressedScale(m);
+  const extraTh = scale !== null ? '<th class="n">wall p50</th><th>time</th>' : '';
+  parts.push(`<section id="phases"><h2>Phase durations${scale !== null ? ' (modelled)' : ''}</h2><table><tr><th>phase</th><th class="n">count</th><th class="n">p50</th><th class="n">p90</th><th class="n">p95</th><th class="n">p99</th><th class="n">max</th><th class="n">mean</th><th class="n">failed</th>${extraTh}</tr>`);
+  const statRow = (name: string, s: RunMetrics['timeToReady'], kind = '') =>
+    `<tr><td>${h(name)}</td><td class="n">${s.count}</td><td class="n">${fmtMs(s.p50)}</td><td class="n">${fmtMs(s.p90)}</td><td class="n">${fmtMs(s.p95)}</td><td class="n">${fmtMs(s.p99)}</td><td class="n">${fmtMs(s.max)}</td><td class="n">${fmtMs(s.mean)}</td><td class="n${s.errors ? ' fail' : ''}">${s.errors || ''}</td>${scale !== null ? `<td class="n">${fmtMs(s.p50 * scale)}</td><td>${kind}</td>` : ''}</tr>`;
   for (const p of PHASES) {
     const s = m.phases[p];
-    if (s) parts.push(statRow(p, s));
+    if (s && p !== 'ready') parts.push(statRow(p, s, PHASE_TIME_KIND[p]));
   }
   parts.push(statRow('time-to-ready', ttr));
-  parts.push('</table><h2 style="margin-top:14px">Protocol latency</h2><table><tr><th>operation</th><th class="n">count</th><th class="n">p50</th><th class="n">p90</th><th class="n">p95</th><th class="n">p99</th><th class="n">max</th><th class="n">mean</th><th class="n">errors</th></tr>');
+  parts.push(`</table><h2 style="margin-top:14px">Protocol latency</h2><table><tr><th>operation</th><th class="n">count</th><th class="n">p50</th><th class="n">p90</th><th class="n">p95</th><th class="n">p99</th><th class="n">max</th><th class="n">mean</th><th class="n">errors</th>${extraTh}</tr>`);
   parts.push(statRow('DHCP exchange', m.latency.dhcp), statRow('TFTP transfer', m.latency.tftp), statRow('HTTP request', m.latency.http), statRow('image download', m.latency.image), statRow('BMC request', m.latency.bmc));
   for (const [p, s] of Object.entries(m.latency.bmcByProto)) parts.push(statRow(`BMC request (${p})`, s));
   parts.push('</table></section>');

@@ -1,13 +1,15 @@
 /**
  * metrics.csv in long format (`run_id,metric,scope,stat,value`), one row per number, so trend
  * tools can append runs and pivot freely. Scopes: `fleet`, `site:<name>`, `proto:<redfish|ipmi>`,
- * `threshold:<name>`. Durations are ms, rates per second/minute as the metric name says.
+ * `threshold:<name>`. Durations are modelled ms (`time_scale` row: wall = modelled × it; the
+ * `run_duration_wall_ms` row is the wall length), rates per modelled second/minute as named.
  */
 import type { RunMetrics } from './metrics.ts';
 import type { Stat } from './stats/stat.ts';
 import { STAT_FIELDS } from './stats/stat.ts';
 import { PHASES } from './phases.ts';
 import { csvField } from './format.ts';
+import { wallMs } from './time-basis.ts';
 
 export function metricsCsv(m: RunMetrics): string {
   const runId = m.config?.runId ?? 'unknown';
@@ -21,6 +23,8 @@ export function metricsCsv(m: RunMetrics): string {
   row('nodes', 'fleet', 'failed', m.counts.failed);
   row('nodes', 'fleet', 'unfinished', m.counts.unfinished);
   row('run_duration_ms', 'fleet', 'value', m.durationMs);
+  row('run_duration_wall_ms', 'fleet', 'value', wallMs(m, m.durationMs));
+  if (m.config?.timeScale !== null && m.config?.timeScale !== undefined) row('time_scale', 'fleet', 'value', m.config.timeScale);
   stat('time_to_ready_ms', 'fleet', m.timeToReady);
   for (const p of PHASES) {
     const s = m.phases[p];

@@ -5,6 +5,7 @@
 import type { NodePhase, RunStatus } from '../lab/base/event.ts';
 import type { FaultWindow, HostMetrics, NodeError, NodeOutcome, RunConfig, RunMetrics, StepRecord, ThresholdResult, WaveRecord } from './metrics.ts';
 import { round } from './format.ts';
+import { wallMs } from './time-basis.ts';
 
 export interface RunRecordNode {
   name: string;
@@ -29,8 +30,14 @@ export interface RunRecord {
   /** The log had no run.end (killed run); `truncated`: its last line was also cut. */
   complete: boolean;
   truncated: boolean;
+  /** Modelled ms (every duration in this file is; README "Modelled time"); wall = × timeScale. */
   durationMs: number;
+  /** The lab's timeScale (null: not recorded) and the run's wall-clock length. */
+  timeScale: number | null;
+  durationWallMs: number;
   config: RunConfig | null;
+  /** The target and the server version it reported (image digest + labels, `--version`, API version). */
+  target: { name: string | null; version: Record<string, string> | null };
   counts: RunMetrics['counts'];
   timeToReadyMs: { count: number; p50: number | null; p95: number | null; max: number | null };
   thresholds: ThresholdResult[];
@@ -54,7 +61,10 @@ export function runRecord(m: RunMetrics, runDir: string, truncated = false): Run
     complete: m.ended,
     truncated,
     durationMs: round(m.durationMs, 1),
+    timeScale: m.config?.timeScale ?? null,
+    durationWallMs: round(wallMs(m, m.durationMs), 1),
     config: m.config,
+    target: { name: m.config?.target ?? null, version: m.targetVersion },
     counts: m.counts,
     timeToReadyMs: { count: m.timeToReady.count, p50: n(m.timeToReady.p50), p95: n(m.timeToReady.p95), max: n(m.timeToReady.max) },
     thresholds: m.thresholds,

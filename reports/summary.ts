@@ -6,6 +6,7 @@ import type { FleetEvent, NodePhase, RunStatus } from '../lab/base/event.ts';
 import { computeMetrics, unfinishedByPhase, type RunMetrics } from './metrics.ts';
 import { fmtMs, fmtValue, jsonMs } from './format.ts';
 import { PHASES } from './phases.ts';
+import { compressedScale, fmtModelled, PHASE_TIME_KIND, testedLine, timeScaleNote, wallMs } from './time-basis.ts';
 
 export interface JsonSummary {
   status: RunStatus;
@@ -15,6 +16,10 @@ export interface JsonSummary {
   timeToReadyMs: { p50: number; p95: number; max: number };
   phasesMs: Record<string, { p50: number; p95: number; max: number }>;
   thresholds: { name: string; ok: boolean; value: number | null }[];
+  /** The lab's timeScale (null: not recorded); every *Ms figure above is modelled ms (= wall at 1). */
+  timeScale: number | null;
+  /** The wall-clock figures, only when the run was compressed (timeScale ≠ 0, 1). */
+  wallMs?: { duration: number; timeToReady: { p50: number; p95: number; max: number }; phases: Record<string, { p50: number; p95: number; max: number }> };
   /** Host load while the run measured: saturated wall ms, worst event-loop lag, UDP datagrams the kernel dropped (null: unknown). */
   host: { saturatedMs: number; maxLoopLagMs: number; udpDrops: number | null; ownSocketDrops: number | null };
 }
@@ -42,8 +47,19 @@ export function jsonSummaryOf(m: RunMetrics, runDir: string): JsonSummary {
     timeToReadyMs: { p50: jsonMs(m.timeToReady.p50), p95: jsonMs(m.timeToReady.p95), max: jsonMs(m.timeToReady.max) },
     phasesMs,
     thresholds: m.thresholds.map((t) => ({ name: t.name, ok: t.ok, value: t.value })),
-    host: { saturatedMs: jsonMs(m.host.saturatedMs), maxLoopLagMs: jsonMs(m.host.maxLoopLagMs), udpDrops: udpDrops(m), ownSocketDrops: m.host.udp?.ownSocketDrops ?? null },
+    timeScale: m.config?.timeScale ?? null,
+    ...wallFigures(m, phasesMs),
+    host: { saturatedMs: jsonMs(wallMs(m, m.host.saturatedMs)), maxLoopLagMs: jsonMs(m.host.maxLoopLagMs), udpDrops: udpDrops(m), ownSocketDrops: m.host.udp?.ownSocketDrops ?? null },
   };
+}
+
+/** `wallMs` of the --json summary: the modelled figures × timeScale, when they differ. */
+function wallFigures(m: RunMetrics, phasesMs: JsonSummary['phasesMs']): Pick<JsonSummary, 'wallMs'> {
+  const s = compressedScale(m);
+  if (s === null) return {};
+  const w = (x: { p50: number; p95: number; max: number }) => ({ p50: jsonMs(x.p50 * s), p95: jsonMs(x.p95 * s), max: jsonMs(x.max * s) });
+  const t = m.timeToReady;
+  return { wallMs: { duration: jsonMs(m.durationMs * s), timeToReady: w({ p50: t.p50, p95: t.p95, max: t.max }), phases: Object.fromEntries(Object.entries(phasesMs).map(([k, v]) => [k, w(v)])) } };
 }
 
 export function textSummary(events: FleetEvent[], runDir: string): string {
@@ -53,19 +69,23 @@ export function textSummary(events: FleetEvent[], runDir: string): string {
 export function textSummaryOf(m: RunMetrics, runDir: string, opts: { truncated?: boolean } = {}): string {
   const c = m.config;
   const L: string[] = [];
-  const title = c ? `${c.scenario} (seed ${c.seed}, target ${c.target}, ${c.testbed.tier})` : '(no run.start in the log)';
-  L.push(`fleetlab: ${title}: ${m.status.toUpperCase()} after ${fmtMs(m.durationMs)}${m.reason ? ` (${m.reason})` : ''}`);
+  const title = c ? `${c.scenario} (seed ${c.seed}, target ${c.target}, ${c.testbed.tier}, timeScale ${c.timeScale ?? '?'})` : '(no run.start in the log)';
+  L.push(`fleetlab: ${title}: ${m.status.toUpperCase()} after ${fmtModelled(m, m.durationMs)}${m.reason ? ` (${m.reason})` : ''}`);
+  L.push(`  time: ${timeScaleNote(m)}`);
+  if (c) L.push(`  tested: ${testedLine(c)}`);
   if (opts.truncated || !m.ended) L.push(`  event log ends without run.end${opts.truncated ? ' and its last line was cut short' : ''}: the run was killed`);
   L.push(`  nodes: ${m.counts.total} total, ${m.counts.ready} ready, ${m.counts.failed} failed, ${m.counts.unfinished} unfinished`);
   const t = m.timeToReady;
-  L.push(`  time-to-ready: p50 ${fmtMs(t.p50)}  p95 ${fmtMs(t.p95)}  max ${fmtMs(t.max)}  (${t.count} samples)`);
+  L.push(`  time-to-ready: p50 ${fmtModelled(m, t.p50)}  p95 ${fmtModelled(m, t.p95)}  max ${fmtModelled(m, t.max)}  (${t.count} samples)`);
+  const scale = compressedScale(m);
   const rows = PHASES.flatMap((p: NodePhase) => {
     const s = m.phases[p];
-    return s ? [[p, fmtMs(s.p50), fmtMs(s.p95), fmtMs(s.max), String(s.errors || '')]] : [];
+    if (!s || p === 'ready') return [];
+    return [[p, fmtMs(s.p50), fmtMs(s.p95), fmtMs(s.max), ...(scale !== null ? [fmtMs(s.p50 * scale)] : []), PHASE_TIME_KIND[p], String(s.errors || '')]];
   });
   if (rows.length) {
-    L.push('  phase durations:');
-    L.push(table([['phase', 'p50', 'p95', 'max', 'failed'], ...rows], '    '));
+    L.push(`  phase durations (${scale !== null ? 'modelled' : 'ms'}):`);
+    L.push(table([['phase', 'p50', 'p95', 'max', ...(scale !== null ? ['wall p50'] : []), 'time', 'failed'], ...rows], '    '));
   }
   if (m.thresholds.length) {
     L.push('  thresholds:');
@@ -87,7 +107,7 @@ function hostLines(m: RunMetrics): string[] {
   const h = m.host;
   if (h.saturatedMs > 0) {
     const phases = Object.entries(h.saturatedPhaseShare).map(([p, f]) => `${p} ${Math.round(f * 100)} %`);
-    out.push(`  host saturated for ${fmtMs(h.saturatedMs)} (${h.windows.length} window(s), worst event-loop lag ${fmtMs(h.maxLoopLagMs)}): timings overlapping it are flagged${phases.length ? ` — ${phases.join(', ')} of spans` : ''}`);
+    out.push(`  host saturated for ${fmtModelled(m, h.saturatedMs)} (${h.windows.length} window(s), worst event-loop lag ${fmtMs(h.maxLoopLagMs)}): timings overlapping it are flagged${phases.length ? ` — ${phases.join(', ')} of spans` : ''}`);
   }
   const drops = udpDrops(m);
   if (drops) out.push(`  host dropped ${drops} UDP datagram(s) (receive buffers full; ${h.udp?.ownSocketDrops ?? '?'} on fleetlab's own sockets): retries in this run may be the host's, not the server's`);

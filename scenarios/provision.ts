@@ -6,7 +6,8 @@
  * Params: sites, nodesPerSite, imageMB (image size), timeScale (multiplies every modelled
  * duration: POST, kernel boot, disk write, reboot; 0 = as fast as possible), p95ReadyMs (the
  * threshold, in ms of run time), profile (hardware profile or `mixed`), bmc (redfish|ipmi),
- * tier (sim | qemu: real VMs in network namespaces, see lab/nodes/qemu; needs root + qemu),
+ * tier (sim | qemu: real VMs in network namespaces, see lab/nodes/qemu; needs root + qemu |
+ * hardware: the machines of `--inventory FILE`, see lab/nodes/hardware),
  * linkEngine (qemu sites' WAN: userspace = frames through the sim tier's link model, the
  * default; kernel = veth + tc/nft, delay/jitter only with sch_netem).
  * WAN link of every site: link (preset: lan, metro-fiber, dsl, lte, satellite) and overrides
@@ -42,7 +43,7 @@ export default defineScenario({
     const out: [string, string][] = [];
     if (!(p.imageMB > 0)) out.push(['--param imageMB', `expected a size > 0, got ${p.imageMB}`]);
     if (p.bmc !== 'redfish' && p.bmc !== 'ipmi') out.push(['--param bmc', `expected redfish or ipmi, got '${p.bmc}'`]);
-    if (p.tier !== 'sim' && p.tier !== 'qemu') out.push(['--param tier', `expected sim or qemu, got '${p.tier}'`]);
+    if (p.tier !== 'sim' && p.tier !== 'qemu' && p.tier !== 'hardware') out.push(['--param tier', `expected sim, qemu or hardware (with --inventory FILE), got '${p.tier}'`]);
     if (p.linkEngine !== 'userspace' && p.linkEngine !== 'kernel') out.push(['--param linkEngine', `expected userspace or kernel, got '${p.linkEngine}'`]);
     return out;
   },
@@ -69,8 +70,8 @@ export default defineScenario({
     await step('wait for target', () => settled(events, targetPhase, result.ready.map((n) => n.name), 60_000));
     stopWatching();
     expect.readyRatio('all nodes ready', 1);
-    // qemu VMs (TCG) take minutes, not the sim's modelled seconds: the default threshold scales.
-    const p95 = params.tier === 'qemu' && params.p95ReadyMs === 120_000 ? 900_000 : params.p95ReadyMs;
+    // qemu VMs (TCG) and real machines take minutes, not the sim's modelled seconds: the default threshold scales.
+    const p95 = (params.tier === 'qemu' || params.tier === 'hardware') && params.p95ReadyMs === 120_000 ? 900_000 : params.p95ReadyMs;
     expect.p95TimeToReadyMs(`p95 time-to-ready <= ${p95} ms`, p95);
   },
 });

@@ -64,3 +64,11 @@ export function parseKeyValues(pairs: string[] | undefined, option: string): Rec
   }
   return out;
 }
+
+/** `--name v` as an integer in [min, max] (`dflt` when absent); anything else is a usage error naming the option. */
+export function intOption(v: string | undefined, name: string, dflt: number, min: number, max: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < min || n > max) throw new FleetlabError('USAGE', `--${name} '${v}': expected an integer from ${min} to ${max}`);
+  return n;
+}

@@ -32,6 +32,7 @@ export function dryRunPlan(r: PreparedRun): string {
   }
   if (lab.sites.length > show.length) lines.push(`  … ${lab.sites.length - show.length} more sites`);
   lines.push(...r.links.describe(), ...scenarioPlanLines(r));
+  for (const t of r.thresholds) lines.push(`threshold ${t.metric} ${t.text}${t.abortOnFail ? ` (abortOnFail after ${t.delayMs} ms modelled)` : ''}`);
   lines.push(`steps: start target ${target} → start lab (relays, ${lab.nodes.length} sim nodes, Redfish${r.ipmi ? ' + IPMI' : ''} BMCs) → scenario ${s.name} → heal faults → teardown → reports`);
   return lines.join('\n') + '\n';
 }

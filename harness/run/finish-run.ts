@@ -4,7 +4,10 @@
  *
  *   status (interrupted > timedout > failed > passed) ─▶ run.end ─▶ close log ─▶ reports ─▶ output ─▶ exit
  *
- * Exit: 0 passed, 1 failed or timed out, 2 bad input, 130 SIGINT, 143 SIGTERM.
+ * Exit (runExitCode, README "Exit codes"): 0 passed, 99 thresholds failed (k6's code; also an
+ * abortOnFail stop), 1 the run failed (harness or target error, timeout), 2 bad input, 130 SIGINT,
+ * 143 SIGTERM. A harness error outranks a failed threshold: 99 says the server missed a target,
+ * never that the lab broke.
  */
 import type { RunStatus } from '../../lab/base/event.ts';
 import { isFleetlabError } from '../../lab/base/errors.ts';
@@ -22,25 +25,41 @@ export interface RunEnding {
   /** What stopped the run: a failed task or the scenario's own throw (null: nothing). */
   error: unknown;
   thresholdsFailed: boolean;
+  /** Why a failed abortOnFail threshold stopped the run (null: it did not); the errors it caused are not the run's. */
+  thresholdAbort: string | null;
   timedOut: boolean;
   timeoutMs: number;
   reporters: RunReporters;
 }
 
+/** The documented exit codes (README "Exit codes"). */
+export const EXIT = { passed: 0, failed: 1, badInput: 2, thresholds: 99, sigint: 130, sigterm: 143 } as const;
+
 export async function finishRun(o: RunOptions, r: RunEnding): Promise<number> {
   const interrupted = o.signal.aborted;
-  const { error: err, timedOut } = r;
+  const { timedOut } = r;
+  // An abortOnFail stop aborts every wait in the scenario: those errors are its consequence.
+  const err = r.thresholdAbort ? null : r.error;
   const status: RunStatus = interrupted ? 'interrupted' : timedOut ? 'timedout' : err || r.thresholdsFailed ? 'failed' : 'passed';
-  r.log.emit({ kind: 'run.end', status, ...(err ? { reason: errText(err) } : timedOut ? { reason: `run exceeded ${r.timeoutMs} ms` } : interrupted ? { reason: o.abortReason() ?? 'signal' } : {}) });
+  r.log.emit({ kind: 'run.end', status, ...endReason(o, r, err) });
   r.log.close();
-  await writeRunOutput(o, r, status, interrupted);
-  if (interrupted) return o.abortReason() === 'SIGTERM' ? 143 : 130;
-  if (isFleetlabError(err) && err.def.exit === 2) return 2;
-  return status === 'passed' ? 0 : 1;
+  await writeRunOutput({ ...r, error: err }, o, status, interrupted);
+  if (interrupted) return o.abortReason() === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
+  if (isFleetlabError(err) && err.def.exit === 2) return EXIT.badInput;
+  if (err || timedOut) return EXIT.failed;
+  return r.thresholdsFailed ? EXIT.thresholds : EXIT.passed;
+}
+
+function endReason(o: RunOptions, r: RunEnding, err: unknown): { reason?: string } {
+  if (err) return { reason: errText(err) };
+  if (r.timedOut) return { reason: `run exceeded ${r.timeoutMs} ms` };
+  if (o.signal.aborted) return { reason: o.abortReason() ?? 'signal' };
+  if (r.thresholdAbort) return { reason: r.thresholdAbort };
+  return r.thresholdsFailed ? { reason: 'thresholds failed' } : {};
 }
 
 /** Reports on disk, the summary to the reporters, then stdout's one consumer (JSON, TAP or text). */
-async function writeRunOutput(o: RunOptions, r: RunEnding, status: RunStatus, interrupted: boolean): Promise<void> {
+async function writeRunOutput(r: RunEnding, o: RunOptions, status: RunStatus, interrupted: boolean): Promise<void> {
   let summary: JsonSummary | null = null;
   let text = '';
   try {

@@ -9,7 +9,7 @@
  * Every unmet need is named at once (exit 2, FLEETLAB_ERR_NEEDS_ROOT) with what avoids it.
  */
 import { readFileSync } from 'node:fs';
-import type { ResolvedLab } from '../../lab/config/lab-spec.ts';
+import { isNetnsSite, type ResolvedLab } from '../../lab/config/lab-spec.ts';
 import { FleetlabError } from '../../lab/base/errors.ts';
 
 export const CAP_NET_BIND_SERVICE = 10;
@@ -48,9 +48,10 @@ export interface RunNeeds {
 export function unmetRootNeeds(r: RunNeeds, caps: HostCaps = hostCaps()): string[] {
   const out: string[] = [];
   const lowPort = (p: number) => p < caps.unprivilegedPortStart && !caps.has(CAP_NET_BIND_SERVICE);
-  const qemuSites = r.lab.sites.filter((s) => s.tier === 'qemu').map((s) => s.name);
+  const qemuSites = r.lab.sites.filter((s) => isNetnsSite(s)).map((s) => s.name);
   if (qemuSites.length && !(caps.has(CAP_SYS_ADMIN) && caps.has(CAP_NET_ADMIN))) {
-    out.push(`qemu-tier sites (${list(qemuSites)}) create network namespaces, TAPs and nft tables (CAP_SYS_ADMIN + CAP_NET_ADMIN); run as root or use the sim tier`);
+    const tiers = [...new Set(r.lab.sites.filter((s) => isNetnsSite(s)).map((s) => s.tier))].join('/');
+    out.push(`${tiers}-tier sites (${list(qemuSites)}) create network namespaces, TAPs and nft tables (CAP_SYS_ADMIN + CAP_NET_ADMIN); run as root or use the sim tier`);
   }
   const ipmiPorts = new Set(r.ipmi ? r.lab.nodes.flatMap((n) => (n.bmc.ipmi ? [n.bmc.ipmi.port] : [])) : []);
   const lowIpmi = [...ipmiPorts].filter(lowPort);

@@ -6,7 +6,7 @@
  * while fleetlab's sockets are still open.
  *
  *   monitorEventLoopDelay (10 ms resolution) ─┐
- *   process.cpuUsage() delta                  ├─ every SAMPLE_MS ─▶ host.sample {…, saturated}
+ *   process.cpuUsage() delta                  ├─ every interval ─▶ host.sample {…, saturated}
  *   /proc/loadavg runnable                    ─┘
  *
  * Lag = how late the histogram's 10 ms probe timer fired (its value minus the resolution, so an
@@ -25,6 +25,18 @@ import type { EventSink } from '../../lab/base/event.ts';
 import { readUdpDrops, udpDropsSince, type UdpDropCounters } from '../../lab/base/udp-drops.ts';
 
 export const SAMPLE_MS = 1000;
+/** The finest sampling interval (wall ms): ten /proc reads and one event a second cost nothing. */
+export const MIN_SAMPLE_MS = 100;
+
+/**
+ * A compressed run samples more often: at timeScale 0.01 a phase of modelled seconds lasts tens of
+ * wall ms, and a contention burst that long would vanish in a one-second average while it
+ * stretches that phase by 1/timeScale (10 s modelled per 1 s sample at 0.01 → 100 ms).
+ */
+export function sampleIntervalMs(timeScale: number): number {
+  if (!(timeScale > 0) || timeScale >= 1) return SAMPLE_MS;
+  return Math.min(SAMPLE_MS, Math.max(MIN_SAMPLE_MS, Math.round(10_000 * timeScale)));
+}
 const RESOLUTION_MS = 10;
 export const LAG_MEAN_MS = 10;
 export const WAIT_SHARE = 0.1;
@@ -55,7 +67,7 @@ export interface HostSampler {
   stop(): void;
 }
 
-export function startHostSampler(events: EventSink): HostSampler {
+export function startHostSampler(events: EventSink, intervalMs = SAMPLE_MS): HostSampler {
   const udpStart: UdpDropCounters = readUdpDrops();
   const cores = availableParallelism();
   const lag: IntervalHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
@@ -82,7 +94,7 @@ export function startHostSampler(events: EventSink): HostSampler {
     const cpuPct = ((used.user + used.system) / 1000 / intervalMs) * 100;
     const saturated = waitShare >= WAIT_SHARE || mean >= LAG_MEAN_MS;
     events.emit({ kind: 'host.sample', intervalMs: round(intervalMs), loopLagMeanMs: round(mean), loopLagP99Ms: round(p99), loopLagMaxMs: round(max), runQueueWaitPct: round(waitShare * 100), cpuPct: round(cpuPct), runnable, cores, saturated });
-  }, SAMPLE_MS);
+  }, intervalMs);
   // Sampling must never keep a finished run alive.
   timer.unref();
   let udpReported = false;

@@ -10,6 +10,7 @@ import { realClock, type Clock } from '../../lab/base/clock.ts';
 import type { Rng } from '../../lab/base/rng.ts';
 import { isFleetlabError } from '../../lab/base/errors.ts';
 import { startLab, type Lab } from '../../lab/lab.ts';
+import { isNetnsSite } from '../../lab/config/lab-spec.ts';
 import type { EventLog } from '../events/event-log.ts';
 import type { Target } from '../targets/target.ts';
 import type { Params, RunContext } from '../scenario.ts';
@@ -19,7 +20,8 @@ import type { PreparedRun } from './prepare-run.ts';
 import { buildRunContext } from './run-context.ts';
 import { targetNodeOf } from './target-node.ts';
 import { errText } from './err-text.ts';
-import { startHostSampler, type HostSampler } from './host-sampler.ts';
+import { sampleIntervalMs, startHostSampler, type HostSampler } from './host-sampler.ts';
+import { shardBarrierTask } from '../shard/shard-barrier.ts';
 
 export interface LifecycleDeps {
   run: PreparedRun;
@@ -50,7 +52,7 @@ export function lifecycleTasks(d: LifecycleDeps): LifecycleTasks {
       // First up, last down: the load samples cover the whole run, target start included.
       title: 'host sampling',
       setup: async () => {
-        host = startHostSampler(log);
+        host = startHostSampler(log, sampleIntervalMs(run.lab.timeScale));
       },
       teardown: async () => {
         host?.stop();
@@ -59,7 +61,7 @@ export function lifecycleTasks(d: LifecycleDeps): LifecycleTasks {
     {
       title: `start target ${run.targetName}`,
       setup: async () => {
-        target = run.factory({ lab: run.lab, options: run.targetOptions, runDir: d.runDir, events: log, signal });
+        target = run.factory({ lab: run.lab, options: run.targetOptions, runDir: d.runDir, runId: d.runId, events: log, signal });
         await target.start?.();
       },
       teardown: async () => {
@@ -92,6 +94,7 @@ export function lifecycleTasks(d: LifecycleDeps): LifecycleTasks {
         await ctx?.faults.healAll();
       },
     },
+    ...(run.shard?.coordinator ? [shardBarrierTask(run.shard, run.shard.coordinator, log, signal)] : []),
     {
       title: `scenario ${run.scenario.name}`,
       setup: async () => {
@@ -117,11 +120,12 @@ function startRunLab(d: LifecycleDeps, target: Target, self: () => Lab): Promise
     rng,
     boot: target.endpoints(),
     persona: (name) => target.agent(targetNodeOf(self(), name)),
-    // qemu sites' frames cross the link in real time, whatever the lab's timeScale.
-    linkFor: (s) => run.links.linkFor(s, s.tier === 'qemu' ? realClock(1) : clock, rng),
+    // qemu and hardware sites' frames cross the link in real time, whatever the lab's timeScale.
+    linkFor: (s) => run.links.linkFor(s, isNetnsSite(s) ? realClock(1) : clock, rng),
     ipmi: run.ipmi,
     signal: d.signal,
     qemu: { runId: d.runId, workDir: join(d.runDir, 'qemu'), linkProfile: (site) => run.links.profiles.get(site), linkEngine: qemuLinkEngine(run.params) },
+    ...(run.inventory ? { hardware: { inventory: run.inventory } } : {}),
   });
 }
 

@@ -36,7 +36,7 @@ export function buildRunContext(d: RunContextDeps): RunContext<Params> {
     params: d.params,
     seed: d.seed,
     lab: labApi,
-    target: targetApiOf(target),
+    target: targetApiOf(target, lab),
     faults: createFaultApi({ lab, target, log, clock, rng: d.rng, tracker, signal }),
     expect: createExpectApi(labApi.nodes, tracker, log),
     events: eventsApiOf(log, clock),
@@ -58,13 +58,16 @@ export function buildRunContext(d: RunContextDeps): RunContext<Params> {
   };
 }
 
-function targetApiOf(target: Target): TargetApi {
+function targetApiOf(target: Target, lab: Lab): TargetApi {
+  // A hardware node whose BMC refused fleetlab at start has already failed with that cause; the
+  // target is not asked to deploy it (its 502 would stop the others' deploys).
+  const usable = (nodes: Parameters<TargetApi['provision']>[0]) => nodes.filter((n) => !lab.node(n.name)?.blocked);
   return {
     name: target.name,
     enroll: (nodes) => target.enroll(nodes),
     // A deploy request per node, 256 in flight: an operator script fanning out a fleet rollout.
-    provision: (nodes, image) => pool(nodes, 256, (n) => target.provision(n, image)),
-    deprovision: (nodes) => pool(nodes, 64, (n) => target.deprovision(n)),
+    provision: (nodes, image) => pool(usable(nodes), 256, (n) => target.provision(n, image)),
+    deprovision: (nodes) => pool(usable(nodes), 64, (n) => target.deprovision(n)),
     state: (n) => target.state(n),
     image: (name, bytes) => target.image(name, bytes),
   };

@@ -1,6 +1,7 @@
 /**
  * A lab node as a target sees it (`TargetNode`: name, site, MACs, firmware, BMC addresses and
- * credentials): what the adapters enroll and what the scenario's node handles extend.
+ * credentials): what the adapters enroll and what the scenario's node handles extend. A hardware
+ * node's BMC is the one its inventory entry names (LabNode.remoteBmc), not an emulator's.
  */
 import type { Lab } from '../../lab/lab.ts';
 import { FleetlabError } from '../../lab/base/errors.ts';
@@ -17,6 +18,12 @@ function ipmiAddressOf(lab: Lab, system: string): { host: string; port: number }
 /** `name` must be a node of `lab`. */
 export function toTargetNode(lab: Lab, name: string): TargetNode {
   const n = lab.node(name)!;
+  const bmc = n.remoteBmc ?? {
+    ...(lab.redfish ? { redfish: { url: lab.redfish.url, systemId: n.bmc.id } } : {}),
+    ...(n.bmc.ipmi && lab.ipmi.length ? { ipmi: ipmiAddressOf(lab, n.bmc.id) ?? n.bmc.ipmi } : {}),
+    username: n.bmc.credentials.username,
+    password: n.bmc.credentials.password,
+  };
   return {
     name: n.name,
     site: n.site,
@@ -24,12 +31,7 @@ export function toTargetNode(lab: Lab, name: string): TargetNode {
     macs: n.spec.macs,
     profile: n.spec.profile.name,
     firmware: n.spec.profile.firmware,
-    bmc: {
-      ...(lab.redfish ? { redfish: { url: lab.redfish.url, systemId: n.bmc.id } } : {}),
-      ...(n.bmc.ipmi && lab.ipmi.length ? { ipmi: ipmiAddressOf(lab, n.bmc.id) ?? n.bmc.ipmi } : {}),
-      username: n.bmc.credentials.username,
-      password: n.bmc.credentials.password,
-    },
+    bmc,
   };
 }
 

@@ -85,6 +85,8 @@ export interface TargetContext {
   /** `--target-opt k=v` pairs and the scenario's target options. */
   options: Record<string, string>;
   runDir: string;
+  /** The run's id (labels on what a target starts outside the process, for `fleetlab lab gc --run`). */
+  runId?: string;
   events: import('../../lab/base/event.ts').EventSink;
   signal: AbortSignal;
 }

@@ -77,6 +77,8 @@ export const ERRORS = {
   BMC_PROPERTY_VALUE: { code: 'FLEETLAB_ERR_BMC_PROPERTY_VALUE', http: 400, redfish: 'Base.1.15.PropertyValueNotInList', ipmiCompletion: 0xcc },
   BMC_ACTION_PARAM: { code: 'FLEETLAB_ERR_BMC_ACTION_PARAM', http: 400, redfish: 'Base.1.15.ActionParameterNotSupported', ipmiCompletion: 0xcc },
   BMC_PRECONDITION: { code: 'FLEETLAB_ERR_BMC_PRECONDITION', http: 412, redfish: 'Base.1.15.PreconditionFailed' },
+  /** A write without If-Match to a resource whose BMC requires one (DSP0266: 428; the iLO persona). */
+  BMC_PRECONDITION_REQUIRED: { code: 'FLEETLAB_ERR_BMC_PRECONDITION_REQUIRED', http: 428, redfish: 'Base.1.15.PreconditionRequired' },
   BMC_CONFLICT: { code: 'FLEETLAB_ERR_BMC_CONFLICT', http: 409, redfish: 'Base.1.15.ResourceInUse', ipmiCompletion: 0xd5 },
   BMC_SESSION_LIMIT: { code: 'FLEETLAB_ERR_BMC_SESSION_LIMIT', http: 503, redfish: 'Base.1.15.SessionLimitExceeded', ipmiCompletion: 0xc0 },
   BMC_INTERNAL: { code: 'FLEETLAB_ERR_BMC_INTERNAL', http: 500, redfish: 'Base.1.15.InternalError', ipmiCompletion: 0xff },
@@ -128,6 +130,22 @@ export const ERRORS = {
   INVENTORY_CREDENTIAL: { code: 'FLEETLAB_ERR_INVENTORY_CREDENTIAL', exit: 2 },
   /** A power or boot action on a machine whose inventory entry lacks `allowPowerControl: true`. */
   INVENTORY_POWER_NOT_ALLOWED: { code: 'FLEETLAB_ERR_INVENTORY_POWER_NOT_ALLOWED', exit: 2 },
+  // Shards (harness/shard): one run split over processes or machines, then merged.
+  /** `fleetlab merge`: a directory is not a shard run, or the shards are not of one run. */
+  MERGE_INVALID: { code: 'FLEETLAB_ERR_MERGE_INVALID', exit: 2 },
+  /** A shard's log ends without run.end (killed, node lost): its unfinished nodes stay unfinished in the merge. */
+  SHARD_DIED: { code: 'FLEETLAB_ERR_SHARD_DIED' },
+  /** The shard coordinator (`fleetlab serve reference`) cannot be reached or answered wrongly. */
+  SHARD_COORDINATOR: { code: 'FLEETLAB_ERR_SHARD_COORDINATOR', exit: 2 },
+  /** `fleetlab k8s render --apply`: no reachable cluster, or the API server refused an object. */
+  KUBERNETES_APPLY: { code: 'FLEETLAB_ERR_KUBERNETES_APPLY', exit: 1 },
+  // hardware tier (lab/nodes/hardware/): machines known only by their inventory entry.
+  /** A machine was powered on but no DHCP request from its boot MACs reached the site relay in `timings.powerOnToDhcpMs`. */
+  HARDWARE_NO_PXE: { code: 'FLEETLAB_ERR_HARDWARE_NO_PXE' },
+  /** The lab interface a site's machines boot on cannot be used (missing, or already someone else's bridge port). */
+  HARDWARE_LAB_INTERFACE: { code: 'FLEETLAB_ERR_HARDWARE_LAB_INTERFACE', exit: 2 },
+  /** `--param tier=hardware` without `--inventory FILE`, or an inventory with another tier. */
+  HARDWARE_INVENTORY_REQUIRED: { code: 'FLEETLAB_ERR_HARDWARE_INVENTORY_REQUIRED', exit: 2 },
   // SSH verification of provisioned machines (lab/clients/ssh/): each way a node can fail it.
   /** Bad SSH client options (no key and no password, an unreadable key file, an unknown check). */
   SSH_OPTIONS: { code: 'FLEETLAB_ERR_SSH_OPTIONS', exit: 2 },

@@ -47,14 +47,24 @@ export type BmcProto = 'redfish' | 'ipmi';
 
 /** Event bodies, discriminated on `kind`. Node/site fields hold names from the lab spec. */
 export type EventBody =
-  | { kind: 'run.start'; runId: string; scenario: string; seed: number; wallStart: string; testbed: Testbed; nodes: number; sites: number; params: Record<string, string | number | boolean>; target: string; versions: Record<string, string> }
+  /**
+   * `timeScale`: the lab's (what reports divide wall time by to get modelled time; 0 = nothing modelled,
+   * times stay wall); absent in logs written before modelled-time reports. `host`: the machine that measured.
+   */
+  | { kind: 'run.start'; runId: string; scenario: string; seed: number; wallStart: string; testbed: Testbed; nodes: number; sites: number; params: Record<string, string | number | boolean>; target: string; versions: Record<string, string>; timeScale?: number; host?: HostInfo }
   | { kind: 'run.end'; status: RunStatus; reason?: string }
   | { kind: 'step.start'; step: string }
   | { kind: 'step.end'; step: string; ok: boolean; ms: number; error?: string }
   | { kind: 'node.power'; node: string; state: PowerState; cause?: string }
-  | { kind: 'node.phase'; node: string; phase: NodePhase; attempt?: number }
-  | { kind: 'node.ready'; node: string; image?: string }
-  | { kind: 'node.failed'; node: string; phase: NodePhase; code: string; message: string }
+  /**
+   * `lateMs` on node.phase/ready/failed: wall ms by which the node's own modelled waits (hardware
+   * timings slept on the lab clock) fired late since its previous such event, i.e. during the
+   * phase this event ends. A busy host delays timers; at timeScale 0.001 one late millisecond
+   * would read as a modelled second, so the reports subtract it (reports/metrics/node-state.ts).
+   */
+  | { kind: 'node.phase'; node: string; phase: NodePhase; attempt?: number; lateMs?: number }
+  | { kind: 'node.ready'; node: string; image?: string; lateMs?: number }
+  | { kind: 'node.failed'; node: string; phase: NodePhase; code: string; message: string; lateMs?: number }
   | { kind: 'node.error'; node: string; code: string; message: string }
   | { kind: 'dhcp.discover'; node: string; site: string; stage: DhcpStage; attempt: number }
   | { kind: 'dhcp.offer'; node: string; site: string; stage: DhcpStage; ip: string; ms: number }
@@ -68,6 +78,8 @@ export type EventBody =
   | { kind: 'agent.image'; node: string; url: string; bytes: number; ms: number; sha256: string; ok: boolean }
   | { kind: 'agent.callback'; node: string; url: string; status: number }
   | { kind: 'target.state'; node: string; native: string; phase: TargetPhase }
+  /** What server version ran (container image id/digest/labels, `--version` of a daemon, API version); run.json `target.version`. */
+  | { kind: 'target.version'; target: string; version: Record<string, string> }
   | { kind: 'bmc.request'; bmc: string; proto: BmcProto; op: string; status: number | string; ms: number }
   | { kind: 'fault.start'; id: string; fault: string; selector: string; params: Record<string, unknown>; /** Sites/nodes/BMCs hit; absent when the selector is 'all'. */ targets?: string[] }
   | { kind: 'fault.stop'; id: string; fault: string }
@@ -83,6 +95,16 @@ export type EventBody =
   /** UDP datagrams the kernel dropped during the run: host-wide counters and fleetlab's own sockets (null: not readable). */
   | { kind: 'host.udp'; inErrors: number | null; rcvbufErrors: number | null; sndbufErrors: number | null; ownSocketDrops: number | null }
   | { kind: 'log'; level: 'info' | 'warn' | 'error'; msg: string; code?: string };
+
+/** The machine a run measured on (run.json `config.host`, the report header, compare). */
+export interface HostInfo {
+  kernel: string; // e.g. "Linux 6.1.0-18-amd64"
+  cores: number;
+  cpuModel: string;
+  /** qemu accelerator this host offers: 'kvm' (/dev/kvm present) or 'tcg'. */
+  accelerator: string;
+  memoryMB: number;
+}
 
 /** What runs are compared on: `fleetlab compare` refuses runs from different testbeds. */
 export interface Testbed {

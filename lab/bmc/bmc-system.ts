@@ -23,4 +23,6 @@ export interface BmcSystem {
   redfish?: { host: string; port: number };
   /** Management-plane faults for this BMC (hang, slow, errors, auth failure); absent = none. */
   faults?: BmcFaults;
+  /** Redfish persona of this BMC (redfish/personas/; from its hardware profile's `bmc.persona`); absent = the server's. */
+  persona?: string;
 }

@@ -106,6 +106,7 @@ export function resolveProfile(o: Salvaged<ProfileSpec>, path: string, problems:
   if (o.cpu) Object.assign(p.cpu, o.cpu);
   if (o.disks) p.disks = o.disks as HardwareProfile['disks'];
   if (o.labels) p.labels = { ...p.labels, ...(o.labels as Record<string, string>) };
+  if (o.bmc?.persona !== undefined) p.bmc = { persona: o.bmc.persona };
   for (const [k, d] of Object.entries(o.timings ?? {})) if (d) p.timings[k as keyof ProfileTimings] = d as ProfileTimings['postMs'];
   p.labels = { profile: p.name, firmware: p.firmware, vendor: p.vendor, ...p.labels };
   return p;

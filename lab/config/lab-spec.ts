@@ -39,7 +39,13 @@ export interface ResolvedSite {
   /** The site's own link override as given (lab/net parses it); undefined = the lab's `link`. */
   link: unknown;
   labels: Record<string, string>;
-  tier: Tier;
+  /** 'hardware' sites come from an inventory (lab/nodes/hardware/hardware-lab-spec.ts), never from a spec. */
+  tier: Tier | 'hardware';
+}
+
+/** Sites whose LAN is a network namespace with a real relay (qemu VMs, or machines on a lab interface). */
+export function isNetnsSite(s: { tier: ResolvedSite['tier'] }): boolean {
+  return s.tier !== 'sim';
 }
 
 export interface ResolvedNode {

@@ -46,6 +46,9 @@ const unknownTiming = `unknown timing (known: ${Object.keys(TIMINGS).join(', ')}
 const TimingsSchema = strict(TIMINGS, unknownTiming);
 export type ProfileTimings = z.output<typeof TimingsSchema>;
 
+/** The node's BMC as this hardware's vendor ships it: the Redfish persona (lab/bmc/redfish/personas/, checked when the lab starts). */
+const BmcSchema = strict({ persona: NameSchema.describe('Redfish persona: generic (default), sushy-tools, idrac, ilo, supermicro') });
+
 const LabelsSchema = z.record(z.string(), z.string({ error: 'expected a string' }), { error: 'expected an object of strings' });
 
 /** A resolved hardware profile: what a node is and how long things take on it. */
@@ -62,6 +65,7 @@ export const HardwareProfileSchema = strict({
   disks: z.array(DiskSchema).min(1),
   timings: TimingsSchema,
   labels: LabelsSchema,
+  bmc: BmcSchema.optional(),
 });
 export type HardwareProfile = z.output<typeof HardwareProfileSchema>;
 
@@ -85,5 +89,6 @@ export const ProfileSpecSchema = strict({
     .refine((t) => !(t.diskWriteMBps && 'fixed' in t.diskWriteMBps && t.diskWriteMBps.fixed <= 0), { path: ['diskWriteMBps'], error: 'must be > 0' })
     .optional(),
   labels: LabelsSchema.optional(),
+  bmc: BmcSchema.optional(),
 });
 export type ProfileSpec = z.output<typeof ProfileSpecSchema>;

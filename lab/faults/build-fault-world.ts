@@ -19,7 +19,7 @@ import { noBmcFaults } from './fault-hooks.ts';
 import type { FaultWorld, WorldTarget } from './fault-world.ts';
 
 export interface LabLike {
-  nodes: readonly { name: string; site: string; machine: Machine; faults: NodeFaults; bmc: { id: string; faults?: BmcFaults }; tier?: 'sim' | 'qemu' }[];
+  nodes: readonly { name: string; site: string; machine: Machine; faults: NodeFaults; bmc: { id: string; faults?: BmcFaults }; tier?: 'sim' | 'qemu' | 'hardware' }[];
   sites: readonly { name: string; link: SiteLink }[];
 }
 

@@ -299,7 +299,7 @@ export class FaultController {
     if (durationMs !== undefined) params.durationMs = durationMs;
     // 'all' says it all; naming 30,000 nodes in every flap event would bloat the log.
     this.world.emit({ kind: 'fault.start', id, fault: spec.kind, selector, params, ...targetField });
-    const untouched = spec.plugin.simOnly ? targets.nodes.filter((n) => n.tier === 'qemu').map((n) => n.name) : [];
+    const untouched = spec.plugin.simOnly ? targets.nodes.filter((n) => n.tier !== undefined && n.tier !== 'sim').map((n) => n.name) : [];
     if (untouched.length) {
       // Said once per activation, not silently skipped: a chaos run on a mixed lab must not look
       // like the VMs survived a fault they never saw.

@@ -22,7 +22,7 @@ export interface WorldNode {
   /** Id of the node's BMC in `bmcs`, when it has one. */
   bmc?: string;
   /** Which tier runs the node (sim when absent). */
-  tier?: 'sim' | 'qemu';
+  tier?: 'sim' | 'qemu' | 'hardware';
 }
 
 export interface WorldSite {

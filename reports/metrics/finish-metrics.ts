@@ -24,6 +24,7 @@ export function finishMetrics(acc: MetricsAccumulator): RunMetrics {
   const { latency } = acc;
   return {
     config: acc.config,
+    targetVersion: acc.targetVersion,
     status: acc.status ?? 'interrupted',
     ...(acc.reason !== undefined ? { reason: acc.reason } : {}),
     ended: acc.status !== null,
@@ -47,6 +48,7 @@ export function finishMetrics(acc: MetricsAccumulator): RunMetrics {
     dhcpRetransmits: acc.dhcpRetransmits,
     errorCodes: acc.errorCodes,
     nodeErrorCodes: acc.nodeErrorCodes,
+    logErrorCodes: acc.logErrorCodes,
     thresholds: acc.thresholds,
     faults: acc.faults,
     steps: acc.steps,

@@ -32,6 +32,8 @@ export interface NodeState {
   powerOn: number | null;
   firstPhase: number | null;
   current: { phase: NodePhase; t: number } | null;
+  /** Timer lateness (event.ts lateMs) subtracted since the provisioning's time-to-ready start. */
+  lateSinceStart: number;
   /** Completed time per phase in the open provisioning, flushed into the phase samples at its end. */
   done: Map<NodePhase, number>;
   recent: FleetEvent[];
@@ -39,6 +41,8 @@ export interface NodeState {
 
 export interface MetricsAccumulator {
   config: RunConfig | null;
+  /** target.version events merged (null: the target reported none). */
+  targetVersion: Record<string, string> | null;
   status: RunStatus | null;
   reason: string | undefined;
   endT: number | null;
@@ -58,6 +62,7 @@ export interface MetricsAccumulator {
   dhcpRetransmits: number;
   errorCodes: Record<string, number>;
   nodeErrorCodes: Record<string, number>;
+  logErrorCodes: Record<string, number>;
   thresholds: ThresholdResult[];
   openFaults: Map<string, FaultWindow>;
   faultIds: Set<string>;
@@ -75,6 +80,7 @@ const samples = (): Samples => ({ ms: [], errors: 0 });
 export function newAccumulator(): MetricsAccumulator {
   return {
     config: null,
+    targetVersion: null,
     status: null,
     reason: undefined,
     endT: null,
@@ -92,6 +98,7 @@ export function newAccumulator(): MetricsAccumulator {
     dhcpRetransmits: 0,
     errorCodes: {},
     nodeErrorCodes: {},
+    logErrorCodes: {},
     thresholds: [],
     openFaults: new Map(),
     faultIds: new Set(),

@@ -26,20 +26,20 @@ export function nodeHandlers(acc: MetricsAccumulator): FamilyHandlers<NodeKinds>
         if (e.phase === 'ready' && s.m.outcome === 'ready') return;
         openProvisioning(acc, s, e.t);
       }
-      closeSpan(acc, s, e.t, 'next');
+      closeSpan(acc, s, e.t, 'next', e.lateMs);
       enterPhase(s, e.phase, e.t, e.attempt ?? 1);
     },
     'node.ready': (e) => {
       const s = nodeState(acc, e.node);
       remember(acc, e.node, e);
       const started = !s.closed;
-      closeSpan(acc, s, e.t, 'ready');
+      closeSpan(acc, s, e.t, 'ready', e.lateMs);
       s.m.outcome = 'ready';
       s.m.phases.ready = e.t;
       if (e.image !== undefined) s.m.image = e.image;
       const from = s.powerOn ?? s.firstPhase;
       if (started && from !== null) {
-        const ttr = e.t - from;
+        const ttr = e.t - from - s.lateSinceStart;
         s.m.timeToReadyMs = ttr;
         acc.ttrSamples.push(ttr);
         acc.ttrByNode.push({ node: s.index, ms: ttr });
@@ -52,7 +52,7 @@ export function nodeHandlers(acc: MetricsAccumulator): FamilyHandlers<NodeKinds>
       const s = nodeState(acc, e.node);
       remember(acc, e.node, e);
       const started = !s.closed;
-      closeSpan(acc, s, e.t, 'failed');
+      closeSpan(acc, s, e.t, 'failed', e.lateMs);
       s.m.outcome = 'failed';
       s.m.error = { phase: e.phase, code: e.code, message: e.message, t: e.t };
       bump(acc.errorCodes, e.code);

@@ -31,6 +31,7 @@ export function nodeState(acc: MetricsAccumulator, name: string): NodeState {
       powerOn: null,
       firstPhase: null,
       current: null,
+      lateSinceStart: 0,
       done: new Map(),
       recent: [],
     };
@@ -67,18 +68,26 @@ export function openProvisioning(acc: MetricsAccumulator, s: NodeState, t: numbe
   s.seen.clear();
   s.powerOn = null;
   s.firstPhase = t;
+  s.lateSinceStart = 0;
   s.m.start = t;
   acc.points.flight.push({ t, d: 1 });
 }
 
-/** Ends the node's current phase at `t` as a span; a failed end counts against the phase. */
-export function closeSpan(acc: MetricsAccumulator, s: NodeState, t: number, end: PhaseSpan['end']): void {
+/**
+ * Ends the node's current phase at `t` as a span; a failed end counts against the phase. `lateMs`
+ * (the closing event's) is how late the host ran the node's modelled waits in it: not modelled
+ * time, so not in the phase's duration.
+ */
+export function closeSpan(acc: MetricsAccumulator, s: NodeState, t: number, end: PhaseSpan['end'], lateMs = 0): void {
   if (!s.current) return;
   const { phase } = s.current;
-  const ms = t - s.current.t;
+  const start = s.current.t;
+  const late = Math.min(Math.max(0, lateMs), t - start);
+  const ms = t - start - late;
+  s.lateSinceStart += late;
   s.current = null;
   if (phase === 'ready') return; // terminal marker, no duration
-  acc.spans.push({ node: s.index, phase, start: t - ms, ms, end });
+  acc.spans.push({ node: s.index, phase, start, ms, end });
   s.m.phaseMs[phase] = (s.m.phaseMs[phase] ?? 0) + ms;
   if (end === 'failed') acc.phaseErrors.set(phase, (acc.phaseErrors.get(phase) ?? 0) + 1);
   else s.done.set(phase, (s.done.get(phase) ?? 0) + ms);
@@ -110,6 +119,7 @@ export function enterPhase(s: NodeState, phase: NodePhase, t: number, attempt: n
   if (s.m.phases[phase] === undefined) s.m.phases[phase] = t;
   if (phase === 'power-on' && s.powerOn === null) {
     s.powerOn = t;
+    s.lateSinceStart = 0;
     s.m.start = t;
   }
   s.current = { phase, t };

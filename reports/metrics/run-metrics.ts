@@ -3,10 +3,12 @@
  * (reports/metrics.ts) derives them from the event log. Types only: the builders (run.json,
  * JUnit, CSV, HTML, compare) and the per-family handlers all read these.
  *
- * Units: every time is ms since run start (`t`), every duration ms, rates per second or minute as
- * named, bytes as MB (1e6) per second.
+ * Units: every time is *modelled* ms since run start (`t`), every duration modelled ms, rates per
+ * modelled second or minute as named, bytes as MB (1e6) per second. Modelled = wall / timeScale
+ * (reports/metrics-feed.ts); the wall figure of any of them is modelled × `config.timeScale`. Host
+ * load figures (event-loop lag) stay wall ms: they measure the harness, not the model.
  */
-import type { FleetEvent, NodePhase, RunStatus, Testbed } from '../../lab/base/event.ts';
+import type { FleetEvent, HostInfo, NodePhase, RunStatus, Testbed } from '../../lab/base/event.ts';
 import type { Stat } from '../stats/stat.ts';
 
 export type NodeOutcome = 'ready' | 'failed' | 'unfinished';
@@ -58,6 +60,9 @@ export interface RunConfig {
   params: Record<string, string | number | boolean>;
   target: string;
   versions: Record<string, string>;
+  /** The lab's timeScale (null: a log from before it was recorded, whose times are wall ms). */
+  timeScale: number | null;
+  host?: HostInfo;
 }
 
 export interface SiteMetrics {
@@ -143,6 +148,8 @@ export interface HostMetrics {
 
 export interface RunMetrics {
   config: RunConfig | null;
+  /** The server under test's version (target.version events), null when the target reported none. */
+  targetVersion: Record<string, string> | null;
   /** run.end's status; 'interrupted' when the log has no run.end (killed run). */
   status: RunStatus;
   reason?: string;
@@ -174,6 +181,8 @@ export interface RunMetrics {
   errorCodes: Record<string, number>;
   /** node.error codes → count (errors a node reported, failed or not). */
   nodeErrorCodes: Record<string, number>;
+  /** error-level `log` lines by code ('none' without one): target crashes, failed setups. */
+  logErrorCodes: Record<string, number>;
   thresholds: ThresholdResult[];
   faults: FaultWindow[];
   steps: StepRecord[];

@@ -124,3 +124,21 @@ t.test('bucket width is a human step giving <= 120 buckets', async (t) => {
   t.equal(niceBucketMs(3_600_000), 30_000);
   t.ok(86_400_000 / niceBucketMs(86_400_000) <= 120);
 });
+
+t.test('a node late timers (lateMs) are not modelled time: subtracted from the phase they end and from time-to-ready', async (t) => {
+  const scaled = { ...start, timeScale: 0.01 } as FleetEvent;
+  const events: FleetEvent[] = [
+    scaled,
+    ev(1, { kind: 'node.phase', node: 'a', phase: 'power-on' }),
+    ev(11, { kind: 'node.phase', node: 'a', phase: 'disk-boot', lateMs: 2 }),
+    ev(41, { kind: 'node.ready', node: 'a', lateMs: 10 }),
+    ev(50, { kind: 'run.end', status: 'passed' }),
+  ];
+  const m = computeMetrics(events);
+  const a = m.nodes.find((n) => n.name === 'a')!;
+  t.same(a.phaseMs, { 'power-on': 800, 'disk-boot': 2000 }, 'wall 10 ms − 2 ms late = 800 modelled ms; 30 − 10 = 2000');
+  t.equal(a.timeToReadyMs, 2800, 'time-to-ready = the sum of its phases, lateness excluded');
+  t.same(m.phases['disk-boot']?.samples, [2000]);
+  const noisy = computeMetrics([scaled, ev(1, { kind: 'node.phase', node: 'b', phase: 'boot' }), ev(3, { kind: 'node.ready', node: 'b', lateMs: 50 })]);
+  t.same(noisy.nodes[0]!.phaseMs, { boot: 0 }, 'never more lateness than the phase lasted');
+});

@@ -46,6 +46,6 @@ t.test('TAP: a point per failed node and per threshold, plan at the end', async 
 t.test('TAP for an interrupted run without thresholds', async (t) => {
   let out = '';
   const r = tapReporter((s) => (out += s));
-  await r.onEnd!({ status: 'interrupted', runDir: 'd', seed: 1, nodes: { total: 3, ready: 1, failed: 0, unfinished: 2 }, timeToReadyMs: { p50: 0, p95: 0, max: 0 }, phasesMs: {}, thresholds: [], host: { saturatedMs: 0, maxLoopLagMs: 0, udpDrops: null, ownSocketDrops: null } });
+  await r.onEnd!({ status: 'interrupted', runDir: 'd', seed: 1, nodes: { total: 3, ready: 1, failed: 0, unfinished: 2 }, timeToReadyMs: { p50: 0, p95: 0, max: 0 }, phasesMs: {}, thresholds: [], timeScale: null, host: { saturatedMs: 0, maxLoopLagMs: 0, udpDrops: null, ownSocketDrops: null } });
   t.equal(out, 'TAP version 14\nnot ok 1 - run status: interrupted\n  ---\n  ready: 1\n  total: 3\n  ...\n1..1\n');
 });

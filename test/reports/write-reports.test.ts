@@ -72,7 +72,7 @@ t.test('a log cut short by a kill still produces every report, status interrupte
 t.test('JSON summary has exactly the stable --json shape; text summary names the figures', async (t) => {
   const events = syntheticEvents({ nodes: 10, seed: 2 });
   const s = jsonSummary(events, '/runs/x');
-  t.same(Object.keys(s), ['status', 'runDir', 'seed', 'nodes', 'timeToReadyMs', 'phasesMs', 'thresholds', 'host']);
+  t.same(Object.keys(s), ['status', 'runDir', 'seed', 'nodes', 'timeToReadyMs', 'phasesMs', 'thresholds', 'timeScale', 'host'], 'additive: timeScale (and wallMs only when compressed)');
   t.same(Object.keys(s.nodes), ['total', 'ready', 'failed', 'unfinished']);
   t.same(Object.keys(s.timeToReadyMs), ['p50', 'p95', 'max']);
   t.same(Object.keys(s.phasesMs), ['power-on', 'dhcp', 'tftp', 'ipxe-dhcp', 'script', 'kernel', 'boot', 'agent', 'image', 'callback', 'reboot', 'disk-boot']);

@@ -14,5 +14,32 @@ import { inventoryCheckCommand } from './inventory-check.ts';
 import { targetsCommand } from './targets.ts';
 import { initTargetCommand } from './init-target.ts';
 import { dhcpLoadCommand } from './dhcp-load.ts';
+import { serveReferenceCommand } from './serve-reference.ts';
+import { mergeCommand } from './merge.ts';
+import { k8sRenderCommand } from './k8s-render.ts';
+import { serveCoordinatorCommand } from './serve-coordinator.ts';
+import { showReportCommand } from './show-report.ts';
+import { initScenarioCommand } from './init-scenario.ts';
 
-export const commands: Command[] = [runCommand, bmcServe, reportCommand, compareCommand, labGcCommand, faultsCommand, schemaCommand, targetsCommand, initTargetCommand, scenariosCommand, doctorCommand, suiteCommand, inventoryCheckCommand, dhcpLoadCommand];
+export const commands: Command[] = [
+  runCommand,
+  bmcServe,
+  reportCommand,
+  compareCommand,
+  labGcCommand,
+  faultsCommand,
+  schemaCommand,
+  targetsCommand,
+  initTargetCommand,
+  scenariosCommand,
+  doctorCommand,
+  suiteCommand,
+  inventoryCheckCommand,
+  dhcpLoadCommand,
+  serveReferenceCommand,
+  serveCoordinatorCommand,
+  mergeCommand,
+  k8sRenderCommand,
+  showReportCommand,
+  initScenarioCommand,
+];

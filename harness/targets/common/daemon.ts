@@ -99,9 +99,10 @@ type Exit = { code: number | null; signal: NodeJS.Signals | null };
 
 /**
  * Waits for the first thing that settles start-up: the ready line, a fatal line, exit, a spawn
- * error or the timeout. `listen` installs the per-line check on the daemon's log reader.
+ * error or the timeout. `listen` installs the per-line check on the daemon's log reader (also
+ * used for a daemon in a container, ../container/container-daemon.ts).
  */
-async function awaitStartup(
+export async function awaitStartup(
   o: DaemonOptions,
   exited: Promise<Exit>,
   spawnError: Promise<Error>,

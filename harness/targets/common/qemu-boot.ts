@@ -5,10 +5,11 @@
  */
 import { ensureBootPayload } from '../../../lab/nodes/qemu/boot-payload/build.ts';
 import { CORE_ADDR } from '../../../lab/net/netns/naming.ts';
-import type { ResolvedLab } from '../../../lab/config/lab-spec.ts';
+import { isNetnsSite, type ResolvedLab } from '../../../lab/config/lab-spec.ts';
 
 export async function qemuBoot(lab: ResolvedLab): Promise<{ qemu?: { coreAddr: string; relays: string[]; vmlinuz: string; initrd: string } }> {
-  const relays = lab.sites.filter((s) => s.tier === 'qemu').map((s) => s.relay);
+  // Hardware sites' machines boot the same real payload through the same kind of site.
+  const relays = lab.sites.filter((s) => isNetnsSite(s)).map((s) => s.relay);
   if (!relays.length) return {};
   const p = await ensureBootPayload();
   return { qemu: { coreAddr: CORE_ADDR, relays, vmlinuz: p.vmlinuz, initrd: p.initrd } };

@@ -4,6 +4,9 @@
  *
  *   image (local, else pulled) ─▶ create (host network, labels, binds, env, cmd) ─▶ start
  *   ─▶ logs streamed line by line ─▶ … ─▶ kill + remove (every exit path)
+ *
+ * Every container carries CONTAINER_LABEL (run directory), OWNER_LABEL (the fleetlab pid) and
+ * RUN_ID_LABEL, so `fleetlab lab gc` finds what a killed run left (./container-gc.ts).
  */
 import Docker from 'dockerode';
 import { PassThrough } from 'node:stream';
@@ -11,6 +14,10 @@ import { FleetlabError } from '../../../lab/base/errors.ts';
 
 /** Label on every container fleetlab creates (the value is the run directory), for cleanup. */
 export const CONTAINER_LABEL = 'fleetlab.run';
+/** pid of the fleetlab process that created the container (gc: owner gone = leftover). */
+export const OWNER_LABEL = 'fleetlab.owner';
+/** The run's id (`lab gc --run ID`). */
+export const RUN_ID_LABEL = 'fleetlab.runId';
 
 export interface ContainerSpec {
   image: string;
@@ -26,9 +33,13 @@ export interface RunningContainer {
   /** Image id (sha256) and repo digests, for the run's record. */
   readonly imageId: string;
   readonly repoDigests: string[];
+  /** The image's labels (org.opencontainers.image.version, fleetlab.server, …). */
+  readonly imageLabels: Record<string, string>;
+  /** The container's main process as the host sees it (0 when the engine does not say). */
+  readonly pid: number;
   /** Resolves with the exit code when the container stops. */
   readonly exited: Promise<number>;
-  kill(): Promise<void>;
+  kill(signal?: NodeJS.Signals): Promise<void>;
   pause(): Promise<void>;
   resume(): Promise<void>;
   remove(): Promise<void>;
@@ -44,18 +55,23 @@ export function dockerClient(endpoint: string | undefined): Docker {
   return new Docker({ socketPath: e.replace(/^unix:\/\//, '') });
 }
 
-export async function startContainer(docker: Docker, spec: ContainerSpec, onLine: (stream: 'stdout' | 'stderr', line: string) => void): Promise<RunningContainer> {
+/** The engine answers and has `ref` (local, else pulled): its inspect record. */
+export async function resolveImage(docker: Docker, ref: string): Promise<Docker.ImageInspectInfo> {
   try {
     await docker.ping();
   } catch (e) {
     throw new FleetlabError('TARGET_START', `container engine not reachable: ${(e as Error).message}`);
   }
-  const image = await localOrPulled(docker, spec.image);
+  return localOrPulled(docker, ref);
+}
+
+export async function startContainer(docker: Docker, spec: ContainerSpec, onLine: (stream: 'stdout' | 'stderr', line: string) => void, resolved?: Docker.ImageInspectInfo): Promise<RunningContainer> {
+  const image = resolved ?? (await resolveImage(docker, spec.image));
   const c = await docker.createContainer({
     Image: spec.image,
     ...(spec.cmd ? { Cmd: spec.cmd } : {}),
     Env: spec.env,
-    Labels: spec.labels,
+    Labels: { [OWNER_LABEL]: String(process.pid), ...spec.labels },
     ...(spec.workdir ? { WorkingDir: spec.workdir } : {}),
     HostConfig: { NetworkMode: 'host', Binds: spec.binds },
   });
@@ -81,12 +97,15 @@ export async function startContainer(docker: Docker, spec: ContainerSpec, onLine
       (r: { StatusCode: number }) => r.StatusCode,
       () => new Promise<number>(() => undefined),
     );
+    const pid = await c.inspect().then((i) => i.State.Pid, () => 0);
     return {
       id: c.id,
       imageId: image.Id,
       repoDigests: image.RepoDigests ?? [],
+      imageLabels: image.Config.Labels ?? {},
+      pid,
       exited,
-      kill: () => c.kill().then(() => undefined),
+      kill: (signal) => c.kill(signal ? { signal } : {}).then(() => undefined),
       pause: () => c.pause().then(() => undefined),
       resume: () => c.unpause().then(() => undefined),
       remove,

@@ -19,11 +19,14 @@ import { ArtifactStore } from '../common/artifacts.ts';
 import { genericInstaller } from '../../../lab/nodes/sim/personas/generic-installer.ts';
 import { ERRORS, FleetlabError } from '../../../lab/base/errors.ts';
 import { startDnsmasq, type DnsmasqProcess } from '../dnsmasq/dnsmasq-process.ts';
+import { isNetnsSite } from '../../../lab/config/lab-spec.ts';
 import { startKea, type KeaProcess } from '../kea/kea-process.ts';
 import type { DhcpLease } from './dhcp-lease.ts';
 import { referenceApi, refState } from '../reference/reference-api.ts';
 import { qemuBoot } from '../common/qemu-boot.ts';
 import { CORE_ADDR } from '../../../lab/net/netns/naming.ts';
+import type { Daemon, DaemonOptions } from '../common/daemon.ts';
+import { commandVersion, emitVersion } from '../common/server-version.ts';
 
 
 const OPTIONS = ['dhcpPort', 'logDhcp', 'bootFileBytes', 'kernelBytes', 'initrdBytes', 'bmc'];
@@ -58,7 +61,7 @@ interface ServerPlan {
 }
 
 /** Starts dnsmasq or Kea (files in <run>/<kind>/), pointed at the reference server's HTTP/TFTP side. */
-async function startDhcpServer(ctx: TargetContext, kind: DhcpDaemonKind, ref: ReferenceServer, p: ServerPlan): Promise<DnsmasqProcess | KeaProcess> {
+async function startDhcpServer(ctx: TargetContext, kind: DhcpDaemonKind, ref: ReferenceServer, p: ServerPlan, launch?: DaemonLauncher): Promise<DnsmasqProcess | KeaProcess> {
   // The server's files live in the run dir (kept after the run: config, lease file).
   const dir = join(ctx.runDir, kind);
   await mkdir(dir, { recursive: true });
@@ -79,7 +82,7 @@ async function startDhcpServer(ctx: TargetContext, kind: DhcpDaemonKind, ref: Re
     const file = (name: string) => store.content(store.define(name, p.bootFileBytes));
     return startDnsmasq({ ...plan, logDhcp: ctx.options.logDhcp === 'true', tftpFiles: { 'ipxe.efi': file('ipxe.efi'), 'snponly.efi': file('ipxe.efi'), 'undionly.kpxe': file('undionly.kpxe') } });
   } else {
-    return startKea({ ...plan, tftpServer: ref.tftp.host });
+    return startKea({ ...plan, tftpServer: ref.tftp.host, ...(launch ? { launch } : {}) });
   }
 }
 
@@ -97,7 +100,10 @@ async function startHttpSide(ctx: TargetContext, watchers: Set<(node: string, s:
   return ref;
 }
 
-export function dhcpDaemonTarget(ctx: TargetContext, kind: DhcpDaemonKind): DhcpDaemonTarget {
+/** How the daemon process is started: a host process by default; the container target passes its own (Kea only so far). */
+export type DaemonLauncher = (o: DaemonOptions) => Promise<Daemon>;
+
+export function dhcpDaemonTarget(ctx: TargetContext, kind: DhcpDaemonKind, launch?: DaemonLauncher): DhcpDaemonTarget {
   const num = targetOptions(ctx, kind);
   const dhcpPort = num('dhcpPort', 67, 1);
   const bootFileBytes = num('bootFileBytes', 70_000, 1);
@@ -117,7 +123,7 @@ export function dhcpDaemonTarget(ctx: TargetContext, kind: DhcpDaemonKind): Dhcp
       return dhcp?.leaseFile ?? null;
     },
     async start() {
-      const qemuSites = ctx.lab.sites.filter((s) => s.tier === 'qemu').map((s) => s.name);
+      const qemuSites = ctx.lab.sites.filter((s) => isNetnsSite(s)).map((s) => s.name);
       if (qemuSites.length && kind === 'kea') throw new FleetlabError('PARAM_INVALID', `target kea: qemu-tier sites (${qemuSites.join(', ')}) are not supported yet (Kea answers a relayed request on the interface it arrived on, and cannot be told about the sites' WAN interfaces that appear after it starts); use --target dnsmasq or reference`);
       const subnets = ctx.lab.sites.map((s) => ({ name: s.name, subnet: s.subnet, relay: s.relay, poolStart: s.poolStart, poolEnd: s.poolEnd }));
       ref = await startHttpSide(ctx, watchers, {
@@ -127,8 +133,10 @@ export function dhcpDaemonTarget(ctx: TargetContext, kind: DhcpDaemonKind): Dhcp
         bootFileBytes,
       });
       const started = Date.now();
-      dhcp = await startDhcpServer(ctx, kind, ref, { subnets, qemuSites, dhcpPort, bootFileBytes });
+      dhcp = await startDhcpServer(ctx, kind, ref, { subnets, qemuSites, dhcpPort, bootFileBytes }, launch);
       ctx.events.emit({ kind: 'log', level: 'info', msg: `${kind}: serving DHCP on ${dhcp.dhcp.host}:${dhcp.dhcp.port} (pid ${dhcp.daemon.pid}, ${Date.now() - started} ms), lease file ${dhcp.leaseFile}` });
+      // A daemon in a container reports its image instead (the container target).
+      if (!launch) emitVersion(ctx.events, kind, { [kind]: await commandVersion(kind === 'kea' ? '/usr/sbin/kea-dhcp4' : '/usr/sbin/dnsmasq', [kind === 'kea' ? '-v' : '--version']) });
       const d = dhcp;
       void d.daemon.exited.then((x) => {
         if (dhcp === d) ctx.events.emit({ kind: 'log', level: 'error', code: ERRORS.TARGET.code, msg: `${kind} exited unexpectedly (code ${x.code}, signal ${x.signal}): ${d.daemon.log().slice(-3).join(' | ')}` });

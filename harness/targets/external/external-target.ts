@@ -21,6 +21,7 @@ import { mappingClient, type MappingClient } from '../mapping/mapping-client.ts'
 import { startImageServer, type ImageServer } from '../common/image-server.ts';
 import { pool } from '../reference/reference-api.ts';
 import { httpCallbackPersona } from '../personas/http-callback-persona.ts';
+import { answerFilePersona } from '../personas/answer-file-persona.ts';
 
 const hostPort = z.string().transform((v, ctx) => {
   const m = /^(.+):(\d{1,5})$/.exec(v);
@@ -93,7 +94,8 @@ export function externalTarget(ctx: PluginContext<ExternalOptions>): Target {
   let images: ImageServer | null = null;
   let timer: NodeJS.Timeout | null = null;
   let polling: Promise<void> | null = null;
-  const persona = o.mapping.persona ? httpCallbackPersona(o.mapping.persona) : genericInstaller;
+  const p = o.mapping.persona;
+  const persona = p?.kind === 'http-callback' ? httpCallbackPersona(p) : p?.kind === 'answer-file' ? answerFilePersona : genericInstaller;
   const { watchers, pollOnce, track } = stateTracker(ctx, api);
 
   return {

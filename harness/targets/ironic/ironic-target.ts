@@ -25,6 +25,7 @@ import { IronicStateFeed } from './ironic-state-feed.ts';
 import { IronicSupervisor } from './ironic-supervisor.ts';
 import { emptyIronicStack, startIronicStack, stopIronicStack } from './ironic-stack.ts';
 import { enrollIronicNodes } from './ironic-enroll.ts';
+import { emitVersion, fetchJson } from '../common/server-version.ts';
 
 export function ironicTarget(ctx: TargetContext): Target {
   const o = parseIronicOptions(ctx.options);
@@ -35,7 +36,12 @@ export function ironicTarget(ctx: TargetContext): Target {
 
   return {
     name: 'ironic',
-    start: () => startIronicStack(stack, { ctx, options: o, feed, supervisor }),
+    async start() {
+      await startIronicStack(stack, { ctx, options: o, feed, supervisor });
+      // The API root names the microversions this Ironic speaks (GET / needs no auth).
+      const root = (await fetchJson(`${api().url}/`, ctx.signal)) as { default_version?: { version?: string; min_version?: string } } | undefined;
+      emitVersion(ctx.events, 'ironic', { ironicApi: root?.default_version?.version, ironicApiMin: root?.default_version?.min_version, url: o.url });
+    },
     endpoints(): BootEndpoints {
       const boot = started(stack.boot);
       return { dhcp: boot.dhcp, relayPort: 0, tftp: boot.tftp };

@@ -12,7 +12,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { keaConfig } from './kea-config.ts';
 import type { PxeBootPlan } from '../dhcp-daemon/pxe-subnet.ts';
-import { startDaemon } from '../common/daemon.ts';
+import { startDaemon, type Daemon, type DaemonOptions } from '../common/daemon.ts';
 import { launchDhcpDaemon, type DhcpDaemonProcess } from '../dhcp-daemon/dhcp-daemon-workspace.ts';
 import { parseKeaLeases } from '../dhcp-daemon/dhcp-lease.ts';
 
@@ -26,6 +26,8 @@ export interface KeaOptions extends PxeBootPlan {
   logSeverity?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   binary?: string;
   signal?: AbortSignal;
+  /** Starts the daemon (default: a host process; the container target runs it in an image). */
+  launch?: (o: DaemonOptions) => Promise<Daemon>;
 }
 
 export type KeaProcess = DhcpDaemonProcess;
@@ -37,7 +39,7 @@ export function startKea(o: KeaOptions): Promise<KeaProcess> {
     await writeFile(confFile, JSON.stringify(keaConfig({ ...o, interface: `lo/${listen}`, leaseFile, logSeverity: o.logSeverity ?? 'INFO' }), null, 2));
     const args = ['-c', confFile];
     if (port !== 67) args.push('-p', String(port));
-    const daemon = await startDaemon({
+    const daemon = await (o.launch ?? startDaemon)({
       name: 'kea-dhcp4',
       cmd: o.binary ?? '/usr/sbin/kea-dhcp4',
       args,

@@ -14,7 +14,8 @@
  *
  * enroll/provision/deprovision may be a list of steps; a step's `capture: {"id": "$.uuid"}` makes
  * `{{vars.id}}` available to later steps for that node (e.g. create a node, then its port).
- * `persona` (optional) describes the server's installer as an http-callback persona.
+ * `persona` (optional) describes the server's installer: an http-callback persona, or
+ * `{"kind": "answer-file"}` for an installer driven by a kickstart/preseed/autoinstall file.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -63,7 +64,7 @@ export const mappingSchema = z.strictObject({
   otherPhase: phase.optional(),
   pollMs: z.number().int().min(50).default(500),
   /** What the server's installer does on a sim node; absent = the generic installer (fleetlab.* kernel args). */
-  persona: httpCallbackSchema.optional(),
+  persona: z.union([httpCallbackSchema, z.strictObject({ kind: z.literal('answer-file') })]).optional(),
 });
 
 export type Mapping = z.output<typeof mappingSchema>;
@@ -107,7 +108,7 @@ function templateProblems(m: Mapping): Problem[] {
   check('state.url', m.state.url, false);
   check('state.body', m.state.body, false);
   check('headers', m.headers, false);
-  if (m.persona) out.push(...httpCallbackProblems(m.persona, 'persona'));
+  if (m.persona?.kind === 'http-callback') out.push(...httpCallbackProblems(m.persona, 'persona'));
   return out;
 }
 

@@ -116,6 +116,12 @@ export const BASE_MESSAGES: Record<string, BaseMessage> = {
     resolution: 'Try the operation again using the appropriate ETag.',
     args: 0,
   },
+  PreconditionRequired: {
+    message: 'A precondition header or annotation is required to change this resource.',
+    severity: 'Critical',
+    resolution: 'Try the operation again using an If-Match or If-None-Match header and appropriate ETag.',
+    args: 0,
+  },
   ResourceInUse: {
     message: 'The change to the requested resource failed because the resource is in use or in transition.',
     severity: 'Warning',

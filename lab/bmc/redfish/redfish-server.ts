@@ -47,7 +47,10 @@ export interface RedfishServerOptions {
   resetWaitMs?: number;
   /** Duration of a SimpleUpdate task (clock ms, default 3000). */
   updateTaskMs?: number;
-  /** BMC persona by name (personas/persona-registry.ts; default 'generic'); unknown → BMC_PERSONA_UNKNOWN. */
+  /**
+   * BMC persona by name (personas/persona-registry.ts; default 'generic'); unknown → BMC_PERSONA_UNKNOWN.
+   * A system with its own `persona` uses that one for its resources (and its per-system listener).
+   */
   persona?: string;
   /** Tasks remembered before the oldest is forgotten (default TASK_HISTORY_MAX = 1000). */
   maxTasks?: number;
@@ -64,6 +67,8 @@ export interface RedfishServer {
 
 export async function startRedfishServer(o: RedfishServerOptions): Promise<RedfishServer> {
   const persona = personaByName(o.persona ?? 'generic');
+  // A system's own persona (from its hardware profile) is checked before anything listens.
+  for (const s of o.systems) if (s.persona !== undefined) personaByName(s.persona);
   const host = o.host ?? '127.0.0.1';
   const events = o.events ?? nullSink;
   const core = new EmulatorState({
@@ -106,6 +111,7 @@ export async function startRedfishServer(o: RedfishServerOptions): Promise<Redfi
     url,
     systemUrl: (id) => listeners.systemUrl(id),
     addSystem(s) {
+      if (s.persona !== undefined) personaByName(s.persona);
       core.add(s);
       // Errors binding a per-system address are reported on stderr-less paths as an event.
       startOwn(s).catch((e: unknown) =>

@@ -28,7 +28,7 @@ import { acquireHostLock } from '../../base/host-lock.ts';
 import { guardOnExit } from './exit-guard.ts';
 import { killAndWait } from './kill.ts';
 import { applyLink, type LinkApplyResult } from './link-shaper.ts';
-import { startUserspaceWan, type FrameLink, type UserspaceWan } from './userspace-wan.ts';
+import { startUserspaceWan, type FrameLink, type UserspaceWan, type UserspaceWanOptions } from './userspace-wan.ts';
 import { CORE_ADDR, runTag, siteNames, tapName, type SiteNames } from './naming.ts';
 import { inNs, sh, shSyncQuiet, trySh, tryInNs } from './sh.ts';
 
@@ -58,6 +58,8 @@ export interface QemuSiteOptions {
    */
   engine?: QemuLinkEngine;
   frameLink?: FrameLink;
+  /** Every frame the userspace WAN delivers (userspace engine only). */
+  observe?: UserspaceWanOptions['observe'];
   /** Where logs/pid files go (created). */
   workDir: string;
   events?: EventSink;
@@ -181,7 +183,7 @@ async function createWan(n: SiteNames, o: QemuSiteOptions, engine: QemuLinkEngin
   if (engine === 'userspace') {
     // Two TAPs joined through the link model in this process (userspace-wan.ts).
     const siteTap = `${n.hostVeth.slice(0, -1)}s`;
-    const w = await startUserspaceWan({ hostTap: n.hostVeth, siteTap, link: o.frameLink ?? null, site: o.site, events: o.events });
+    const w = await startUserspaceWan({ hostTap: n.hostVeth, siteTap, link: o.frameLink ?? null, site: o.site, events: o.events, ...(o.observe ? { observe: o.observe } : {}) });
     wan = w;
     made.undo.push({ what: `userspace WAN ${n.hostVeth}`, fn: () => w.close() });
     made.syncUndo.push(() => {

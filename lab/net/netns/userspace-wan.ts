@@ -43,6 +43,8 @@ export interface UserspaceWanOptions {
   clock?: Clock;
   events?: EventSink;
   site: string;
+  /** Sees every frame the link delivers (the hardware tier reads DHCP/TFTP/HTTP per MAC from them). */
+  observe?: (dir: LinkDirection, frame: Buffer) => void;
 }
 
 export interface UserspaceWan {
@@ -207,6 +209,7 @@ export async function startUserspaceWan(o: UserspaceWanOptions): Promise<Userspa
         c.dropped++;
         return;
       }
+      o.observe?.(dir, frame);
       q.push(after, frame);
     };
     fromSite.on('message', forward('up', up));

@@ -52,6 +52,8 @@ export class SimNode implements Machine, SimNodeCore {
   private inserted: InsertedMedia | null = null;
   private listeners: ((s: PowerState) => void)[] | null = null;
   private dhcpWaiter: { pred: (p: DhcpPacket) => boolean; resolve: (p: DhcpPacket | null) => void } | null = null;
+  /** Wall ms this node's sleeps fired late since its last phase/ready/failed event (see lateMs in event.ts). */
+  private lateMs = 0;
   readonly rng: Rng;
   readonly firmware: PxeFirmware;
 
@@ -315,8 +317,12 @@ export class SimNode implements Machine, SimNodeCore {
         cancel();
         reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
       };
-      const cancel = this.init.env.clock.after(ms, () => {
+      const clock = this.init.env.clock;
+      const due = clock.now() + Math.max(0, ms * clock.timeScale);
+      const cancel = clock.after(ms, () => {
         signal.removeEventListener('abort', onAbort);
+        // How late the host ran this timer: not part of what the node models.
+        if (clock.timeScale > 0) this.lateMs += Math.max(0, clock.now() - due);
         resolve();
       });
       signal.addEventListener('abort', onAbort, { once: true });
@@ -335,6 +341,10 @@ export class SimNode implements Machine, SimNodeCore {
   }
 
   emit(b: EventBody): void {
+    if ((b.kind === 'node.phase' || b.kind === 'node.ready' || b.kind === 'node.failed') && this.lateMs >= 0.05) {
+      b = { ...b, lateMs: Math.round(this.lateMs * 10) / 10 };
+    }
+    if (b.kind === 'node.phase' || b.kind === 'node.ready' || b.kind === 'node.failed') this.lateMs = 0;
     this.init.env.events.emit(b);
   }
 }

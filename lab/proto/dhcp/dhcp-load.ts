@@ -113,28 +113,35 @@ function delayStats(d: Float64Array, n: number): Pick<ExchangeStats, 'minMs' | '
   return { minMs: s[0]!, avgMs: avg, maxMs: s[n - 1]!, sdMs: n > 1 ? Math.sqrt(sq / (n - 1)) : 0, p99Ms: s[Math.min(n - 1, Math.ceil(0.99 * n) - 1)]! };
 }
 
-export async function runDhcpLoad(o: DhcpLoadOptions): Promise<DhcpLoadResult> {
-  const { total } = validate(o);
-  const clients = o.clients ?? total;
-  const dropTimeMs = o.dropTimeMs ?? 1000;
-  const macBase = o.macBase ?? 0;
-  const sock = dgram.createSocket({ type: 'udp4', recvBufferSize: 8 << 20, sendBufferSize: 8 << 20 });
-  await new Promise<void>((resolve, reject) => {
-    sock.once('error', reject);
-    sock.bind(o.localPort ?? 0, o.localAddress, () => resolve());
-  });
-  sock.on('error', () => {}); // ICMP port unreachable etc.: the exchange simply drops
-  const relayPort = sock.address().port;
+/** Per-exchange times and the counters, indexed by xid = exchange number. */
+interface LoadState {
+  total: number;
+  dropTimeMs: number;
+  discoverAt: Float64Array;
+  requestAt: Float64Array;
+  doDelay: Float64Array;
+  raDelay: Float64Array;
+  sentD: number;
+  recvO: number;
+  lateO: number;
+  sentR: number;
+  recvA: number;
+  lateA: number;
+  naks: number;
+  orphans: number;
+}
+
+function newState(total: number, dropTimeMs: number): LoadState {
+  const f = () => new Float64Array(total);
+  return { total, dropTimeMs, discoverAt: f(), requestAt: f(), doDelay: f(), raDelay: f(), sentD: 0, recvO: 0, lateO: 0, sentR: 0, recvA: 0, lateA: 0, naks: 0, orphans: 0 };
+}
+
+/** The packet builder for one run: PXE client options, giaddr and the relay-port sub-option. */
+function packetBuilder(o: DhcpLoadOptions, clients: number, relayPort: number) {
   const pxe = pxeClientOptions('bios', UUID);
   const rai = encodeRelayAgentInfo({ circuitId: 'dhcp-load', relayPort });
-
-  const discoverAt = new Float64Array(total);
-  const requestAt = new Float64Array(total);
-  const doDelay = new Float64Array(total);
-  const raDelay = new Float64Array(total);
-  let sentD = 0, recvO = 0, lateO = 0, sentR = 0, recvA = 0, lateA = 0, naks = 0, orphans = 0;
-
-  const build = (xid: number, type: number, offer?: DhcpPacket): Buffer => {
+  const macBase = o.macBase ?? 0;
+  return (xid: number, type: number, offer?: DhcpPacket): Buffer => {
     const p = newPacket(BOOTREQUEST, macOf(macBase + (xid % clients)), xid);
     setMessageType(p, type);
     for (const [k, v] of pxe) p.options.set(k, v);
@@ -148,68 +155,86 @@ export async function runDhcpLoad(o: DhcpLoadOptions): Promise<DhcpLoadResult> {
     p.options.set(DhcpOption.RELAY_AGENT_INFO, rai);
     return encodeDhcp(p);
   };
-  const send = (b: Buffer) => sock.send(b, o.server.port, o.server.host);
+}
 
-  sock.on('message', (m) => {
-    const now = performance.now();
-    let p: DhcpPacket;
-    try {
-      p = decodeDhcp(m);
-    } catch {
-      orphans++;
-      return;
-    }
-    const xid = p.xid >>> 0;
-    const t = messageType(p);
-    if (xid >= sentD) return void orphans++;
-    if (t === MT.OFFER && discoverAt[xid]! > 0 && requestAt[xid] === 0) {
-      const ms = now - discoverAt[xid]!;
-      if (ms > dropTimeMs) return void lateO++;
-      doDelay[recvO++] = ms;
-      requestAt[xid] = performance.now();
-      sentR++;
-      send(build(xid, MT.REQUEST, p));
-    } else if ((t === MT.ACK || t === MT.NAK) && requestAt[xid]! > 0) {
-      const ms = now - requestAt[xid]!;
-      requestAt[xid] = -1; // answered: a duplicate is an orphan
-      if (ms > dropTimeMs) return void lateA++;
-      if (t === MT.NAK) naks++;
-      else raDelay[recvA++] = ms;
-    } else orphans++;
-  });
+/** One reply: an OFFER answers with a REQUEST, an ACK/NAK ends the exchange; the rest are orphans. */
+function onReply(st: LoadState, m: Buffer, request: (xid: number, offer: DhcpPacket) => void): void {
+  const now = performance.now();
+  let p: DhcpPacket;
+  try {
+    p = decodeDhcp(m);
+  } catch {
+    st.orphans++;
+    return;
+  }
+  const xid = p.xid >>> 0;
+  const t = messageType(p);
+  if (xid >= st.sentD) st.orphans++;
+  else if (t === MT.OFFER && st.discoverAt[xid]! > 0 && st.requestAt[xid] === 0) {
+    const ms = now - st.discoverAt[xid]!;
+    if (ms > st.dropTimeMs) return void st.lateO++;
+    st.doDelay[st.recvO++] = ms;
+    st.requestAt[xid] = performance.now();
+    st.sentR++;
+    request(xid, p);
+  } else if ((t === MT.ACK || t === MT.NAK) && st.requestAt[xid]! > 0) {
+    const ms = now - st.requestAt[xid]!;
+    st.requestAt[xid] = -1; // answered: a duplicate is an orphan
+    if (ms > st.dropTimeMs) return void st.lateA++;
+    if (t === MT.NAK) st.naks++;
+    else st.raDelay[st.recvA++] = ms;
+  } else st.orphans++;
+}
 
+/** Sends DISCOVERs as they fall due (due = elapsed × rate) until `total` or abort; resolves with t0. */
+function pace(st: LoadState, rate: number, discover: (xid: number) => void, signal?: AbortSignal): Promise<number> {
   const t0 = performance.now();
-  const perMs = o.rate / 1000;
-  await new Promise<void>((resolve) => {
+  const perMs = rate / 1000;
+  return new Promise<number>((resolve) => {
     const tick = () => {
-      if (o.signal?.aborted) return resolve();
-      const due = Math.min(total, Math.floor((performance.now() - t0) * perMs) + 1);
-      while (sentD < due) {
-        discoverAt[sentD] = performance.now();
-        send(build(sentD, MT.DISCOVER));
-        sentD++;
+      if (signal?.aborted) return resolve(t0);
+      const due = Math.min(st.total, Math.floor((performance.now() - t0) * perMs) + 1);
+      while (st.sentD < due) {
+        st.discoverAt[st.sentD] = performance.now();
+        discover(st.sentD++);
       }
-      if (sentD >= total) return resolve();
-      if (o.rate > SPIN_ABOVE_RATE) setImmediate(tick);
-      else setTimeout(tick, Math.max(0, (sentD / perMs) - (performance.now() - t0)));
+      if (st.sentD >= st.total) return resolve(t0);
+      if (rate > SPIN_ABOVE_RATE) setImmediate(tick);
+      else setTimeout(tick, Math.max(0, st.sentD / perMs - (performance.now() - t0)));
     };
     tick();
   });
-  const sendEnd = performance.now();
+}
+
+function result(st: LoadState, rate: number, elapsedMs: number): DhcpLoadResult {
+  const answered = st.recvA + st.naks;
+  return {
+    expectedRate: rate,
+    rate: st.recvA / (Math.max(elapsedMs, 1) / 1000),
+    elapsedMs,
+    discoverOffer: { sent: st.sentD, received: st.recvO, late: st.lateO, drops: st.sentD - st.recvO, ...delayStats(st.doDelay, st.recvO) },
+    requestAck: { sent: st.sentR, received: answered, late: st.lateA, drops: st.sentR - answered, ...delayStats(st.raDelay, st.recvA) },
+    naks: st.naks,
+    orphans: st.orphans,
+    dropRatio: st.sentD === 0 ? 0 : (st.sentD - answered) / st.sentD,
+  };
+}
+
+export async function runDhcpLoad(o: DhcpLoadOptions): Promise<DhcpLoadResult> {
+  const { total } = validate(o);
+  const sock = dgram.createSocket({ type: 'udp4', recvBufferSize: 8 << 20, sendBufferSize: 8 << 20 });
+  await new Promise<void>((resolve, reject) => {
+    sock.once('error', reject);
+    sock.bind(o.localPort ?? 0, o.localAddress, () => resolve());
+  });
+  sock.on('error', () => {}); // ICMP port unreachable etc.: the exchange simply drops
+  const build = packetBuilder(o, o.clients ?? total, sock.address().port);
+  const send = (b: Buffer) => sock.send(b, o.server.port, o.server.host);
+  const st = newState(total, o.dropTimeMs ?? 1000);
+  sock.on('message', (m) => onReply(st, m, (xid, offer) => send(build(xid, MT.REQUEST, offer))));
+  const t0 = await pace(st, o.rate, (xid) => send(build(xid, MT.DISCOVER)), o.signal);
+  const elapsedMs = performance.now() - t0;
   await new Promise((r) => setTimeout(r, Math.max(o.exitWaitMs ?? 1000, 0)));
   await new Promise<void>((r) => sock.close(() => r()));
-
-  const elapsedMs = sendEnd - t0;
-  const discoverOffer: ExchangeStats = { sent: sentD, received: recvO, late: lateO, drops: sentD - recvO, ...delayStats(doDelay, recvO) };
-  const requestAck: ExchangeStats = { sent: sentR, received: recvA + naks, late: lateA, drops: sentR - recvA - naks, ...delayStats(raDelay, recvA) };
-  return {
-    expectedRate: o.rate,
-    rate: recvA / (Math.max(elapsedMs, 1) / 1000),
-    elapsedMs,
-    discoverOffer,
-    requestAck,
-    naks,
-    orphans,
-    dropRatio: sentD === 0 ? 0 : (sentD - recvA - naks) / sentD,
-  };
+  return result(st, o.rate, elapsedMs);
 }

@@ -142,5 +142,5 @@ t.test('bmc serve --persona: sushy-tools is served; an unknown name is a clear e
 
   const r = await run(process.execPath, ['bin/fleetlab.js', 'bmc', 'serve', '--persona', 'idrac-9000'], { cwd: root }).catch((e: { code: number; stderr: string }) => e);
   t.equal((r as { code: number }).code, 2);
-  t.match((r as { stderr: string }).stderr, /FLEETLAB_ERR_BMC_PERSONA_UNKNOWN: unknown BMC persona 'idrac-9000' \(known: generic, sushy-tools\)/);
+  t.match((r as { stderr: string }).stderr, /FLEETLAB_ERR_BMC_PERSONA_UNKNOWN: unknown BMC persona 'idrac-9000' \(known: generic, sushy-tools, idrac, ilo, supermicro\)/);
 });

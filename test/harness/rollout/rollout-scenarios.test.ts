@@ -39,10 +39,10 @@ t.test('rollout-bad-image with badShare=0: every wave soaked and done, all nodes
   t.ok(run.nodes.every((n) => n.outcome === 'ready' && n.image === 'edge-os-2.0'), 'every node ready on 2.0');
 });
 
-t.test('rollout-bad-image exits 1 when the rollout does not halt (no failure budget)', async (t) => {
+t.test('rollout-bad-image exits 99 (thresholds failed) when the rollout does not halt (no failure budget)', async (t) => {
   const out = t.testdir();
   const r = await fleetlab(['run', 'scenarios/rollout-bad-image.ts', '--param', 'sites=4', '--param', 'maxFailureRate=1', '--param', 'soakMs=0', '--param', 'waves=canary:1 site,100%', '--out', out]);
-  t.equal(r.code, 1, 'a rollout that spreads a bad image fails the run');
+  t.equal(r.code, 99, 'a rollout that spreads a bad image fails its thresholds');
   const run = readRun(out);
   t.match(run.thresholds.find((x) => x.name === 'rollout halted in the canary or first wave'), { ok: false });
   t.notOk(run.waves.some((w) => w.decision === 'halt'));

@@ -9,4 +9,5 @@ import type { RedfishPersona } from './redfish-persona.ts';
 export const generic: RedfishPersona = {
   name: 'generic',
   summary: 'standards-complete Redfish BMC (DSP0266 / DSP8010), the default',
+  deviations: [],
 };

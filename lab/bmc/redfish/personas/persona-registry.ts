@@ -5,8 +5,11 @@ import { FleetlabError } from '../../../base/errors.ts';
 import type { RedfishPersona } from './redfish-persona.ts';
 import { generic } from './generic.ts';
 import { sushyTools } from './sushy-tools.ts';
+import { idrac } from './idrac.ts';
+import { ilo } from './ilo.ts';
+import { supermicro } from './supermicro.ts';
 
-const ALL: RedfishPersona[] = [generic, sushyTools];
+const ALL: RedfishPersona[] = [generic, sushyTools, idrac, ilo, supermicro];
 
 export const PERSONAS: ReadonlyMap<string, RedfishPersona> = new Map(ALL.map((p) => [p.name, p]));
 

@@ -17,28 +17,27 @@
  *   - Virtual media on the System: templates/system.json links Systems/{id}/VirtualMedia;
  *     the Manager has none here (Managers/{id}/VirtualMedia is 404).
  */
-import { rfError } from '../redfish-errors.ts';
 import type { RedfishPersona } from './redfish-persona.ts';
+import type { Json } from './persona-kit.ts';
+import { MANAGER, refuseResetType, SYSTEM, V1, withResetTypes } from './persona-kit.ts';
 
-const V1 = '/redfish/v1';
 const RESET_TYPES = ['On', 'ForceOff', 'GracefulShutdown', 'GracefulRestart', 'ForceRestart', 'Nmi', 'ForceOn'];
-const SYSTEM = /^\/redfish\/v1\/Systems\/[^/]+$/;
-const MANAGER = /^\/redfish\/v1\/Managers\/[^/]+$/;
-const RESET = /^\/redfish\/v1\/Systems\/[^/]+\/Actions\/ComputerSystem\.Reset$/;
-
-type Json = Record<string, unknown>;
 
 function reshapeSystem(body: Json): Json {
   const boot = { ...(body.Boot as Json) };
   delete boot['BootSourceOverrideEnabled@Redfish.AllowableValues'];
-  const actions = body.Actions as Record<string, Json>;
-  const reset = { ...actions['#ComputerSystem.Reset'], 'ResetType@Redfish.AllowableValues': RESET_TYPES };
-  return { ...body, Boot: boot, Actions: { ...actions, '#ComputerSystem.Reset': reset } };
+  return { ...withResetTypes(body, '#ComputerSystem.Reset', RESET_TYPES), Boot: boot };
 }
 
 export const sushyTools: RedfishPersona = {
   name: 'sushy-tools',
   summary: "OpenStack sushy-tools' emulator: Once stored as Continuous, no PowerCycle, no SessionService, vmedia on the System only",
+  deviations: [
+    { id: 'sushy-tools-once-is-continuous', description: 'a boot override PATCHed as Once (or target only) is stored as Continuous and survives the boot' },
+    { id: 'sushy-tools-no-power-cycle', description: 'ComputerSystem.Reset offers no PowerCycle nor PushPowerButton; sending them is 400' },
+    { id: 'sushy-tools-no-session-service', description: 'no SessionService (404, not linked from the service root): HTTP Basic only' },
+    { id: 'sushy-tools-no-manager-vmedia', description: 'VirtualMedia only under Systems/{id}; Managers/{id}/VirtualMedia is 404' },
+  ],
   hidden: [/^\/redfish\/v1\/SessionService(\/|$)/, /^\/redfish\/v1\/Managers\/[^/]+\/VirtualMedia(\/|$)/],
   request(method, path, body) {
     if (method === 'PATCH' && SYSTEM.test(path) && body.Boot && typeof body.Boot === 'object') {
@@ -46,11 +45,7 @@ export const sushyTools: RedfishPersona = {
       if (boot.BootSourceOverrideEnabled === 'Once' || (boot.BootSourceOverrideTarget !== undefined && boot.BootSourceOverrideEnabled === undefined))
         boot.BootSourceOverrideEnabled = 'Continuous';
     }
-    if (method === 'POST' && RESET.test(path) && typeof body.ResetType === 'string' && !RESET_TYPES.includes(body.ResetType))
-      throw rfError('BMC_ACTION_PARAM_VALUE', `ComputerSystem.Reset: ResetType '${body.ResetType}' is not supported by this BMC (sushy-tools persona)`, {
-        args: [body.ResetType, 'ResetType', 'ComputerSystem.Reset'],
-        property: '#/ResetType',
-      });
+    refuseResetType(method, path, body, RESET_TYPES, 'sushy-tools');
   },
   reshape(path, body) {
     if (path === V1) {

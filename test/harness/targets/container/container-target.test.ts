@@ -8,10 +8,8 @@
 import t from 'tap';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
-import { realpathSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import Docker from 'dockerode';
 import { fleetlab, ROOT } from '../../../helpers/cli.ts';
 import { readEvents } from '../../../helpers/run-json.ts';
 import { TEST_IMAGE, ensureTestImage, podmanAvailable, startPodmanService } from './podman-kit.ts';
@@ -24,14 +22,10 @@ const udpPort = () => new Promise<number>((resolve) => { const s = createSocket(
 if (!podmanAvailable()) t.fail('podman and runc are required (apt-get install podman runc)');
 else
   t.test('container target: provisions through the mapping file, container removed afterwards', async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'fleetlab-podman-'));
-    const svc = await startPodmanService(dir);
-    t.teardown(async () => {
-      await svc.stop();
-      rmSync(dir, { recursive: true, force: true });
-    });
-    ensureTestImage(dir, svc.env);
-    const docker = new Docker({ socketPath: svc.socket });
+    const svc = await startPodmanService();
+    t.teardown(() => svc.stop());
+    ensureTestImage(svc.env);
+    const docker = svc.docker;
     const [http, dhcp, tftp] = [await tcpPort(), await udpPort(), await udpPort()];
     const out = t.testdir();
     const opts = [

@@ -24,8 +24,9 @@ for (const kind of ['dnsmasq', 'kea'] as const) {
     const out = t.testdir();
     const r = await fleetlab(['run', 'scenarios/provision.ts', '--target', kind, '--param', 'sites=3', '--param', 'nodesPerSite=2', '--out', out], { timeoutMs: 180_000 });
     t.equal(r.code, 0, 'exit 0', { stderr: r.stderr });
-    const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { nodes: { name: string; outcome: string }[] };
+    const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { nodes: { name: string; outcome: string }[]; target: { name: string; version: Record<string, string> | null } };
     t.equal(run.nodes.filter((n) => n.outcome === 'ready').length, 6, 'all 6 nodes ready');
+    t.match(run.target, { name: kind, version: { [kind]: kind === 'kea' ? /^\d+\.\d+\.\d+/ : /^Dnsmasq version \d+\.\d+/ } }, `run.json records ${kind}'s own --version`);
 
     const events = readEvents<Ev>(out);
     const macOf = new Map(events.filter((e) => e.kind === 'node.info').map((e) => [e.node!, e.macs![0]!.toLowerCase()]));

@@ -6,6 +6,8 @@
  * must agree.
  */
 import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fleetlab } from '../../../helpers/cli.ts';
 import { CHAIN, inOrder, ironicDbNodes, milestones, readEvents } from './ironic-e2e-kit.ts';
 
@@ -32,4 +34,6 @@ t.test('provision 2 sites × 2 nodes through Ironic with Redfish BMCs', async (t
     nodes.sort().map((n) => [n, 'active']),
     "Ironic's own records: provision_state=active",
   );
+  const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { target: { version: Record<string, string> | null } };
+  t.match(run.target.version, { ironicApi: /^1\.\d+$/, ironicApiMin: /^1\.\d+$/ }, "run.json records the API versions Ironic's root document names");
 });

@@ -26,8 +26,8 @@ async function serve(onEnd: (f: () => Promise<void>) => void, persona?: string) 
 
 const ALL_RESETS = ['ForceOff', 'ForceOn', 'ForceRestart', 'GracefulRestart', 'GracefulShutdown', 'Nmi', 'On', 'PowerCycle', 'PushPowerButton'];
 
-t.test('the registry holds generic (default) and sushy-tools', async (t) => {
-  t.same([...PERSONA_NAMES].sort(), ['generic', 'sushy-tools']);
+t.test('the registry holds generic (default), sushy-tools and the vendor personas', async (t) => {
+  t.same([...PERSONA_NAMES].sort(), ['generic', 'idrac', 'ilo', 'supermicro', 'sushy-tools']);
   await t.rejects(startRedfishServer({ systems: fakeSystems(1), persona: 'idrac-9000' }), { code: 'FLEETLAB_ERR_BMC_PERSONA_UNKNOWN', message: /'idrac-9000'.*generic, sushy-tools/ });
 });
 

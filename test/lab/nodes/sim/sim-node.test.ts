@@ -57,3 +57,20 @@ t.test('a node with a blank disk and no boot answer fails with a clear code', as
   await s.waitFor(() => s.events.some((e) => e.kind === 'node.failed'));
   t.match(s.events.find((e) => e.kind === 'node.failed'), { node: node.name, code: 'FLEETLAB_ERR_BOOT_NO_DEVICE' });
 });
+
+t.test('a timer the host runs late is reported as the node lateness (lateMs), not as modelled disk-boot time', async (t) => {
+  const s = await simLab(t, { sites: 1, nodesPerSite: 1, timeScale: 0.01 });
+  const node = s.lab.nodes[0]!;
+  await s.provision([node.name], 'os-d');
+  await s.waitFor(() => node.sim!.phase === 'disk-boot');
+  // A busy host: the event loop is held 300 ms while the disk-boot timer (80–200 ms) is due.
+  const until = performance.now() + 300;
+  while (performance.now() < until);
+  await s.waitFor(() => ready(s.events, node.name) === 1);
+  const entered = s.events.find((e) => e.kind === 'node.phase' && e.node === node.name && (e as { phase?: string }).phase === 'disk-boot')!;
+  // The event that ends disk-boot (node.phase 'ready', just before node.ready) carries its lateness.
+  const done = s.events.find((e) => e.t > entered.t && (e.kind === 'node.phase' || e.kind === 'node.ready') && e.node === node.name)! as { t: number; lateMs?: number };
+  t.ok((done.lateMs ?? 0) >= 90, `the event ending disk-boot carries the lateness: ${done.lateMs} ms`);
+  const modelled = (done.t - entered.t - (done.lateMs ?? 0)) / 0.01;
+  t.ok(modelled >= 8000 && modelled <= 21_000, `disk-boot minus lateness is the profile's 8–20 s: ${modelled.toFixed(0)} ms (wall ${(done.t - entered.t).toFixed(0)} ms)`);
+});
