@@ -17,7 +17,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { Client, type AnyAuthMethod, type AuthenticationType, type AuthHandlerMiddleware, type ConnectConfig } from 'ssh2';
+import { Client, type AnyAuthMethod, type AuthenticationType, type AuthHandlerMiddleware } from 'ssh2';
 import { FleetlabError } from '../../base/errors.ts';
 
 export type HostKeyPolicy = { policy: 'accept-new'; store?: string } | { policy: 'pinned'; fingerprint: string };
