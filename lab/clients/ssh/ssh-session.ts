@@ -140,8 +140,19 @@ export async function openSshSession(t: SshTarget): Promise<SshSession> {
     auth: usedAuth,
     connectMs,
     exec: (command, timeoutMs = 30_000) => execOn(client, id, command, timeoutMs),
-    close: () => client.end(),
+    close: () => closeClient(client),
   };
+}
+
+/**
+ * End the session; if the server does not close its side within 1 s (a node powered off or
+ * rebooted mid-disconnect leaves the socket in FIN-WAIT), destroy it so nothing keeps a run alive.
+ */
+function closeClient(client: Client): void {
+  // ssh2's destroy() skips a socket it has already ended (not writable): destroy the socket itself.
+  const sock = (client as unknown as { _sock?: Duplex })._sock;
+  client.end();
+  setTimeout(() => sock?.destroy(), 1000).unref();
 }
 
 function execOn(client: Client, id: string, command: string, timeoutMs: number): Promise<ExecResult> {

@@ -5,7 +5,7 @@
  * qemu image is test/lab/nodes/qemu/qemu-ssh.test.ts. Needs root (unshare -m) and dropbear-bin.
  */
 import t, { type Test } from 'tap';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSshSession } from '../../../../lab/clients/ssh/ssh-session.ts';
@@ -76,7 +76,10 @@ t.test('password login where the server allows it; a wrong password and a key-on
 t.test('checks: each failure has its own code, the passing ones report what they saw', async (t) => {
   const s = await openSshSession({ host: '127.0.0.1', port: keyOnly.port, user: keyOnly.user, privateKeyFile: keyOnly.keyFile });
   t.teardown(() => s.close());
-  const ok = await runSshChecks(s, ['rootfs', 'disks', 'nic'], { disks: [{ name: 'loop0' }], address: '127.0.0.1' });
+  // The server is on this host: a block device this host has is one the check must find.
+  const disk = readdirSync('/sys/block')[0];
+  if (!disk) throw new Error('this host has no block device in /sys/block');
+  const ok = await runSshChecks(s, ['rootfs', 'disks', 'nic'], { disks: [{ name: disk }], address: '127.0.0.1' });
   t.same(ok.map((c) => [c.check, c.ok]), [['rootfs', true], ['disks', true], ['nic', true]], ok.map((c) => c.message).join('; '));
   t.match(ok[2]!.message, /^lo 127\.0\.0\.1$/);
   const bad = await runSshChecks(s, ['image', 'rootfs', 'disks', 'nic'], { image: 'edge-os-1.0', rootfsTypes: ['no-such-fs'], disks: [{ name: 'fl-nodisk' }], address: '10.254.254.254' });

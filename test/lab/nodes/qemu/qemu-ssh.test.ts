@@ -3,11 +3,13 @@
  * boots its disk (the "installed OS"), leases an address, starts dropbear and prints
  * FLEETLAB-SSH with the address and host-key fingerprint; the lab's ssh2 client then logs in
  * from the host namespace with the lab key baked into the image (the routed path through the
- * site's WAN, no helper in the namespace), pins that fingerprint and passes every default check.
+ * site's WAN, no helper in the namespace), pins that fingerprint and passes every default check;
+ * a key that is not the lab key is SSH_AUTH, a wrong expected image SSH_CHECK_IMAGE.
  * Needs root, qemu-system-x86, ipxe-qemu, dnsmasq, nftables; takes minutes under TCG.
  */
 import t from 'tap';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureBootPayload } from '../../../../lab/nodes/qemu/boot-payload/build.ts';
@@ -38,6 +40,7 @@ async function serialMarker(path: string, re: RegExp, ms: number): Promise<RegEx
 t.test('a provisioned VM serves SSH with the lab key; the client pins its console fingerprint and every check passes', async (t) => {
   const runId = `ssh-test-${process.pid}`;
   const work = mkdtempSync(join(tmpdir(), 'fl-qemu-ssh-'));
+  t.teardown(() => rmSync(work, { recursive: true, force: true }));
   const payload = await ensureBootPayload();
   const n = siteNames(runTag(runId), INDEX);
   const target = await startMiniTarget({ payload, imageBytes: 2 * 1024 * 1024, subnets: [{ name: 's', subnet: n.lanCidr, relay: n.gateway, poolStart: `${n.lanPrefix}100`, poolEnd: `${n.lanPrefix}200` }] });
@@ -74,6 +77,11 @@ t.test('a provisioned VM serves SSH with the lab key; the client pins its consol
   // The image refuses passwords (dropbear -s) and a wrong image name fails with its code.
   const pw = await openSshSession({ host: ip!, user: LAB_SSH_USER, password: 'root' }).then(() => 'accepted', (e: { code?: string }) => e.code);
   t.equal(pw, 'FLEETLAB_ERR_SSH_AUTH', 'no password logins');
+  const otherKey = join(work, 'not-the-lab-key');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', otherKey]);
+  const badKey = await verifyOverSsh({ target: { host: ip!, user: LAB_SSH_USER, privateKeyFile: otherKey, hostKey: { policy: 'pinned', fingerprint: fp! } }, connectWithinMs: 5000 });
+  t.equal(badKey.code, 'FLEETLAB_ERR_SSH_AUTH', `a key that is not the lab key: ${badKey.message ?? ''}`);
+  t.same(badKey.checks, [], 'no check runs without a login');
   const wrong = await verifyOverSsh({ target: { host: ip!, user: LAB_SSH_USER, privateKeyFile: payload.ssh.privateKey }, checks: ['image'], expect: { image: 'other-os' } });
   t.equal(wrong.code, 'FLEETLAB_ERR_SSH_CHECK_IMAGE', wrong.message ?? '');
 });
