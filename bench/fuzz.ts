@@ -8,7 +8,7 @@
  * Exit 1 when any target crashed (each crash becomes a regression test in test/fuzz/).
  */
 import fc from 'fast-check';
-import { FUZZ_TARGETS } from '../fixtures/fuzz/fuzz-targets.ts';
+import { FUZZ_TARGETS } from '../fixtures/fuzz/all-fuzz-targets.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => {

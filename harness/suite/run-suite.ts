@@ -29,7 +29,12 @@ import { BaselinePool, findRunDirs, saveBaseline } from './suite-baseline.ts';
 export const EXIT_REGRESSION = 99;
 
 export interface SuiteOptions {
+  /** The suite file; with `definition`, the scenario that definition repeats (`fleetlab run --repeat`). */
   file: string;
+  /** A suite built in memory instead of loaded from `file`. */
+  definition?: SuiteDefinition;
+  /** `--threshold` conditions added to every run's own. */
+  thresholds?: string[];
   out?: string;
   shard: { index: number; count: number } | null;
   /** Overrides the suite's own `concurrency`. */
@@ -73,7 +78,7 @@ async function validateRuns(runs: PlannedRun[], o: SuiteOptions): Promise<void> 
   const problems: string[] = [];
   for (const r of runs) {
     try {
-      await runScenario({ file: r.scenarioFile, params: r.params, target: r.target, targetOptions: r.targetOptions, seed: r.seed, dryRun: true, json: false, stdout: discard(), stderr: discard(), signal: o.signal, abortReason: o.abortReason });
+      await runScenario({ file: r.scenarioFile, params: r.params, target: r.target, targetOptions: r.targetOptions, seed: r.seed, thresholds: o.thresholds, dryRun: true, json: false, stdout: discard(), stderr: discard(), signal: o.signal, abortReason: o.abortReason });
     } catch (e) {
       problems.push(`  run ${r.id}: ${isFleetlabError(e) ? `${e.code}: ${e.message}` : String(e)}`.replace(/\n/g, '\n    '));
     }
@@ -90,7 +95,7 @@ async function runOne(r: PlannedRun, dir: string, o: SuiteOptions): Promise<Suit
   let exitCode: number;
   let error: string | undefined;
   try {
-    exitCode = await runScenario({ file: r.scenarioFile, params: r.params, target: r.target, targetOptions: r.targetOptions, seed: r.seed, out: runDir, dryRun: false, json: true, stdout: summary.stream, stderr: console, signal: o.signal, abortReason: o.abortReason });
+    exitCode = await runScenario({ file: r.scenarioFile, params: r.params, target: r.target, targetOptions: r.targetOptions, seed: r.seed, thresholds: o.thresholds, out: runDir, dryRun: false, json: true, stdout: summary.stream, stderr: console, signal: o.signal, abortReason: o.abortReason });
   } catch (e) {
     exitCode = isFleetlabError(e) ? (e.def.exit ?? 1) : 1;
     error = isFleetlabError(e) ? `${e.code}: ${e.message}` : String(e);
@@ -109,8 +114,9 @@ async function runOne(r: PlannedRun, dir: string, o: SuiteOptions): Promise<Suit
 function suiteExit(results: SuiteRunResult[], o: SuiteOptions): number {
   const sig = o.abortReason();
   if (sig) return sig === 'SIGINT' ? 130 : 143;
-  if (!results.every((r) => r.exitCode === 0)) return 1;
-  return results.some((r) => (r.baseline?.regressions.length ?? 0) > 0) ? EXIT_REGRESSION : 0;
+  // A broken run outranks a missed threshold or a regression, as in `fleetlab run` (99 never hides a broken lab).
+  if (!results.every((r) => r.exitCode === 0 || r.exitCode === EXIT_REGRESSION)) return 1;
+  return results.some((r) => r.exitCode === EXIT_REGRESSION || (r.baseline?.regressions.length ?? 0) > 0) ? EXIT_REGRESSION : 0;
 }
 
 function baselineLine(r: SuiteRunResult): string {
@@ -122,7 +128,7 @@ function baselineLine(r: SuiteRunResult): string {
 }
 
 export async function runSuite(o: SuiteOptions): Promise<number> {
-  const suite = await loadSuite(o.file);
+  const suite = o.definition ?? (await loadSuite(o.file));
   const runs = shardRuns(planSuite(o.repeat ? { ...suite, repeat: o.repeat } : suite, o.file), o.shard);
   if (o.baseline !== undefined && !existsSync(o.baseline)) throw new FleetlabError('USAGE', `--baseline ${o.baseline}: no such directory`);
   await validateRuns(runs, o);

@@ -6,7 +6,7 @@
  */
 import t from 'tap';
 import fc from 'fast-check';
-import { FUZZ_TARGETS } from '../../fixtures/fuzz/fuzz-targets.ts';
+import { FUZZ_TARGETS } from '../../fixtures/fuzz/all-fuzz-targets.ts';
 
 const SEED = 20_2012;
 const RUNS = 3000;

@@ -6,13 +6,14 @@ import { runScenario } from '../../run/run-scenario.ts';
 import { parseTargetOptions } from '../parse-target-options.ts';
 import { parseShardSpec } from '../../shard/shard-spec.ts';
 import { COORDINATOR_ENV, sharedTarget } from '../../shard/coordinator-client.ts';
+import { runRepeated } from './run-repeated.ts';
 
 export const runCommand: Command = {
   name: ['run'],
   summary: 'run a scenario (provision, rollout, chaos) against a target',
   usage: `usage: fleetlab run <scenario.ts> [--param k=v]... [--target NAME] [--target-opt k=v]...
                     [--seed N] [--threshold 'METRIC OP VALUE']... [--out DIR] [--dry-run] [--json] [--reporter tap] [--inventory FILE]
-                    [--shard i/N | --shard /N] [--coordinator URL]
+                    [--shard i/N | --shard /N] [--coordinator URL] [--repeat N]
 
   --param k=v       override a scenario parameter (typed by its default)
   --target NAME     server under test: a built-in (fleetlab targets), a module path (./my-target.ts),
@@ -32,6 +33,8 @@ export const runCommand: Command = {
                     FLEETLAB_COORDINATOR); an explicit --target wins
   --inventory FILE  hardware inventory for --param tier=hardware: the run's sites and nodes are its
                     machines, booting on each site's lab interface (README "Put real machines in the loop")
+  --repeat N        run it N times as a one-entry suite (fleetlab suite): runs/<id>/ per repetition,
+                    suite.json, junit.xml, index.html under --out; samples for 'fleetlab compare'
 
 exit: 0 passed, 99 a threshold failed, 1 the run failed (harness/target error, timeout), 2 bad input,
       130 SIGINT, 143 SIGTERM`,
@@ -49,6 +52,7 @@ exit: 0 passed, 99 a threshold failed, 1 the run failed (harness/target error, t
       shard: { type: 'string' },
       coordinator: { type: 'string' },
       inventory: { type: 'string' },
+      repeat: { type: 'string' },
     });
     if (a.positionals.length !== 1) throw new FleetlabError('USAGE', `expected one scenario file, got ${a.positionals.length === 0 ? 'none' : a.positionals.join(' ')}`);
     let seed: number | undefined;
@@ -57,6 +61,7 @@ exit: 0 passed, 99 a threshold failed, 1 the run failed (harness/target error, t
       if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new FleetlabError('USAGE', `--seed '${a.strings.seed}': expected an integer 0..4294967295`);
     }
     if (a.strings.reporter !== undefined && a.strings.reporter !== 'tap') throw new FleetlabError('USAGE', `--reporter '${a.strings.reporter}': known reporters: tap`);
+    if (a.strings.repeat !== undefined) return runRepeated(a, seed, io);
     const shard = a.strings.shard !== undefined ? parseShardSpec(a.strings.shard) : undefined;
     const coordinator = a.strings.coordinator ?? (process.env[COORDINATOR_ENV] || undefined);
     const shared = coordinator && a.strings.target === undefined ? await sharedTarget(coordinator) : null;

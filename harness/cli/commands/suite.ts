@@ -22,7 +22,7 @@ export const suiteCommand: Command = {
   --save-baseline DIR  copy this suite's directory into DIR afterwards
   Prints one JSON line {status, suiteDir, runs, passed, failed} on stdout.
 
-exit: 0 every run passed, 1 a run failed, 99 a run regressed against its baseline,
+exit: 0 every run passed, 1 a run failed, 99 a run's threshold failed or it regressed against its baseline,
       2 bad input (every problem listed), 130/143 signals`,
   async run(argv, io) {
     const a = parseArgs(argv, { out: { type: 'string' }, shard: { type: 'string' }, concurrency: { type: 'string' }, repeat: { type: 'string' }, baseline: { type: 'string' }, 'save-baseline': { type: 'string' } });
