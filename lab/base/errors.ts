@@ -146,6 +146,25 @@ export const ERRORS = {
   HARDWARE_LAB_INTERFACE: { code: 'FLEETLAB_ERR_HARDWARE_LAB_INTERFACE', exit: 2 },
   /** `--param tier=hardware` without `--inventory FILE`, or an inventory with another tier. */
   HARDWARE_INVENTORY_REQUIRED: { code: 'FLEETLAB_ERR_HARDWARE_INVENTORY_REQUIRED', exit: 2 },
+  // SSH verification of provisioned machines (lab/clients/ssh/): each way a node can fail it.
+  /** Bad SSH client options (no key and no password, an unreadable key file, an unknown check). */
+  SSH_OPTIONS: { code: 'FLEETLAB_ERR_SSH_OPTIONS', exit: 2 },
+  /** The TCP connection or SSH handshake did not complete (refused, unreachable, timed out). */
+  SSH_CONNECT: { code: 'FLEETLAB_ERR_SSH_CONNECT' },
+  /** The server refused every offered authentication (key, password). */
+  SSH_AUTH: { code: 'FLEETLAB_ERR_SSH_AUTH' },
+  /** The server's host key is not the pinned / recorded one. */
+  SSH_HOST_KEY: { code: 'FLEETLAB_ERR_SSH_HOST_KEY' },
+  /** A command could not be run, or did not finish in time. */
+  SSH_COMMAND: { code: 'FLEETLAB_ERR_SSH_COMMAND' },
+  /** Check `image`: /etc/fleetlab-image does not name the expected image (or is missing). */
+  SSH_CHECK_IMAGE: { code: 'FLEETLAB_ERR_SSH_CHECK_IMAGE' },
+  /** Check `rootfs`: no root filesystem mounted, or not the expected type. */
+  SSH_CHECK_ROOTFS: { code: 'FLEETLAB_ERR_SSH_CHECK_ROOTFS' },
+  /** Check `disks`: an expected disk is not present. */
+  SSH_CHECK_DISKS: { code: 'FLEETLAB_ERR_SSH_CHECK_DISKS' },
+  /** Check `nic`: the lab NIC does not carry the address the lab reached the node on. */
+  SSH_CHECK_NIC: { code: 'FLEETLAB_ERR_SSH_CHECK_NIC' },
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorName = keyof typeof ERRORS;

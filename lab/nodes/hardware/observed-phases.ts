@@ -8,6 +8,7 @@
  *   DHCP (PXE) ─▶ dhcp   TFTP RRQ ─▶ tftp   DHCP (user class iPXE) ─▶ ipxe-dhcp   GET *.ipxe ─▶ script
  *   GET kernel/initrd ─▶ kernel   DHCP (installer) ─▶ agent   GET image ─▶ image   POST callback ─▶ callback
  *   callback answered 2xx ─▶ ready (by `readyOn: 'callback'`; the disk boot itself is not on the wire)
+ *   DHCP (vendor class fleetlab-os: the installed OS's lease) ─▶ ignored (not a new PXE boot)
  */
 import type { EventBody, NodePhase } from '../../base/event.ts';
 import { ERRORS } from '../../base/errors.ts';
@@ -48,6 +49,9 @@ export class ObservedNode {
   }
 
   see(ob: BootObservation): void {
+    // The installed OS's own lease (the boot payload's disk boot, vendor class fleetlab-os) comes
+    // after ready and is no PXE boot: it must not start a new provisioning of the node.
+    if (ob.kind === 'dhcp' && ob.vendorClass?.startsWith('fleetlab-os') === true) return;
     if (this.done && !(ob.kind === 'dhcp' && ob.dir === 'request' && ob.type === DHCP.DISCOVER)) return;
     switch (ob.kind) {
       case 'dhcp':

@@ -3,15 +3,17 @@
  * generic installer persona (init.sh), built from Debian packages without internet beyond the
  * Debian mirror, into a cache dir, idempotently (a manifest keyed on every input).
  *
- *   apt-get download linux-image-<ver>-amd64 syslinux syslinux-common mtools
- *     └─ dpkg -x (never installed) ─▶ vmlinuz, virtio *.ko, syslinux + mtools binaries
- *   busybox (busybox-static) + init.sh + *.ko ──cpio newc + gzip──▶ initrd-disk.gz
+ *   apt-get download linux-image-<ver>-amd64 syslinux syslinux-common mtools dropbear-bin …
+ *     └─ dpkg -x (never installed) ─▶ vmlinuz, virtio *.ko, syslinux + mtools + dropbear binaries
+ *   busybox (busybox-static) + init.sh + *.ko + dropbear & libs + lab SSH key (ssh-server.ts)
+ *                                                   ──cpio newc + gzip──▶ initrd-disk.gz
  *   FAT superfloppy (mformat) + syslinux VBR + {vmlinuz, initrd-disk.gz, syslinux.cfg}
  *                                                       ──▶ diskboot.img (≤ 16 MiB boot region)
  *   initrd-disk contents + /boot/diskboot.img ──cpio + gzip──▶ initrd.img (the PXE initramfs)
  *
  * Run: `npx tsx lab/nodes/qemu/boot-payload/build.ts [--out DIR] [--force]`; library: `buildBootPayload()`.
- * Output (default `.cache/boot/`): vmlinuz, initrd.img, diskboot.img, manifest.json.
+ * Output (default `.cache/boot/`): vmlinuz, initrd.img, diskboot.img, manifest.json, and the lab
+ * SSH key pair ssh/id_ed25519{,.pub} (generated once, kept across rebuilds).
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -22,13 +24,14 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { BOOT_REGION_BYTES, MIB } from './disk-layout.ts';
+import { ensureLabSshKey, SSH_PACKAGES, stageSshServer, type LabSshKey } from './ssh-server.ts';
 
 const run = promisify(execFile);
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = resolve(HERE, '..', '..', '..', '..');
 export const DEFAULT_BOOT_CACHE = join(REPO_ROOT, '.cache', 'boot');
 /** Bump when the build recipe changes in a way the inputs hash cannot see. */
-const RECIPE = 3;
+const RECIPE = 4;
 /** Loaded in this order by init.sh (dependencies first). */
 export const MODULES = ['virtio_ring', 'virtio', 'virtio_pci_legacy_dev', 'virtio_pci_modern_dev', 'virtio_pci', 'failover', 'net_failover', 'virtio_net', 'virtio_blk', 'evdev'];
 const BUSYBOX = '/bin/busybox';
@@ -38,6 +41,8 @@ export interface BootPayload {
   vmlinuz: string;
   initrd: string;
   diskboot: string;
+  /** The lab key pair whose public half is in the image's authorized_keys. */
+  ssh: LabSshKey;
   manifest: BootManifest;
 }
 
@@ -87,14 +92,16 @@ async function cpioGz(root: string): Promise<Buffer> {
 const payloadPaths = (dir: string) => ({ dir, vmlinuz: join(dir, 'vmlinuz'), initrd: join(dir, 'initrd.img'), diskboot: join(dir, 'diskboot.img') });
 
 /** The build's inputs and the key hashed over all of them (the manifest's `key`). */
-async function buildInputs(): Promise<{ initSh: Buffer; pkg: string; key: string }> {
+async function buildInputs(out: string): Promise<{ initSh: Buffer; pkg: string; key: string; ssh: LabSshKey }> {
+  const ssh = await ensureLabSshKey(out);
   const initSh = await readFile(join(HERE, 'init.sh'));
   if (!existsSync(BUSYBOX)) throw new Error(`boot payload: ${BUSYBOX} missing (install the busybox-static package)`);
   const busybox = await readFile(BUSYBOX);
   const pkg = await kernelPackage();
   const recipe = sha256(await readFile(fileURLToPath(import.meta.url)));
-  const key = sha256(JSON.stringify({ RECIPE, recipe, pkg, init: sha256(initSh), busybox: sha256(busybox), MODULES }));
-  return { initSh, pkg, key };
+  const sshServer = sha256(await readFile(join(HERE, 'ssh-server.ts')));
+  const key = sha256(JSON.stringify({ RECIPE, recipe, pkg, init: sha256(initSh), busybox: sha256(busybox), MODULES, sshServer, authorizedKey: ssh.publicLine }));
+  return { initSh, pkg, key, ssh };
 }
 
 /** The unpacked kernel package: its root (`x`), its /boot, the vmlinuz name and version. */
@@ -107,7 +114,7 @@ interface Unpacked {
 
 /** Step 1. Debian packages: downloaded once, kept in debs/ so rebuilds work offline. */
 async function unpackPackages(pkg: string, debs: string, work: string, log: (line: string) => void): Promise<Unpacked> {
-  const wanted = [pkg, 'syslinux', 'syslinux-common', 'mtools'];
+  const wanted = [pkg, 'syslinux', 'syslinux-common', 'mtools', ...SSH_PACKAGES];
   const have = await readdir(debs);
   const missing = wanted.filter((p) => !have.some((f) => f.startsWith(`${p}_`)));
   if (missing.length) {
@@ -123,7 +130,7 @@ async function unpackPackages(pkg: string, debs: string, work: string, log: (lin
 }
 
 /** Step 2. The disk-mode initramfs tree in `root`: busybox, init, modules (flat in /lib/modules). */
-async function stageInitramfs(root: string, initSh: Buffer, u: Unpacked, pkg: string): Promise<void> {
+async function stageInitramfs(root: string, initSh: Buffer, u: Unpacked, pkg: string, ssh: LabSshKey): Promise<void> {
   const modDir = join(u.x, 'lib', 'modules', u.kernelVersion, 'kernel');
   for (const d of ['bin', 'lib/modules', 'boot']) await mkdir(join(root, d), { recursive: true });
   await copyFile(BUSYBOX, join(root, 'bin', 'busybox'));
@@ -136,6 +143,7 @@ async function stageInitramfs(root: string, initSh: Buffer, u: Unpacked, pkg: st
     if (!p) throw new Error(`boot payload: module ${m}.ko not found in ${pkg}`);
     await copyFile(p, join(root, 'lib', 'modules', `${m}.ko`));
   }
+  await stageSshServer(root, u.x, ssh);
 }
 
 /** Step 3. The boot region: FAT superfloppy with syslinux, sized to fit (≤ 16 MiB). */
@@ -163,12 +171,12 @@ async function buildBootRegion(work: string, u: Unpacked, vmlinuz: Buffer, initr
 export async function buildBootPayload(opts: BuildOptions = {}): Promise<BootPayload> {
   const out = resolve(opts.out ?? DEFAULT_BOOT_CACHE);
   const log = opts.log ?? (() => {});
-  const { initSh, pkg, key } = await buildInputs();
+  const { initSh, pkg, key, ssh } = await buildInputs(out);
   if (!opts.force) {
     const m = await upToDate(out, key);
     if (m) {
       log(`boot payload up to date in ${out} (${m.kernelPackage})`);
-      return { ...payloadPaths(out), manifest: m };
+      return { ...payloadPaths(out), ssh, manifest: m };
     }
   }
   log(`building boot payload in ${out} from ${pkg}`);
@@ -180,7 +188,7 @@ export async function buildBootPayload(opts: BuildOptions = {}): Promise<BootPay
 
   const u = await unpackPackages(pkg, debs, work, log);
   const root = join(work, 'root');
-  await stageInitramfs(root, initSh, u, pkg);
+  await stageInitramfs(root, initSh, u, pkg, ssh);
   const initrdDisk = await cpioGz(root);
   const vmlinuz = await readFile(join(u.bootDir, u.vmlinuzName));
   const diskboot = await buildBootRegion(work, u, vmlinuz, initrdDisk);
@@ -200,7 +208,7 @@ export async function buildBootPayload(opts: BuildOptions = {}): Promise<BootPay
   await writeFile(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   await rm(work, { recursive: true, force: true });
   log(`boot payload built: vmlinuz ${vmlinuz.length} B, initrd.img ${initrd.length} B, diskboot.img ${diskboot.length} B`);
-  return { ...p, manifest };
+  return { ...p, ssh, manifest };
 }
 
 /** Built payload if present and current, else build it (first use). */

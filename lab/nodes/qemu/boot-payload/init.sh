@@ -7,6 +7,8 @@
 #           ─▶ callback: POST JSON ─▶ reboot
 #   Disk boot (syslinux on /dev/vda, cmdline fleetlab.mode=disk)
 #     read metadata ─▶ hash the image on disk ─▶ FLEETLAB-READY image=<name>
+#     ─▶ the "installed OS": DHCP (udhcpc) ─▶ /etc/fleetlab-image ─▶ dropbear (fresh ed25519 host
+#        key, key logins only, the lab key in /root/.ssh/authorized_keys) ─▶ FLEETLAB-SSH ip=… fp=…
 #
 # Every phase prints one `FLEETLAB-<WORD> k=v ...` line on the serial port (ttyS0); the qemu
 # node driver parses them into the same events sim nodes emit. Values never contain spaces.
@@ -35,6 +37,34 @@ fail() { # phase code message
   sleep 2; poweroff -f
 }
 
+dhcp() { # vendor-class: lease eth0 (address, default route), the address in /tmp/ip
+  ip link set lo up; ip link set eth0 up
+  cat >/tmp/udhcpc.sh <<'S'
+#!/bin/sh
+case "$1" in
+  bound|renew)
+    ip addr flush dev "$interface"; ip addr add "$ip/${mask:-24}" dev "$interface"
+    for r in $router; do ip route add default via "$r" dev "$interface"; break; done
+    echo "$ip" >/tmp/ip ;;
+esac
+S
+  chmod +x /tmp/udhcpc.sh
+  udhcpc -i eth0 -n -q -t 10 -T 2 -s /tmp/udhcpc.sh -V "$1" >/dev/null 2>&1
+}
+ssh_up() { # name sha256 bytes: the installed OS's network and SSH server (after READY)
+  t0=$(uptime_ms)
+  printf 'name=%s\nsha256=%s\nbytes=%s\n' "$1" "$2" "$3" >/etc/fleetlab-image
+  dhcp fleetlab-os || { mark "SSH ok=0 msg=no_DHCP_lease_for_the_installed_OS"; return; }
+  mkdir -p /dev/pts /var/run /var/log && mount -t devpts devpts /dev/pts 2>/dev/null
+  chown -R 0:0 /root; chmod 700 /root /root/.ssh; chmod 600 /root/.ssh/authorized_keys
+  hk=/etc/dropbear/dropbear_ed25519_host_key
+  dropbearkey -t ed25519 -f $hk >/dev/null 2>&1 || { mark "SSH ok=0 msg=dropbearkey_failed"; return; }
+  fp=$(dropbearkey -y -f $hk 2>/dev/null | sed -n 's/^Fingerprint: //p')
+  # -s: no password logins; -E: log to stderr (kept in a file); forks once it listens.
+  dropbear -r $hk -s -p 22 -P /var/run/dropbear.pid -E 2>>/var/log/dropbear.log || { mark "SSH ok=0 msg=dropbear_did_not_start"; return; }
+  mark "SSH ip=$(cat /tmp/ip) port=22 fp=$fp ms=$(( $(uptime_ms) - t0 )) ok=1"
+}
+
 mark "PHASE boot"
 for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci failover net_failover virtio_net virtio_blk evdev; do
   insmod /lib/modules/$m.ko 2>/dev/null
@@ -54,6 +84,7 @@ if [ "$(arg fleetlab.mode)" = disk ]; then
   got=$(sha256sum /tmp/img | cut -d' ' -f1); rm -f /tmp/img
   ok=0; [ "$got" = "$want" ] && ok=1
   mark "READY image=$name sha256=$got bytes=$bytes ok=$ok"
+  [ $ok = 1 ] && ssh_up "$name" "$got" "$bytes"
   while true; do sleep 3600; done
 fi
 
@@ -63,19 +94,8 @@ name=$(arg fleetlab.name); [ -n "$name" ] || name=$(arg fleetlab.imagename); [ -
 [ -n "$image" ] || fail agent FLEETLAB_ERR_AGENT "no fleetlab.image on the kernel command line"
 mac=$(cat /sys/class/net/eth0/address 2>/dev/null)
 uuid=$(cat /sys/class/dmi/id/product_uuid 2>/dev/null)
-ip link set lo up; ip link set eth0 up
-cat >/tmp/udhcpc.sh <<'S'
-#!/bin/sh
-case "$1" in
-  bound|renew)
-    ip addr flush dev "$interface"; ip addr add "$ip/${mask:-24}" dev "$interface"
-    for r in $router; do ip route add default via "$r" dev "$interface"; break; done
-    echo "$ip" >/tmp/ip ;;
-esac
-S
-chmod +x /tmp/udhcpc.sh
 t0=$(uptime_ms)
-udhcpc -i eth0 -n -q -t 10 -T 2 -s /tmp/udhcpc.sh -V fleetlab-installer >/dev/null 2>&1 || fail agent FLEETLAB_ERR_DHCP_TIMEOUT "installer DHCP got no lease"
+dhcp fleetlab-installer || fail agent FLEETLAB_ERR_DHCP_TIMEOUT "installer DHCP got no lease"
 mark "DHCP ip=$(cat /tmp/ip) ms=$(( $(uptime_ms) - t0 ))"
 
 mark "PHASE image url=$image"
