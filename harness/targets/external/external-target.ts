@@ -112,7 +112,8 @@ export function externalTarget(ctx: PluginContext<ExternalOptions>): Target {
       const reply = await fetch(o.api, { signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(10_000)]) }).catch((e: unknown) => e as Error);
       if (reply instanceof Error) throw new FleetlabError('TARGET_START', `${label}: api ${o.api} is not reachable: ${reply.message}${(reply.cause as { code?: string } | undefined)?.code ? ` (${(reply.cause as { code: string }).code})` : ''}`);
       await reply.body?.cancel();
-      emitVersion(ctx.events, 'external', { ...(await api.version()), api: o.api });
+      // Only with the mapping's `version`: a container target wrapping this one records the image's.
+      if (o.mapping.version) emitVersion(ctx.events, 'external', { ...(await api.version()), api: o.api });
       images = await startImageServer();
       if (p?.kind === 'ipa') {
         agents = await startIpaAgentServer();
