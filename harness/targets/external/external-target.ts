@@ -8,7 +8,8 @@
  *   sim firmware ─relay─▶ server DHCP/TFTP/HTTP (theirs) ─▶ generic installer ─▶ callback (theirs)
  *   fleetlab ─mapping: enroll/provision─▶ server API ◀─poll state (JSONPath → phase)─ fleetlab
  *
- * stop() closes only what fleetlab opened (image server, poller); kill/pause faults do not apply.
+ * stop() closes only what fleetlab opened (image server, poller, the ipa persona's agent API);
+ * kill/pause faults do not apply.
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
@@ -20,8 +21,12 @@ import { readMapping, type Mapping } from '../mapping/mapping-file.ts';
 import { mappingClient, type MappingClient } from '../mapping/mapping-client.ts';
 import { startImageServer, type ImageServer } from '../common/image-server.ts';
 import { pool } from '../reference/reference-api.ts';
+import { emitVersion } from '../common/server-version.ts';
 import { httpCallbackPersona } from '../personas/http-callback-persona.ts';
 import { answerFilePersona } from '../personas/answer-file-persona.ts';
+import { ipaPersona } from '../../../lab/nodes/sim/personas/ipa-persona.ts';
+import { startIpaAgentServer, type IpaAgentServer } from '../../../lab/nodes/sim/personas/ipa-agent-server.ts';
+import type { AgentPersona } from '../../../lab/nodes/sim/agent-persona.ts';
 
 const hostPort = z.string().transform((v, ctx) => {
   const m = /^(.+):(\d{1,5})$/.exec(v);
@@ -95,7 +100,9 @@ export function externalTarget(ctx: PluginContext<ExternalOptions>): Target {
   let timer: NodeJS.Timeout | null = null;
   let polling: Promise<void> | null = null;
   const p = o.mapping.persona;
-  const persona = p?.kind === 'http-callback' ? httpCallbackPersona(p) : p?.kind === 'answer-file' ? answerFilePersona : genericInstaller;
+  // ipa: the agent's command API (which the server calls) is a server fleetlab runs for the sim nodes.
+  let agents: IpaAgentServer | null = null;
+  let persona: AgentPersona = p?.kind === 'http-callback' ? httpCallbackPersona(p) : p?.kind === 'answer-file' ? answerFilePersona : genericInstaller;
   const { watchers, pollOnce, track } = stateTracker(ctx, api);
 
   return {
@@ -105,7 +112,13 @@ export function externalTarget(ctx: PluginContext<ExternalOptions>): Target {
       const reply = await fetch(o.api, { signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(10_000)]) }).catch((e: unknown) => e as Error);
       if (reply instanceof Error) throw new FleetlabError('TARGET_START', `${label}: api ${o.api} is not reachable: ${reply.message}${(reply.cause as { code?: string } | undefined)?.code ? ` (${(reply.cause as { code: string }).code})` : ''}`);
       await reply.body?.cancel();
+      // Only with the mapping's `version`: a container target wrapping this one records the image's.
+      if (o.mapping.version) emitVersion(ctx.events, 'external', { ...(await api.version()), api: o.api });
       images = await startImageServer();
+      if (p?.kind === 'ipa') {
+        agents = await startIpaAgentServer();
+        persona = ipaPersona({ server: agents });
+      }
       timer = setInterval(() => {
         polling ??= pollOnce().finally(() => (polling = null));
       }, o.mapping.pollMs);
@@ -114,7 +127,7 @@ export function externalTarget(ctx: PluginContext<ExternalOptions>): Target {
       return { dhcp: o.dhcp, relayPort: o.relayPort, tftp: o.tftp };
     },
     async enroll(nodes) {
-      await pool(nodes, 16, async (n) => {
+      await pool(nodes, o.mapping.enrollConcurrency, async (n) => {
         await api.enroll(n);
         track(n);
       });
@@ -142,7 +155,9 @@ export function externalTarget(ctx: PluginContext<ExternalOptions>): Target {
       timer = null;
       await polling;
       await images?.close();
+      await agents?.close();
       images = null;
+      agents = null;
     },
   };
 }
